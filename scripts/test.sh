@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command (README: `npm test`; CI: .ci/run). Type-checks, builds
+# the binary the end-to-end tests run, runs every test layer with Bun's
+# runner, and ends with a line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+failed_steps=0
+echo "== type check"
+if ! tsc --noEmit -p .; then failed_steps=$((failed_steps + 1)); fi
+
+echo "== build"
+if ! bun scripts/build.ts; then failed_steps=$((failed_steps + 1)); fi
+
+echo "== tests"
+log=$(mktemp)
+bun test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+pass=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+fail=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+rm -f "$log"
+# A failed type check or build counts as a failure too.
+fail=$((fail + failed_steps))
+if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+echo "${pass} passed, ${fail} failed"
+[ "$fail" -eq 0 ]
