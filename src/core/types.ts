@@ -61,7 +61,8 @@ export type Reason =
   | "release" // rule 4: running with no work
   | "over-cap" // rule 2/8: more slot holders than N, lower priority
   | "fill-slot" // rule 3: a free slot and pending work
-  | "exit"; // rule 9: resuming what the daemon paused on the way out
+  | "exit" // rule 9: resuming what the daemon paused on the way out
+  | "resume-all"; // the recovery command
 
 export interface Action {
   queue: string;

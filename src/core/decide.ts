@@ -1,0 +1,185 @@
+// The daemon's decision: a pure function of (observation, policy, what the
+// daemon owns) returning plain data: the actions with a reason for each, the
+// ownership to keep, and how every queue was classified. The loop, the logs,
+// `status` and the tests all read this one object. DESIGN.md §2 rules 1–5
+// and 8 are implemented here, in this order within a cycle:
+//   1. reconcile ownership with the server (rule 8)
+//   2. release: pause running managed queues with no work (rule 4)
+//   3. cap: the daemon's own running queues keep their slots (rule 2); the
+//      remaining slots go to other slot holders by priority, and queues
+//      running outside the daemon beyond them are paused (rules 2, 8)
+//   4. fill: while a slot is free, resume the highest-priority paused queue
+//      with pending work (rules 1, 3)
+// Pauses always come before resumes (rule 1). Unmanaged queues are never
+// touched (rule 5); held queues are never resumed (rule 8).
+
+import { KNOWN_QUEUES } from "./queues.ts";
+import { managedQueues, reconcile } from "./reconcile.ts";
+import type {
+  Action,
+  Decision,
+  Notice,
+  Observation,
+  Ownership,
+  Policy,
+  QueueSnapshot,
+  QueueView,
+} from "./types.ts";
+
+export interface DecideInput {
+  observation: Observation;
+  policy: Policy;
+  ownership: Ownership;
+  /** First cycle without a state file: paused managed queues are taken as the daemon's. */
+  adoptPaused?: boolean;
+}
+
+/** Pending jobs: counted under `paused` while the queue is paused. Delayed jobs are not work yet. */
+export const pending = (q: QueueSnapshot): number => q.waiting + q.paused;
+export const hasWork = (q: QueueSnapshot): boolean => q.active + pending(q) > 0;
+/** Running with work, or paused but still draining active jobs. */
+export const occupiesSlot = (q: QueueSnapshot): boolean =>
+  q.isPaused ? q.active > 0 : hasWork(q);
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function decide(input: DecideInput): Decision {
+  const { observation, policy } = input;
+  const n = policy.maxConcurrent;
+  const rank = new Map(policy.priority.map((name, i) => [name, i]));
+  const managed = managedQueues(observation, policy.priority);
+  const { ownership, notices, foreign } = reconcile(managed, input.ownership, input.adoptPaused ?? false);
+  notices.push(...inventoryNotices(observation, policy));
+
+  const paused = new Set(ownership.pausedByUs);
+  const running = new Set(ownership.runningByUs);
+  const held = new Set(ownership.held);
+
+  // The state each managed queue will be in once the actions are applied.
+  const after = new Map(managed.map((q) => [q.name, { ...q }]));
+  const state = (name: string) => after.get(name)!;
+  const actions: Action[] = [];
+  const pause = (q: QueueSnapshot, reason: Action["reason"], detail: string) => {
+    actions.push({ queue: q.name, kind: "pause", reason, detail });
+    state(q.name).isPaused = true;
+    paused.add(q.name); // kept in `running` until the server confirms (reconcile.ts)
+  };
+
+  const occupiedBefore = managed.filter(occupiesSlot).length;
+
+  // 2. Release (rule 4).
+  for (const q of managed) {
+    if (!q.isPaused && !hasWork(q)) pause(q, "release", "no work left");
+  }
+
+  // 3. Cap (rules 2 and 8). The daemon's own running queues first (non-
+  // preemption), then every other slot holder by priority.
+  const byPriority = (a: QueueSnapshot, b: QueueSnapshot) => rank.get(a.name)! - rank.get(b.name)!;
+  const holders = managed.filter((q) => occupiesSlot(state(q.name)));
+  const ours = holders.filter((q) => !q.isPaused && !foreign.has(q.name)).sort(byPriority);
+  const others = holders.filter((q) => q.isPaused || foreign.has(q.name)).sort(byPriority);
+  let budget = n;
+  const kept: string[] = [];
+  for (const q of [...ours, ...others]) {
+    if (budget > 0) {
+      budget--;
+      kept.push(q.name);
+      if (!q.isPaused) {
+        running.add(q.name); // adopted: from now on it keeps its slot like one the daemon started
+        foreign.delete(q.name);
+      }
+      continue;
+    }
+    if (q.isPaused) continue; // draining: nothing can stop active jobs; its slot frees when they finish
+    const outside = foreign.has(q.name);
+    pause(
+      q,
+      "over-cap",
+      `over the cap of ${n}: ${kept.join(", ")} hold${kept.length === 1 ? "s" : ""} the slot${n === 1 ? "" : "s"}` +
+        (q.active > 0 ? `; its ${plural(q.active, "active job")} finish first` : "") +
+        (outside
+          ? `; it was running outside the daemon: to let it run beyond the cap raise MAX_CONCURRENT_JOBS or remove it from MANAGED_QUEUES`
+          : ""),
+    );
+  }
+
+  // 4. Fill free slots (rules 1 and 3).
+  let occupied = managed.filter((q) => occupiesSlot(state(q.name))).length;
+  for (const q of managed) {
+    const s = state(q.name);
+    if (!s.isPaused || held.has(q.name) || pending(s) === 0) continue;
+    // A resume needs a free slot, even for a queue still draining (which
+    // already holds one): otherwise a draining low-priority queue would jump
+    // ahead of higher-priority work waiting for that very slot.
+    if (occupied >= n) break;
+    if (!occupiesSlot(s)) occupied++;
+    actions.push({
+      queue: q.name,
+      kind: "resume",
+      reason: "fill-slot",
+      detail: `${plural(pending(s), "job")} pending and a free slot (${occupied} of ${n} in use)`,
+    });
+    s.isPaused = false;
+    running.add(q.name); // kept in `paused` until the server confirms (reconcile.ts)
+  }
+
+  const views: QueueView[] = observation.queues.map((q) => {
+    const r = rank.get(q.name);
+    const isManaged = r !== undefined;
+    const s = isManaged ? state(q.name) : q;
+    return {
+      name: q.name,
+      ...(isManaged ? { priority: r } : {}),
+      managed: isManaged,
+      occupiesSlot: occupiesSlot(s),
+      hasWork: hasWork(q),
+      held: held.has(q.name),
+      owner: !isManaged ? "none" : held.has(q.name) || foreign.has(q.name) ? "other" : "daemon",
+    };
+  });
+
+  return {
+    actions: [...actions.filter((a) => a.kind === "pause"), ...actions.filter((a) => a.kind === "resume")],
+    notices,
+    ownership: { pausedByUs: [...paused], runningByUs: [...running], held: [...held] },
+    occupiedBefore,
+    occupiedAfter: occupied,
+    queues: views,
+  };
+}
+
+/** Queues the server has that the daemon does not know, and configured queues the server lacks. */
+function inventoryNotices(obs: Observation, policy: Policy): Notice[] {
+  const present = new Set(obs.queues.map((q) => q.name));
+  const out: Notice[] = [];
+  for (const q of obs.queues) {
+    if (!KNOWN_QUEUES.includes(q.name) && !policy.priority.includes(q.name)) {
+      out.push({ level: "info", code: "unknown-queue", queue: q.name, message: `the server has a queue the daemon does not know, ${q.name}; leaving it alone (add it to MANAGED_QUEUES to manage it)` });
+    }
+  }
+  for (const name of policy.priority) {
+    if (!present.has(name)) {
+      out.push({ level: "warn", code: "missing-queue", queue: name, message: `MANAGED_QUEUES names ${name}, which this Immich server does not have; ignoring it` });
+    }
+  }
+  return out;
+}
+
+/**
+ * On graceful exit (rule 9): resume every queue the daemon paused that is
+ * still paused, never a held one.
+ */
+export function exitActions(observation: Observation, ownership: Ownership): Action[] {
+  const ours = new Set(ownership.pausedByUs);
+  const held = new Set(ownership.held);
+  return observation.queues
+    .filter((q) => q.isPaused && ours.has(q.name) && !held.has(q.name))
+    .map((q) => ({ queue: q.name, kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" }));
+}
+
+/** `resume-all`, for recovery by hand: every paused managed queue, held ones too. */
+export function resumeAllActions(observation: Observation, policy: Policy): Action[] {
+  return managedQueues(observation, policy.priority)
+    .filter((q) => q.isPaused)
+    .map((q) => ({ queue: q.name, kind: "resume", reason: "resume-all", detail: "resume-all was asked for" }));
+}

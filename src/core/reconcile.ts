@@ -1,0 +1,84 @@
+// Reconciles what the daemon believes it owns with what the server says now
+// (DESIGN.md §2 rule 8). The server is the truth: a pause the daemon did not
+// make is a person's (held), a resume it did not make is someone else's
+// (treated like a queue found running at start-up).
+//
+// Ownership is recorded *before* a command is sent and confirmed by the next
+// observation: a resume adds the queue to runningByUs and keeps it in
+// pausedByUs, a pause adds it to pausedByUs and keeps it in runningByUs.
+// Whatever the outcome of the command (success, error, timeout), the next
+// observation is then attributed to the daemon, never to a person, so a lost
+// answer can never turn into a permanent hold.
+
+import type { Notice, Observation, Ownership, QueueSnapshot } from "./types.ts";
+
+export interface Reconciled {
+  ownership: Ownership;
+  notices: Notice[];
+  /** Managed queues observed running that the daemon neither started nor adopted. */
+  foreign: Set<string>;
+}
+
+/**
+ * @param adoptPaused at start without a state file, paused managed queues
+ *   are taken as the daemon's own (and said so) rather than as held.
+ */
+export function reconcile(
+  managed: readonly QueueSnapshot[],
+  owned: Ownership,
+  adoptPaused: boolean,
+): Reconciled {
+  const names = new Set(managed.map((q) => q.name));
+  const paused = new Set(owned.pausedByUs.filter((q) => names.has(q)));
+  const running = new Set(owned.runningByUs.filter((q) => names.has(q)));
+  const held = new Set(owned.held.filter((q) => names.has(q)));
+  const notices: Notice[] = [];
+  const foreign = new Set<string>();
+  const notice = (code: Notice["code"], level: Notice["level"], queue: string, message: string) =>
+    notices.push({ code, level, queue, message });
+
+  for (const q of managed) {
+    const name = q.name;
+    if (!q.isPaused) {
+      if (running.has(name)) {
+        paused.delete(name);
+      } else if (paused.has(name)) {
+        paused.delete(name);
+        foreign.add(name);
+        notice("resumed-by-other", "info", name, `${name} was resumed by someone else (the admin page, or Immich at its start)`);
+      } else if (held.has(name)) {
+        held.delete(name);
+        foreign.add(name);
+        notice("unheld", "info", name, `${name} was resumed by someone else; the daemon manages it again`);
+      } else {
+        foreign.add(name);
+      }
+    } else if (paused.has(name)) {
+      running.delete(name);
+    } else if (held.has(name)) {
+      running.delete(name);
+    } else if (adoptPaused) {
+      paused.add(name);
+      notice("adopted-paused", "info", name, `${name} was paused at start; taking it as paused by the daemon (it will be resumed when its turn comes and on exit)`);
+    } else {
+      running.delete(name);
+      held.add(name);
+      notice("held", "warn", name, `${name} was paused by someone else; holding it: the daemon will not resume it until someone else does`);
+    }
+  }
+
+  return {
+    ownership: { pausedByUs: [...paused], runningByUs: [...running], held: [...held] },
+    notices,
+    foreign,
+  };
+}
+
+/** The managed queues of an observation, in priority order. */
+export function managedQueues(obs: Observation, priority: readonly string[]): QueueSnapshot[] {
+  const byName = new Map(obs.queues.map((q) => [q.name, q]));
+  return priority.flatMap((name) => {
+    const q = byName.get(name);
+    return q ? [q] : [];
+  });
+}

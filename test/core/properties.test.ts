@@ -1,0 +1,267 @@
+// Property tests (fast-check) for the invariants of DESIGN.md §2 over random
+// observations and random histories with other actors in between.
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { decide, occupiesSlot } from "../../src/core/decide.ts";
+import { DEFAULT_PRIORITY, KNOWN_QUEUES } from "../../src/core/queues.ts";
+import type { Observation, Ownership, Policy, QueueSnapshot } from "../../src/core/types.ts";
+import { applyActions } from "../helpers/observations.ts";
+
+const RUNS = 400;
+
+const queueArb = (name: string): fc.Arbitrary<QueueSnapshot> =>
+  fc
+    .record({
+      isPaused: fc.boolean(),
+      active: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
+      pending: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 })),
+      delayed: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
+    })
+    .map(({ isPaused, active, pending, delayed }) => ({
+      name,
+      isPaused,
+      active,
+      completed: 0,
+      failed: 0,
+      delayed,
+      waiting: isPaused ? 0 : pending,
+      paused: isPaused ? pending : 0,
+    }));
+
+const observationArb: fc.Arbitrary<Observation> = fc
+  .tuple(...KNOWN_QUEUES.map(queueArb))
+  .map((queues) => ({ at: 0, api: "queues" as const, queues }));
+
+const policyArb: fc.Arbitrary<Policy> = fc.record({
+  maxConcurrent: fc.integer({ min: 1, max: 4 }),
+  priority: fc.shuffledSubarray([...DEFAULT_PRIORITY], { minLength: 1 }),
+});
+
+/** Any ownership over the managed queues, consistent or not (a stale state file). */
+const ownershipArb = (names: readonly string[]): fc.Arbitrary<Ownership> =>
+  fc.record({
+    pausedByUs: fc.subarray([...names]),
+    runningByUs: fc.subarray([...names]),
+    held: fc.subarray([...names]),
+  });
+
+const occupied = (o: Observation, policy: Policy) =>
+  o.queues.filter((q) => policy.priority.includes(q.name) && occupiesSlot(q)).length;
+
+const scenarioArb = fc
+  .tuple(observationArb, policyArb, fc.boolean())
+  .chain(([observation, policy, adoptPaused]) =>
+    ownershipArb(policy.priority).map((ownership) => ({ observation, policy, ownership, adoptPaused })),
+  );
+
+describe("decision invariants over random observations", () => {
+  test("a resume never pushes slot-occupying managed queues above N", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const d = decide(input);
+        const after = applyActions(input.observation, d.actions);
+        if (d.actions.some((a) => a.kind === "resume")) {
+          expect(occupied(after, input.policy)).toBeLessThanOrEqual(input.policy.maxConcurrent);
+        }
+        expect(occupied(after, input.policy)).toBeLessThanOrEqual(
+          Math.max(input.policy.maxConcurrent, occupied(input.observation, input.policy)),
+        );
+        expect(d.occupiedAfter).toBe(occupied(after, input.policy));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("only managed queues are ever touched", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        for (const a of decide(input).actions) expect(input.policy.priority).toContain(a.queue);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("a held queue that is still paused is never resumed", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const pausedHeld = input.observation.queues
+          .filter((q) => q.isPaused && input.ownership.held.includes(q.name) && !input.ownership.pausedByUs.includes(q.name))
+          .map((q) => q.name);
+        for (const a of decide(input).actions) {
+          if (a.kind === "resume") expect(pausedHeld).not.toContain(a.queue);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("pauses come before resumes and no queue gets two actions", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const kinds = decide(input).actions.map((a) => a.kind);
+        expect(kinds.join(",")).toMatch(/^(pause,?)*(resume,?)*$/);
+        const queues = decide(input).actions.map((a) => a.queue);
+        expect(new Set(queues).size).toBe(queues.length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("deciding again right after applying a plan yields no action", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const d = decide(input);
+        const again = decide({ ...input, observation: applyActions(input.observation, d.actions), ownership: d.ownership, adoptPaused: false });
+        expect(again.actions).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("work conservation: after the plan, a free slot means no eligible queue has pending work", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const d = decide(input);
+        const after = applyActions(input.observation, d.actions);
+        if (occupied(after, input.policy) >= input.policy.maxConcurrent) return;
+        const held = new Set(d.ownership.held);
+        for (const q of after.queues) {
+          if (!input.policy.priority.includes(q.name) || held.has(q.name)) continue;
+          if (q.isPaused) expect(q.paused + q.waiting).toBe(0);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+// ---- histories: the daemon, Immich working, and a person clicking in between
+
+type Event =
+  | { kind: "work"; queue: number; jobs: number }
+  | { kind: "finish"; queue: number; jobs: number }
+  | { kind: "start"; queue: number }
+  | { kind: "person-pause"; queue: number }
+  | { kind: "person-resume"; queue: number }
+  | { kind: "daemon" };
+
+const eventArb: fc.Arbitrary<Event> = fc.oneof(
+  fc.record({ kind: fc.constant("work" as const), queue: fc.nat(), jobs: fc.integer({ min: 1, max: 30 }) }),
+  fc.record({ kind: fc.constant("finish" as const), queue: fc.nat(), jobs: fc.integer({ min: 1, max: 30 }) }),
+  fc.record({ kind: fc.constant("start" as const), queue: fc.nat() }),
+  fc.record({ kind: fc.constant("person-pause" as const), queue: fc.nat() }),
+  fc.record({ kind: fc.constant("person-resume" as const), queue: fc.nat() }),
+  fc.constant({ kind: "daemon" as const }),
+  fc.constant({ kind: "daemon" as const }),
+);
+
+/** One step of a tiny BullMQ model: counts move the way the real server moves them. */
+function applyEvent(o: Observation, e: Exclude<Event, { kind: "daemon" }>, concurrency = 3): Observation {
+  const i = e.queue % o.queues.length;
+  const queues = o.queues.map((q) => ({ ...q }));
+  const q = queues[i]!;
+  switch (e.kind) {
+    case "work":
+      if (q.isPaused) q.paused += e.jobs;
+      else q.waiting += e.jobs;
+      break;
+    case "finish":
+      q.active = Math.max(0, q.active - e.jobs);
+      break;
+    case "start": {
+      if (q.isPaused) break;
+      const n = Math.min(q.waiting, concurrency - q.active);
+      if (n > 0) {
+        q.waiting -= n;
+        q.active += n;
+      }
+      break;
+    }
+    case "person-pause":
+      if (!q.isPaused) Object.assign(q, { isPaused: true, paused: q.paused + q.waiting, waiting: 0 });
+      break;
+    case "person-resume":
+      if (q.isPaused) Object.assign(q, { isPaused: false, waiting: q.waiting + q.paused, paused: 0 });
+      break;
+  }
+  return { ...o, queues };
+}
+
+const idle = (): Observation => ({
+  at: 0,
+  api: "queues",
+  queues: KNOWN_QUEUES.map((name) => ({ name, isPaused: false, active: 0, completed: 0, failed: 0, delayed: 0, waiting: 0, paused: 0 })),
+});
+
+describe("histories with other actors", () => {
+  test("the daemon never resumes a queue a person paused, and never exceeds N by its own resumes", () => {
+    fc.assert(
+      fc.property(policyArb, fc.array(eventArb, { minLength: 1, maxLength: 80 }), (policy, events) => {
+        let world = idle();
+        let ownership: Ownership = { pausedByUs: [], runningByUs: [], held: [] };
+        const personPaused = new Set<string>();
+        let first = true;
+        for (const e of events) {
+          if (e.kind !== "daemon") {
+            const name = world.queues[e.queue % world.queues.length]!.name;
+            const was = world.queues.find((q) => q.name === name)!.isPaused;
+            world = applyEvent(world, e);
+            // Before the first cycle there is no telling (no state file): the
+            // daemon takes paused queues as its own, and says so (documented).
+            if (e.kind === "person-pause" && !was && !first) personPaused.add(name);
+            if (e.kind === "person-resume") personPaused.delete(name);
+            continue;
+          }
+          const d = decide({ observation: world, policy, ownership, adoptPaused: first });
+          first = false;
+          for (const a of d.actions) {
+            if (a.kind === "resume") expect(personPaused.has(a.queue)).toBe(false);
+          }
+          world = applyActions(world, d.actions);
+          if (d.actions.some((a) => a.kind === "resume")) {
+            expect(occupied(world, policy)).toBeLessThanOrEqual(policy.maxConcurrent);
+          }
+          ownership = d.ownership;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("two daemons with the same configuration against one server do not undo each other", () => {
+    fc.assert(
+      fc.property(policyArb, fc.array(eventArb, { minLength: 1, maxLength: 80 }), (policy, events) => {
+        let world = idle();
+        const owners: Ownership[] = [
+          { pausedByUs: [], runningByUs: [], held: [] },
+          { pausedByUs: [], runningByUs: [], held: [] },
+        ];
+        let turn = 0;
+        const started = [false, false];
+        for (const e of events) {
+          if (e.kind !== "daemon" && !e.kind.startsWith("person")) {
+            world = applyEvent(world, e);
+            continue;
+          }
+          if (e.kind !== "daemon") continue;
+          const me = turn++ % 2;
+          const d = decide({ observation: world, policy, ownership: owners[me]!, adoptPaused: !started[me] });
+          started[me] = true;
+          owners[me] = d.ownership;
+          world = applyActions(world, d.actions);
+          // the other daemon, seeing the same world right after, has nothing to undo
+          const other = 1 - me;
+          if (!started[other]) continue;
+          const reply = decide({ observation: world, policy, ownership: owners[other]! });
+          owners[other] = reply.ownership;
+          for (const a of reply.actions) {
+            const mine = d.actions.find((x) => x.queue === a.queue);
+            if (mine) expect(mine.kind).toBe(a.kind);
+          }
+          world = applyActions(world, reply.actions);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
