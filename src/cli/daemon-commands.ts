@@ -1,0 +1,173 @@
+// The daemon's commands: `run` (the default), `once`, `status` and
+// `resume-all`. Each takes its world in `CommandIO` (environment, streams,
+// clock, fetch, abort signal) and returns an exit code; only src/main.ts
+// touches the real process.
+
+import { decide, resumeAllActions } from "../core/decide.ts";
+import type { Policy } from "../core/types.ts";
+import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../config/index.ts";
+import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
+import { createLog, type Log } from "../daemon/log.ts";
+import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
+import type { Clock } from "../shared/clock.ts";
+import { VERSION } from "../shared/version.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { statusJson, statusTable } from "./status-table.ts";
+
+export interface CommandIO {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  clock: Clock;
+  /** Aborted on SIGTERM/SIGINT. */
+  signal: AbortSignal;
+  readFile: (path: string) => string;
+  random: () => number;
+  /** Makes the Immich client for a configuration (real fetch in production and tests). */
+  createClient: (config: Config) => ImmichApi;
+}
+
+interface Prepared {
+  config: Config;
+  log: Log;
+  client: ImmichApi;
+  policy: Policy;
+  store: StateStore;
+}
+
+/** Loads and checks the configuration; on failure prints every problem and returns the exit code. */
+function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | number {
+  const loaded = loadConfig(io.env, io.readFile);
+  if (!loaded.ok) {
+    io.stderr.write(formatConfigErrors(loaded.errors) + "\n");
+    return EXIT.usage;
+  }
+  const config = loaded.config;
+  const log = createLog({
+    level: opts.quiet && config.logLevel === "info" ? "warn" : config.logLevel,
+    format: config.logFormat,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    now: () => io.clock.now(),
+  });
+  return {
+    config,
+    log,
+    client: io.createClient(config),
+    policy: { maxConcurrent: config.maxConcurrentJobs, priority: config.managedQueues },
+    store: config.stateFile ? fileStateStore(config.stateFile, config.immichUrl) : memoryStateStore(),
+  };
+}
+
+function newDaemon(p: Prepared, io: CommandIO): Daemon {
+  return new Daemon({
+    client: p.client,
+    clock: io.clock,
+    log: p.log,
+    policy: p.policy,
+    pollIntervalMs: p.config.pollIntervalMs,
+    dryRun: p.config.dryRun,
+    onExit: p.config.onExit,
+    store: p.store,
+    random: io.random,
+  });
+}
+
+/** One line for a failure retrying cannot fix, and its exit code. */
+function fail(log: Log, e: unknown): number {
+  if (e instanceof FatalError || isClassified(e)) {
+    const err = e instanceof FatalError ? e.error : e;
+    log.error(err.message, { kind: err.kind });
+    return exitCodeFor(err.kind);
+  }
+  log.error(`internal error: ${e instanceof Error ? e.message : String(e)}; please report it`);
+  return EXIT.internal;
+}
+
+/** `run`: the daemon, until SIGTERM/SIGINT. */
+export async function runCommand(io: CommandIO): Promise<number> {
+  const p = prepare(io);
+  if (typeof p === "number") return p;
+  p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
+  if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
+  const daemon = newDaemon(p, io);
+  let code: number = EXIT.ok;
+  try {
+    await daemon.run(io.signal);
+  } catch (e) {
+    code = fail(p.log, e);
+  }
+  // Leave things as found, on a signal and after a fatal error alike.
+  try {
+    const results = await daemon.shutdown();
+    if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
+  } catch (e) {
+    if (code === EXIT.ok) code = fail(p.log, e);
+  }
+  return code;
+}
+
+/** `once`: one cycle, then exit; non-zero if Immich could not be observed. */
+export async function onceCommand(io: CommandIO): Promise<number> {
+  const p = prepare(io);
+  if (typeof p === "number") return p;
+  const daemon = newDaemon(p, io);
+  try {
+    await p.client.connect(io.signal);
+    const r = await daemon.cycle(io.signal);
+    if (!r.ok) return exitCodeFor(r.error.kind);
+    if (r.decision.actions.length === 0) p.log.info("nothing to do");
+    return EXIT.ok;
+  } catch (e) {
+    return fail(p.log, e);
+  }
+}
+
+/** `status [--json]`: a table of every queue and what the daemon would do now. Sends no command. */
+export async function statusCommand(io: CommandIO, json: boolean): Promise<number> {
+  const p = prepare(io, { quiet: true });
+  if (typeof p === "number") return p;
+  try {
+    const info = await p.client.connect(io.signal);
+    const observation = await p.client.observe(io.signal);
+    const saved = p.store.load();
+    const decision = decide({
+      observation,
+      policy: p.policy,
+      ownership: saved.ownership ?? { pausedByUs: [], runningByUs: [], held: [] },
+      adoptPaused: !saved.ownership,
+    });
+    const input = { url: p.config.immichUrl, version: info.version, api: info.api, maxConcurrent: p.config.maxConcurrentJobs, observation, decision };
+    io.stdout.write((json ? JSON.stringify(statusJson(input), null, 2) : statusTable(input)) + "\n");
+    return EXIT.ok;
+  } catch (e) {
+    return fail(p.log, e);
+  }
+}
+
+/** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand. */
+export async function resumeAllCommand(io: CommandIO): Promise<number> {
+  const p = prepare(io);
+  if (typeof p === "number") return p;
+  try {
+    await p.client.connect(io.signal);
+    const observation = await p.client.observe(io.signal);
+    const actions = resumeAllActions(observation, p.policy);
+    let failed = 0;
+    for (const a of actions) {
+      try {
+        await p.client.setPaused(a.queue, false, io.signal);
+        p.log.info(`resumed ${a.queue}`, { action: "resume", queue: a.queue, reason: a.reason });
+      } catch (e) {
+        failed++;
+        p.log.error(`could not resume ${a.queue}: ${isClassified(e) ? e.message : String(e)}`, { queue: a.queue });
+      }
+    }
+    if (actions.length === 0) p.log.info("no managed queue is paused; nothing to resume");
+    // Nothing is the daemon's any more: a later start must not resume or hold from stale memory.
+    if (failed === 0) p.store.save({ pausedByUs: [], runningByUs: [], held: [] });
+    return failed ? EXIT.leftPaused : EXIT.ok;
+  } catch (e) {
+    return fail(p.log, e);
+  }
+}

@@ -1,0 +1,72 @@
+// `status`: every queue the server reports, its counts, whether the daemon
+// manages it, its priority, who owns its state, and what the daemon would do
+// now. Built from the same Decision object the loop acts on.
+
+import type { Decision, Observation } from "../core/types.ts";
+
+export interface StatusInput {
+  url: string;
+  version: { major: number; minor: number; patch: number };
+  api: "queues" | "jobs";
+  maxConcurrent: number;
+  observation: Observation;
+  decision: Decision;
+}
+
+export function statusJson(s: StatusInput) {
+  const byQueue = new Map(s.decision.actions.map((a) => [a.queue, a]));
+  const views = new Map(s.decision.queues.map((v) => [v.name, v]));
+  return {
+    url: s.url,
+    version: `${s.version.major}.${s.version.minor}.${s.version.patch}`,
+    api: s.api,
+    maxConcurrent: s.maxConcurrent,
+    slotsInUse: s.decision.occupiedBefore,
+    queues: s.observation.queues.map((q) => {
+      const v = views.get(q.name)!;
+      const a = byQueue.get(q.name);
+      return {
+        name: q.name,
+        managed: v.managed,
+        priority: v.priority === undefined ? null : v.priority + 1,
+        isPaused: q.isPaused,
+        active: q.active,
+        waiting: q.waiting,
+        paused: q.paused,
+        delayed: q.delayed,
+        failed: q.failed,
+        occupiesSlot: v.managed && (q.isPaused ? q.active > 0 : q.active + q.waiting + q.paused > 0),
+        owner: v.owner,
+        held: v.held,
+        wouldDo: a ? { action: a.kind, reason: a.reason, detail: a.detail } : null,
+      };
+    }),
+  };
+}
+
+export function statusTable(s: StatusInput): string {
+  const j = statusJson(s);
+  // Managed queues in priority order first, then the rest in the server's order.
+  const rows = [...j.queues].sort((a, b) => (a.priority ?? 1e9) - (b.priority ?? 1e9));
+  const header = ["QUEUE", "PRI", "STATE", "ACTIVE", "WAITING", "PAUSED", "DELAYED", "SLOT", "OWNER", "WOULD"];
+  const table = rows.map((q) => [
+    q.name,
+    q.priority === null ? "-" : String(q.priority),
+    q.isPaused ? "paused" : "running",
+    String(q.active),
+    String(q.waiting),
+    String(q.paused),
+    String(q.delayed),
+    q.occupiesSlot ? "yes" : "-",
+    !q.managed ? "unmanaged" : q.held ? "held" : q.owner === "other" ? "other" : "daemon",
+    q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  const numeric = new Set([1, 3, 4, 5, 6]);
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const title =
+    `Immich v${j.version} at ${j.url} (/api/${j.api}): ${j.slotsInUse} of ${j.maxConcurrent} slot${j.maxConcurrent === 1 ? "" : "s"} in use`;
+  const reasons = s.decision.actions.map((a) => `  would ${a.kind} ${a.queue}: ${a.detail}`);
+  return [title, "", line(header), ...table.map(line), ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
+}

@@ -1,0 +1,304 @@
+// The controller loop (DESIGN.md §4): observe → decide → act, one awaited
+// cycle at a time, never overlapping. Everything it needs is handed in: the
+// Immich client, a clock, a logger, a state store and an abort signal; it
+// never reads the environment or exits the process. What it remembers is only
+// what the server cannot tell: which pauses are its own (core/reconcile.ts).
+
+import { decide, exitActions } from "../core/decide.ts";
+import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
+import { emptyOwnership } from "../core/types.ts";
+import type { Clock } from "../shared/clock.ts";
+import { backoffDelay } from "./backoff.ts";
+import type { Log } from "./log.ts";
+import type { StateStore } from "./state-file.ts";
+
+/** What the daemon needs of the Immich client (src/immich/client.ts). */
+export interface ImmichApi {
+  connect(signal?: AbortSignal): Promise<{ version: { major: number; minor: number; patch: number }; api: "queues" | "jobs"; warnings: string[] }>;
+  observe(signal?: AbortSignal): Promise<Observation>;
+  setPaused(queue: string, paused: boolean, signal?: AbortSignal): Promise<void>;
+}
+
+/** The client's errors: `transient` ones are retried, others end the daemon. */
+export interface ClassifiedError {
+  kind: string;
+  transient: boolean;
+  message: string;
+}
+
+export function isClassified(e: unknown): e is ClassifiedError {
+  return typeof e === "object" && e !== null && "kind" in e && "transient" in e && "message" in e;
+}
+
+export interface DaemonOptions {
+  client: ImmichApi;
+  clock: Clock;
+  log: Log;
+  policy: Policy;
+  pollIntervalMs: number;
+  dryRun: boolean;
+  onExit: "resume" | "keep";
+  /** Where ownership is kept (a state file, or memory). */
+  store: StateStore;
+  /** In [0,1), for backoff jitter. */
+  random: () => number;
+  /** Upper bound of the retry delay. */
+  backoffCapMs?: number;
+  /** Real-time budget for the exit clean-up (requests get this long in all). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface ActionResult {
+  action: Action;
+  ok: boolean;
+  error?: string;
+}
+
+export type CycleResult =
+  | { ok: true; observation: Observation; decision: Decision; results: ActionResult[] }
+  | { ok: false; error: ClassifiedError };
+
+/** The daemon's health, for logs and the status line. */
+export interface Health {
+  state: "starting" | "ok" | "degraded";
+  since: number;
+  lastError?: string;
+  failures: number;
+  lastCycleAt?: number;
+}
+
+/** A failure retrying cannot fix (wrong key, missing scope, not an Immich URL). */
+export class FatalError extends Error {
+  constructor(readonly error: ClassifiedError) {
+    super(error.message);
+  }
+}
+
+export class Daemon {
+  private ownership: Ownership = emptyOwnership();
+  private adoptPaused = true;
+  private lastDryRun = "";
+  private readonly said = new Set<string>();
+  health: Health;
+  lastDecision?: Decision;
+
+  constructor(private readonly o: DaemonOptions) {
+    this.health = { state: "starting", since: o.clock.now(), failures: 0 };
+    const loaded = o.store.load();
+    if (loaded.problem) o.log.warn(loaded.problem);
+    if (loaded.ownership) {
+      this.ownership = loaded.ownership;
+      this.adoptPaused = false;
+    }
+  }
+
+  /** What the daemon owns now (read by tests and `status`). */
+  get owned(): Ownership {
+    return this.ownership;
+  }
+
+  /**
+   * Waits for Immich (capped, jittered backoff, one log line per change of
+   * state), then connects. Throws FatalError for what retrying cannot fix
+   * (wrong key, missing scope, not an Immich URL); returns undefined if
+   * aborted first.
+   */
+  async start(signal: AbortSignal): Promise<Awaited<ReturnType<ImmichApi["connect"]>> | undefined> {
+    let attempt = 0;
+    let lastKind = "";
+    while (!signal.aborted) {
+      try {
+        const info = await this.o.client.connect(signal);
+        const v = info.version;
+        if (attempt > 0) this.o.log.info(`Immich is up after ${attempt} failed ${attempt === 1 ? "try" : "tries"}`);
+        this.o.log.info(`connected to Immich v${v.major}.${v.minor}.${v.patch}, using /api/${info.api}`, {
+          version: `${v.major}.${v.minor}.${v.patch}`,
+          api: info.api,
+        });
+        for (const w of info.warnings) this.o.log.warn(w);
+        return info;
+      } catch (e) {
+        if (signal.aborted) return undefined;
+        const err = classify(e);
+        if (!err.transient) throw new FatalError(err);
+        const delay = this.delay(attempt++);
+        if (err.kind !== lastKind) {
+          this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round((this.o.backoffCapMs ?? 60_000) / 1000)} s apart)`, { kind: err.kind });
+          lastKind = err.kind;
+        }
+        await this.o.clock.sleep(delay, signal);
+      }
+    }
+    return undefined;
+  }
+
+  /** One observe → decide → act cycle. Never throws for a transient failure. */
+  async cycle(signal?: AbortSignal): Promise<CycleResult> {
+    let observation: Observation;
+    try {
+      observation = await this.o.client.observe(signal);
+    } catch (e) {
+      const error = classify(e);
+      if (!error.transient) throw new FatalError(error);
+      this.degraded(error);
+      return { ok: false, error };
+    }
+    this.recovered();
+    const decision = decide({ observation, policy: this.o.policy, ownership: this.ownership, adoptPaused: this.adoptPaused });
+    this.lastDecision = decision;
+    this.health.lastCycleAt = this.o.clock.now();
+    this.sayNotices(decision);
+
+    if (this.o.dryRun) {
+      this.logDryRun(decision);
+      this.adoptPaused = false;
+      return { ok: true, observation, decision, results: [] };
+    }
+
+    // Ownership first: recorded before sending, so a lost answer is still ours.
+    this.adoptPaused = false;
+    this.keep(decision.ownership);
+    const results: ActionResult[] = [];
+    for (const action of decision.actions) {
+      results.push(await this.send(action, signal));
+    }
+    return { ok: true, observation, decision, results };
+  }
+
+  /** Cycles until `signal` aborts, then leaves things as it found them. */
+  async run(signal: AbortSignal): Promise<void> {
+    const info = await this.start(signal);
+    if (!info) return;
+    while (!signal.aborted) {
+      const r = await this.cycle(signal);
+      if (signal.aborted) break;
+      const wait = r.ok ? this.o.pollIntervalMs : Math.max(this.o.pollIntervalMs, this.delay(this.health.failures - 1));
+      await this.o.clock.sleep(wait, signal);
+    }
+  }
+
+  /**
+   * On graceful exit (rule 9): resume every queue the daemon paused, unless
+   * told to keep them, and save what it owns. Bounded in time; without a
+   * fresh observation it resumes its own pauses blindly (resume is idempotent).
+   */
+  async shutdown(): Promise<ActionResult[]> {
+    const signal = AbortSignal.timeout(this.o.shutdownTimeoutMs ?? 1_500);
+    if (this.o.dryRun) return [];
+    if (this.o.onExit === "keep") {
+      this.o.store.save(this.ownership);
+      const n = this.ownership.pausedByUs.length;
+      this.o.log.info(`exiting; keeping ${n} queue${n === 1 ? "" : "s"} paused as ON_EXIT=keep says`);
+      return [];
+    }
+    let actions: Action[];
+    try {
+      const observation = await this.o.client.observe(signal);
+      actions = exitActions(observation, this.ownership);
+    } catch {
+      const held = new Set(this.ownership.held);
+      actions = this.ownership.pausedByUs
+        .filter((q) => !held.has(q))
+        .map((queue) => ({ queue, kind: "resume" as const, reason: "exit" as const, detail: "the daemon paused it and is exiting" }));
+    }
+    const results = await Promise.all(actions.map((a) => this.send(a, signal)));
+    const failed = results.filter((r) => !r.ok).map((r) => r.action.queue);
+    const resumed = new Set(results.filter((r) => r.ok).map((r) => r.action.queue));
+    this.keep({
+      pausedByUs: this.ownership.pausedByUs.filter((q) => !resumed.has(q)),
+      runningByUs: [],
+      held: this.ownership.held,
+    });
+    if (failed.length) {
+      this.o.log.error(`exiting with ${failed.join(", ")} still paused: could not resume ${failed.length === 1 ? "it" : "them"}; run \`immich-job-daemon resume-all\` once Immich answers`);
+    } else {
+      this.o.log.info(`exiting; resumed ${resumed.size} queue${resumed.size === 1 ? "" : "s"} the daemon had paused`);
+    }
+    return results;
+  }
+
+  private async send(action: Action, signal?: AbortSignal): Promise<ActionResult> {
+    const verb = action.kind === "pause" ? "paused" : "resumed";
+    try {
+      await this.o.client.setPaused(action.queue, action.kind === "pause", signal);
+      this.o.log.info(`${verb} ${action.queue}: ${action.detail}`, { action: action.kind, queue: action.queue, reason: action.reason });
+      return { action, ok: true };
+    } catch (e) {
+      const err = classify(e);
+      if (!err.transient && err.kind !== "bad-request") throw new FatalError(err);
+      this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}; deciding again next cycle`, { action: action.kind, queue: action.queue, kind: err.kind });
+      return { action, ok: false, error: err.message };
+    }
+  }
+
+  /** Adopt `ownership` and save it when it changed. */
+  private keep(ownership: Ownership) {
+    const changed = JSON.stringify(ownership) !== JSON.stringify(this.ownership);
+    this.ownership = ownership;
+    if (!changed) return;
+    try {
+      this.o.store.save(ownership);
+    } catch (e) {
+      this.o.log.warn(`could not write the state file: ${(e as Error).message}`);
+    }
+  }
+
+  private sayNotices(decision: Decision) {
+    for (const n of decision.notices) {
+      // Inventory notices repeat every cycle by nature: say each once.
+      if (n.code === "unknown-queue" || n.code === "missing-queue") {
+        const key = `${n.code}:${n.queue}`;
+        if (this.said.has(key)) continue;
+        this.said.add(key);
+      }
+      this.o.log[n.level](n.message, { notice: n.code, queue: n.queue });
+    }
+  }
+
+  private logDryRun(decision: Decision) {
+    const plan = decision.actions.map((a) => `${a.kind} ${a.queue}`).join(", ");
+    if (plan === this.lastDryRun) return;
+    this.lastDryRun = plan;
+    for (const a of decision.actions) {
+      this.o.log.info(`[dry run] would ${a.kind} ${a.queue}: ${a.detail}`, { action: a.kind, queue: a.queue, reason: a.reason, dryRun: true });
+    }
+  }
+
+  private degraded(error: ClassifiedError) {
+    const h = this.health;
+    h.failures++;
+    if (h.state !== "degraded" || h.lastError !== error.kind) {
+      this.o.log.warn(`cannot observe Immich, taking no action: ${error.message}`, { kind: error.kind });
+    }
+    if (h.state !== "degraded") {
+      h.state = "degraded";
+      h.since = this.o.clock.now();
+    }
+    h.lastError = error.kind;
+  }
+
+  private recovered() {
+    const h = this.health;
+    if (h.state === "degraded") {
+      const secs = Math.round((this.o.clock.now() - h.since) / 1000);
+      this.o.log.info(`Immich answers again after ${h.failures} failed poll${h.failures === 1 ? "" : "s"} (${secs} s)`);
+    }
+    if (h.state !== "ok") {
+      h.state = "ok";
+      h.since = this.o.clock.now();
+    }
+    h.failures = 0;
+    delete h.lastError;
+  }
+
+  private delay(attempt: number): number {
+    return backoffDelay(Math.max(0, attempt), { baseMs: 1_000, capMs: this.o.backoffCapMs ?? 60_000, random: this.o.random });
+  }
+}
+
+function classify(e: unknown): ClassifiedError {
+  if (isClassified(e)) return e;
+  if (e instanceof FatalError) return e.error;
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: "internal", transient: true, message };
+}

@@ -1,0 +1,69 @@
+// The daemon's logger: consola underneath (levels, reporters, stream
+// injection), with two reporters of our own: one plain line per event for
+// people and journald, or one JSON object per line for log collectors. Every
+// line carries its structured fields (queue, action, reason...) so JSON users
+// can filter without parsing sentences.
+
+import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+
+export type Level = "debug" | "info" | "warn" | "error";
+export type Fields = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface Log {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+}
+
+export interface LogOptions {
+  level: Level;
+  format: "text" | "json";
+  /** Where lines go; defaults to process.stderr for warn/error and stdout otherwise. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Wall-clock time for the `time` field; injected so tests get stable lines. */
+  now?: () => number;
+}
+
+const CONSOLA_LEVEL: Record<Level, number> = { error: 0, warn: 1, info: 3, debug: 4 };
+const LEVEL_NAME: Record<number, Level> = { 0: "error", 1: "warn", 2: "info", 3: "info", 4: "debug", 5: "debug" };
+
+export function createLog(opts: LogOptions): Log {
+  const now = opts.now ?? (() => Date.now());
+  const consola: ConsolaInstance = createConsola({
+    level: CONSOLA_LEVEL[opts.level],
+    reporters: [
+      {
+        log(obj: LogObject, ctx) {
+          const level = LEVEL_NAME[obj.level] ?? "info";
+          const [msg, fields] = obj.args as [string, Fields | undefined];
+          const line = opts.format === "json" ? jsonLine(now(), level, msg, fields) : textLine(now(), level, msg, fields);
+          const stream = level === "error" || level === "warn" ? (opts.stderr ?? ctx.options.stderr) : (opts.stdout ?? ctx.options.stdout);
+          stream?.write(line + "\n");
+        },
+      },
+    ],
+  });
+  const at = (level: Level) => (msg: string, fields?: Fields) => consola[level](msg, fields);
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+function jsonLine(time: number, level: Level, msg: string, fields?: Fields): string {
+  const clean = Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined));
+  return JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean });
+}
+
+function textLine(time: number, level: Level, msg: string, _fields?: Fields): string {
+  // Fields are already said in the sentence; text stays one readable line.
+  return `${new Date(time).toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}`;
+}
+
+/** A logger that keeps lines in memory, for tests and the demo. */
+export function memoryLog(): Log & { lines: { level: Level; msg: string; fields?: Fields }[] } {
+  const lines: { level: Level; msg: string; fields?: Fields }[] = [];
+  const at = (level: Level) => (msg: string, fields?: Fields) => {
+    lines.push({ level, msg, ...(fields ? { fields } : {}) });
+  };
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

@@ -1,0 +1,71 @@
+// What the daemon owns, kept across restarts (DESIGN.md §2 rule 8): which
+// queues it paused, which it runs, which a person holds. Written atomically
+// (temporary file, then rename) so a crash never leaves half a file; a file
+// that cannot be read or parsed is reported and ignored, never fatal.
+
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { Type, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import type { Ownership } from "../core/types.ts";
+
+const StateSchema = Type.Object({
+  version: Type.Literal(1),
+  immichUrl: Type.String(),
+  pausedByUs: Type.Array(Type.String()),
+  runningByUs: Type.Array(Type.String()),
+  held: Type.Array(Type.String()),
+});
+type State = Static<typeof StateSchema>;
+
+export interface StateStore {
+  /** The saved ownership, `undefined` when there is none, or a problem to report. */
+  load(): { ownership?: Ownership; problem?: string };
+  save(ownership: Ownership): void;
+}
+
+/** A state file at `path`, for the server at `immichUrl` (a file for another server is ignored). */
+export function fileStateStore(path: string, immichUrl: string): StateStore {
+  return {
+    load() {
+      let text: string;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+        return { problem: `cannot read STATE_FILE ${path}: ${(e as Error).message}` };
+      }
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        return { problem: `STATE_FILE ${path} is not valid JSON; ignoring it` };
+      }
+      if (!Value.Check(StateSchema, data)) {
+        return { problem: `STATE_FILE ${path} is not a state file of this daemon; ignoring it` };
+      }
+      if (data.immichUrl !== immichUrl) {
+        return { problem: `STATE_FILE ${path} is for ${data.immichUrl}, not ${immichUrl}; ignoring it` };
+      }
+      return { ownership: { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held } };
+    },
+    save(ownership) {
+      const state: State = { version: 1, immichUrl, ...ownership };
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+      renameSync(tmp, path);
+    },
+  };
+}
+
+/** No state file: ownership lives only in memory. */
+export const memoryStateStore = (): StateStore & { saved?: Ownership } => {
+  const store: StateStore & { saved?: Ownership } = {
+    load: () => (store.saved ? { ownership: store.saved } : {}),
+    save: (o) => {
+      store.saved = o;
+    },
+  };
+  return store;
+};
