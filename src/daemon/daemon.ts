@@ -26,6 +26,9 @@ export interface ClassifiedError {
   message: string;
 }
 
+/** Error kinds that, at start-up, say the URL is not an Immich API. */
+const NOT_IMMICH = new Set(["not-json", "invalid-answer", "redirected"]);
+
 export function isClassified(e: unknown): e is ClassifiedError {
   return typeof e === "object" && e !== null && "kind" in e && "transient" in e && "message" in e;
 }
@@ -120,7 +123,10 @@ export class Daemon {
       } catch (e) {
         if (signal.aborted) return undefined;
         const err = classify(e);
-        if (!err.transient) throw new FatalError(err);
+        // Before the first connection, an answer that is not Immich's API
+        // means IMMICH_URL points elsewhere: retrying cannot fix that. Once
+        // connected, the same answer is a passing fault (rule 10).
+        if (!err.transient || NOT_IMMICH.has(err.kind)) throw new FatalError(err);
         const delay = this.delay(attempt++);
         if (err.kind !== lastKind) {
           this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round((this.o.backoffCapMs ?? 60_000) / 1000)} s apart)`, { kind: err.kind });

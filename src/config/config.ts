@@ -1,0 +1,48 @@
+// The daemon's configuration as the code uses it (typed, in milliseconds)
+// and the table of variables that the README and `--help` print. The
+// variables and their documentation live in schema.ts, the defaults in
+// defaults.ts.
+
+import { ENV_NAMES, variableDoc } from "./schema.ts";
+
+export { CONFIG_DEFAULTS } from "./defaults.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "text" | "json";
+export type OnExit = "resume" | "keep";
+
+export interface Config {
+  /** The server's origin without a trailing slash, e.g. "http://127.0.0.1:2283"; the API is under `${immichUrl}/api`. */
+  immichUrl: string;
+  apiKey: string;
+  /** Set when the key was read from API_KEY_FILE (describeConfig names the file instead of showing the key). */
+  apiKeyFile?: string;
+  /** N: at most this many managed queues occupy a slot. */
+  maxConcurrentJobs: number;
+  pollIntervalMs: number;
+  /** Managed queues, highest priority first. */
+  managedQueues: string[];
+  /** Protected queues the user insists on managing. */
+  unsafeQueues: string[];
+  onExit: OnExit;
+  dryRun: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  requestTimeoutMs: number;
+  /** Where ownership is kept across restarts; undefined = no state file. */
+  stateFile?: string;
+}
+
+/** One row of the variables table. */
+export interface VariableRow {
+  name: string;
+  default: string;
+  accepted: string;
+  meaning: string;
+}
+
+/** Every variable the daemon reads, in the order they are documented. */
+export const CONFIG_VARIABLES: readonly VariableRow[] = ENV_NAMES.map((name) => {
+  const d = variableDoc(name);
+  return { name, default: d.defaultText, accepted: d.accepted, meaning: d.meaning };
+});

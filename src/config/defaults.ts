@@ -1,0 +1,21 @@
+// The defaults of every setting that has one, in the units the code uses.
+// schema.ts prints them in the variables table, load.ts applies them: one
+// place to change a default.
+
+import { DEFAULT_PRIORITY } from "../core/queues.ts";
+
+export const CONFIG_DEFAULTS = {
+  immichUrl: "http://127.0.0.1:2283",
+  maxConcurrentJobs: 1,
+  pollIntervalMs: 10_000,
+  managedQueues: DEFAULT_PRIORITY as readonly string[],
+  unsafeQueues: [] as readonly string[],
+  onExit: "resume",
+  dryRun: false,
+  logLevel: "info",
+  logFormat: "text",
+  requestTimeoutMs: 10_000,
+} as const;
+
+/** Where the state file goes under systemd's StateDirectory=. */
+export const STATE_FILE_NAME = "state.json";

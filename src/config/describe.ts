@@ -1,0 +1,49 @@
+// The one start-up line that says what the daemon is about to do, with the
+// key redacted, and the variables table for `--help` and the README.
+
+import { CONFIG_VARIABLES, type Config } from "./config.ts";
+import { redactSecret } from "./redact.ts";
+
+const seconds = (ms: number) => `${ms / 1000}s`;
+
+/**
+ * e.g. `url=http://127.0.0.1:2283 key=abcd… max=1 poll=10s timeout=10s
+ * queues=sidecar,metadataExtraction,… unsafe=- on-exit=resume dry-run=no
+ * state=- log=info/text` (on one line). key=value pairs so that it can be
+ * grepped and read alike.
+ */
+export function describeConfig(config: Config): string {
+  const key = config.apiKeyFile !== undefined ? `(from file ${config.apiKeyFile})` : redactSecret(config.apiKey);
+  return [
+    `url=${config.immichUrl}`,
+    `key=${key}`,
+    `max=${config.maxConcurrentJobs}`,
+    `poll=${seconds(config.pollIntervalMs)}`,
+    `timeout=${seconds(config.requestTimeoutMs)}`,
+    `queues=${config.managedQueues.join(",")}`,
+    `unsafe=${config.unsafeQueues.length > 0 ? config.unsafeQueues.join(",") : "-"}`,
+    `on-exit=${config.onExit}`,
+    `dry-run=${config.dryRun ? "yes" : "no"}`,
+    `state=${config.stateFile ?? "-"}`,
+    `log=${config.logLevel}/${config.logFormat}`,
+  ].join(" ");
+}
+
+/** The variables as plain text for `--help`: name and default, then what it means and accepts, indented. */
+export function variablesHelp(): string {
+  return CONFIG_VARIABLES.map(
+    (v) => `  ${v.name} (default: ${v.default})\n      ${v.meaning}\n      Accepts ${v.accepted}.`,
+  ).join("\n");
+}
+
+/** The variables as a Markdown table for the README. */
+export function variablesMarkdown(): string {
+  const cell = (s: string) => s.replaceAll("|", "\\|");
+  return [
+    "| variable | default | accepts | meaning |",
+    "|---|---|---|---|",
+    ...CONFIG_VARIABLES.map(
+      (v) => `| \`${v.name}\` | ${cell(v.default)} | ${cell(v.accepted)} | ${cell(v.meaning)} |`,
+    ),
+  ].join("\n");
+}

@@ -1,0 +1,202 @@
+// Turns the environment into a Config, or into the complete list of what is
+// wrong with it. Effects come in as arguments (the environment, a file
+// reader), so this runs the same in tests as in src/main.ts.
+
+import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
+import { Value } from "@sinclair/typebox/value";
+import { PROTECTED_QUEUES } from "../core/queues.ts";
+import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
+import { CONFIG_DEFAULTS as D, STATE_FILE_NAME } from "./defaults.ts";
+import { coerce } from "./coerce.ts";
+import { type ConfigError, configError } from "./errors.ts";
+import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
+
+const QUEUE_NAME = new RegExp(QUEUE_NAME_PATTERN);
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
+
+/** Reads a file as text; throws (like fs.readFileSync) when it cannot. */
+export type ReadFile = (path: string) => string;
+
+/**
+ * Every problem is reported at once, in the order the variables are
+ * documented. A variable set to the empty string counts as unset (compose
+ * files often pass `VAR=` through). Variables the daemon does not know are
+ * ignored, whatever their prefix.
+ */
+export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): LoadResult {
+  const raw: Partial<Record<EnvName, string>> = {};
+  for (const name of ENV_NAMES) {
+    const v = env[name]?.trim();
+    if (v) raw[name] = v;
+  }
+
+  const { values, errors } = coerce(raw);
+  const failed = new Set(errors.map((e) => e.variable));
+  const fail = (e: ConfigError) => {
+    failed.add(e.variable);
+    errors.push(e);
+  };
+
+  // One error per variable. For a scalar the first problem the schema finds
+  // is the one to fix; a list gathers every bad item and the checks of
+  // checkQueues into its one line.
+  const listProblems: Partial<Record<EnvName, string[]>> = {};
+  for (const e of Value.Errors(EnvSchema, values)) {
+    const name = e.path.split("/")[1] as EnvName;
+    if (variableDoc(name).list) (listProblems[name] ??= []).push(explain(e));
+    else if (!failed.has(name)) fail(configError(name, raw[name], explain(e)));
+  }
+  const v = values as Env;
+
+  const key = apiKey(raw, readFile, fail);
+  checkQueues(v, listProblems);
+  for (const name of ["MANAGED_QUEUES", "UNSAFE_QUEUES"] as const) {
+    const problems = listProblems[name];
+    if (problems?.length) fail(configError(name, raw[name], problems.join("; ")));
+  }
+
+  if (errors.length > 0 || key === undefined) {
+    const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
+    return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };
+  }
+
+  const config: Config = {
+    immichUrl: v.IMMICH_URL ?? D.immichUrl,
+    apiKey: key.key,
+    maxConcurrentJobs: v.MAX_CONCURRENT_JOBS ?? D.maxConcurrentJobs,
+    pollIntervalMs: v.POLL_INTERVAL === undefined ? D.pollIntervalMs : Math.round(v.POLL_INTERVAL * 1000),
+    managedQueues: [...(v.MANAGED_QUEUES ?? D.managedQueues)],
+    unsafeQueues: [...(v.UNSAFE_QUEUES ?? D.unsafeQueues)],
+    onExit: (v.ON_EXIT ?? D.onExit) as OnExit,
+    dryRun: v.DRY_RUN ?? D.dryRun,
+    logLevel: (v.LOG_LEVEL ?? D.logLevel) as LogLevel,
+    logFormat: (v.LOG_FORMAT ?? D.logFormat) as LogFormat,
+    requestTimeoutMs:
+      v.REQUEST_TIMEOUT === undefined ? D.requestTimeoutMs : Math.round(v.REQUEST_TIMEOUT * 1000),
+  };
+  if (key.file !== undefined) config.apiKeyFile = key.file;
+  const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);
+  if (stateFile !== undefined) config.stateFile = stateFile;
+  return { ok: true, config };
+}
+
+/** systemd's StateDirectory= may list several directories separated by ':'; the first is ours. */
+function defaultStateFile(stateDirectory: string | undefined): string | undefined {
+  const dir = stateDirectory?.split(":")[0]?.replace(/\/+$/, "");
+  if (dir === undefined || dir === "") return undefined;
+  return `${dir}/${STATE_FILE_NAME}`;
+}
+
+/** The key from API_KEY or API_KEY_FILE (exactly one of them). */
+function apiKey(
+  raw: Partial<Record<EnvName, string>>,
+  readFile: ReadFile,
+  fail: (e: ConfigError) => void,
+): { key: string; file?: string } | undefined {
+  const direct = raw.API_KEY;
+  const file = raw.API_KEY_FILE;
+  if (direct !== undefined && file !== undefined) {
+    fail(configError("API_KEY_FILE", file, "API_KEY is set too; set only one of them", { accepts: false }));
+    return undefined;
+  }
+  if (direct !== undefined) {
+    // A bad API_KEY was already reported by the schema.
+    return new RegExp(API_KEY_PATTERN).test(direct) ? { key: direct } : undefined;
+  }
+  if (file === undefined) {
+    fail(configError("API_KEY", undefined, "the daemon needs an API key; set API_KEY or API_KEY_FILE"));
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (e) {
+    fail(configError("API_KEY_FILE", file, `cannot read the file (${readProblem(e)})`));
+    return undefined;
+  }
+  // Secrets files usually end with a newline; editors add more.
+  const key = text.trim();
+  if (key === "") {
+    fail(configError("API_KEY_FILE", file, "the file is empty"));
+    return undefined;
+  }
+  if (!new RegExp(API_KEY_PATTERN).test(key)) {
+    // Never echo the file: it may hold something else secret.
+    fail(configError("API_KEY_FILE", file, "the file holds more than one key (spaces, several lines or non-ASCII characters)"));
+    return undefined;
+  }
+  return { key, file };
+}
+
+function readProblem(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split("\n")[0] ?? "unknown error";
+}
+
+/**
+ * MANAGED_QUEUES: each name once; a protected queue only with the user's
+ * explicit insistence in UNSAFE_QUEUES (DESIGN.md §2 rule 5). UNSAFE_QUEUES
+ * only names protected queues: anything else there is a misunderstanding.
+ * Items the schema already rejected are skipped.
+ */
+function checkQueues(v: Env, problems: Partial<Record<EnvName, string[]>>): void {
+  const valid = (names: readonly unknown[] | undefined) =>
+    (names ?? []).filter((n): n is string => typeof n === "string" && QUEUE_NAME.test(n));
+  const managed = v.MANAGED_QUEUES === undefined ? [...D.managedQueues] : valid(v.MANAGED_QUEUES);
+  const unsafe = valid(v.UNSAFE_QUEUES);
+  const add = (name: EnvName, problem: string) => (problems[name] ??= []).push(problem);
+
+  const dups = duplicates(managed);
+  if (dups.length > 0) add("MANAGED_QUEUES", `lists ${dups.join(", ")} more than once`);
+  for (const q of new Set(managed)) {
+    const why = PROTECTED_QUEUES[q];
+    if (why !== undefined && !unsafe.includes(q)) {
+      add("MANAGED_QUEUES", `lists ${q}, which must not be paused (${why}); to manage it anyway, also list it in UNSAFE_QUEUES`);
+    }
+  }
+
+  const notProtected = unsafe.filter((q) => PROTECTED_QUEUES[q] === undefined);
+  if (notProtected.length === 1) add("UNSAFE_QUEUES", `${notProtected[0]} is not a protected queue, so it needs no insisting`);
+  if (notProtected.length > 1) add("UNSAFE_QUEUES", `${notProtected.join(", ")} are not protected queues, so they need no insisting`);
+  const unsafeDups = duplicates(unsafe);
+  if (unsafeDups.length > 0) add("UNSAFE_QUEUES", `lists ${unsafeDups.join(", ")} more than once`);
+}
+
+function duplicates(names: readonly string[]): string[] {
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+}
+
+/** A TypeBox error in words a user acts on. */
+function explain(e: ValueError): string {
+  const s = e.schema as { minimum?: number; maximum?: number; pattern?: string };
+  switch (e.type) {
+    case ValueErrorType.Integer:
+      return typeof e.value === "number" ? "is not a whole number" : "is not a number";
+    case ValueErrorType.Number:
+      return "is not a number";
+    case ValueErrorType.NumberMinimum:
+    case ValueErrorType.IntegerMinimum:
+      return `must be at least ${s.minimum}`;
+    case ValueErrorType.NumberMaximum:
+    case ValueErrorType.IntegerMaximum:
+      return `must be at most ${s.maximum}`;
+    case ValueErrorType.Boolean:
+      return "is not a yes/no value";
+    case ValueErrorType.Union:
+      return "is not one of the accepted values";
+    case ValueErrorType.ArrayMinItems:
+      return "lists no queue";
+    case ValueErrorType.StringPattern:
+      if (s.pattern === API_KEY_PATTERN) return "contains spaces or characters an API key cannot have";
+      // A list item: the path ends with its index.
+      if (e.path.split("/").length > 2) return `${JSON.stringify(e.value)} is not a queue name (letters and digits, like thumbnailGeneration)`;
+      return "is not in the accepted form";
+    default:
+      return e.message.toLowerCase();
+  }
+}

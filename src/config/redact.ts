@@ -1,0 +1,28 @@
+// Secrets never reach a log line or an error message whole: the API key is
+// shown by its first few characters at most, a URL's password not at all.
+
+/** Keys shorter than this show no characters at all (4 of 10 would give too much away). */
+const MIN_LENGTH_TO_HINT = 12;
+
+/** "abcd…" for a real key (Immich's are 43 characters), "…" for a short one. */
+export function redactSecret(secret: string): string {
+  return secret.length >= MIN_LENGTH_TO_HINT ? `${secret.slice(0, 4)}…` : "…";
+}
+
+/** The URL with any user name and password replaced by "***". */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.username || url.password) {
+      url.username = "***";
+      url.password = "";
+      return url.href;
+    }
+  } catch {
+    // Not a URL: handled below like any other text.
+  }
+  // No credentials as far as URL parsing goes, but "bob:pw@nas" (no scheme)
+  // still reads as one to a person: hide whatever precedes an "@" in the
+  // authority part.
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, "$1***@");
+}

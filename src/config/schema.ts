@@ -1,0 +1,187 @@
+// The one schema of the daemon's environment. Each property is a variable,
+// keyed by its name, so a TypeBox error's path names the variable directly.
+// Every property also carries its documentation (default, what it accepts,
+// what it means): the README table, `--help` and the error messages are all
+// printed from here, so they cannot drift apart.
+//
+// The schema describes the variables *after* coercion from strings (numbers,
+// booleans, lists): see coerce.ts. Config (the typed result the daemon uses)
+// is in config.ts.
+
+import { type Static, Type } from "@sinclair/typebox";
+import { PROTECTED_QUEUES } from "../core/queues.ts";
+import { CONFIG_DEFAULTS as D, STATE_FILE_NAME } from "./defaults.ts";
+
+/** Documentation every variable carries, read by the table and the error messages. */
+export interface VariableDoc {
+  /** What is used when the variable is unset, in words. */
+  defaultText: string;
+  /** What it accepts, in words (shown after "accepts" in errors). */
+  accepted: string;
+  /** What it does. */
+  meaning: string;
+  /** Never show the value (errors show a redacted form). */
+  secret?: boolean;
+  /** The value is a comma-separated list. */
+  list?: boolean;
+}
+
+const doc = (d: VariableDoc): VariableDoc => d;
+
+/** A queue name as Immich spells them: camelCase letters and digits. */
+export const QUEUE_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9]*$";
+/** Printable ASCII without spaces: what an HTTP header value can carry and Immich keys are made of. */
+export const API_KEY_PATTERN = "^[\\x21-\\x7e]+$";
+
+const protectedList = Object.keys(PROTECTED_QUEUES).join(", ");
+
+export const EnvSchema = Type.Object({
+  IMMICH_URL: Type.Optional(
+    Type.String({
+      // coerce.ts has already reduced a valid URL to its origin.
+      pattern: "^https?://[^/?#]+$",
+      ...doc({
+        defaultText: D.immichUrl,
+        accepted: "the server's http(s) origin, e.g. http://192.168.1.10:2283 (a trailing / or /api is fine; no other path)",
+        meaning: "Where Immich answers; the API is under <origin>/api.",
+      }),
+    }),
+  ),
+  API_KEY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: API_KEY_PATTERN,
+      ...doc({
+        defaultText: "(required unless API_KEY_FILE is set)",
+        accepted:
+          "an admin's API key (Account Settings → API Keys) with scopes queue.read, queue.update (Immich 2.4+) or job.read, job.create",
+        meaning: "The key sent as x-api-key. Set this or API_KEY_FILE, not both.",
+        secret: true,
+      }),
+    }),
+  ),
+  API_KEY_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      ...doc({
+        defaultText: "(none)",
+        accepted: "the path of a readable file holding only the key (surrounding whitespace is ignored)",
+        meaning: "Read the key from a file (Docker/systemd secrets) instead of API_KEY.",
+      }),
+    }),
+  ),
+  MAX_CONCURRENT_JOBS: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      ...doc({
+        defaultText: String(D.maxConcurrentJobs),
+        accepted: "a whole number >= 1",
+        meaning: "At most this many managed queues run at once.",
+      }),
+    }),
+  ),
+  POLL_INTERVAL: Type.Optional(
+    Type.Number({
+      minimum: 0.1,
+      maximum: 3600,
+      ...doc({
+        defaultText: String(D.pollIntervalMs / 1000),
+        accepted: "seconds, 0.1 to 3600 (decimals allowed)",
+        meaning: "Seconds between two looks at the queues.",
+      }),
+    }),
+  ),
+  MANAGED_QUEUES: Type.Optional(
+    Type.Array(Type.String({ pattern: QUEUE_NAME_PATTERN }), {
+      minItems: 1,
+      ...doc({
+        defaultText: D.managedQueues.join(","),
+        accepted: `comma-separated queue names, highest priority first, each once; ${protectedList} only if also in UNSAFE_QUEUES`,
+        meaning:
+          "The queues the daemon pauses and resumes, in priority order. Every other queue is left alone. A name the server lacks is a warning.",
+        list: true,
+      }),
+    }),
+  ),
+  UNSAFE_QUEUES: Type.Optional(
+    Type.Array(Type.String({ pattern: QUEUE_NAME_PATTERN }), {
+      ...doc({
+        defaultText: "(none)",
+        accepted: `comma-separated names among ${protectedList}`,
+        meaning: "Protected queues you insist on letting the daemon pause (they must also be in MANAGED_QUEUES).",
+        list: true,
+      }),
+    }),
+  ),
+  ON_EXIT: Type.Optional(
+    Type.Union([Type.Literal("resume"), Type.Literal("keep")], {
+      ...doc({
+        defaultText: D.onExit,
+        accepted: "resume or keep",
+        meaning: "On a graceful exit, resume every queue the daemon paused (resume) or leave them paused (keep).",
+      }),
+    }),
+  ),
+  DRY_RUN: Type.Optional(
+    Type.Boolean({
+      ...doc({
+        defaultText: String(D.dryRun),
+        accepted: "true/false, 1/0, yes/no (any case)",
+        meaning: "Decide and log what would be done, send no pause or resume.",
+      }),
+    }),
+  ),
+  LOG_LEVEL: Type.Optional(
+    Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+      ...doc({ defaultText: D.logLevel, accepted: "debug, info, warn or error", meaning: "Least important log lines shown." }),
+    }),
+  ),
+  LOG_FORMAT: Type.Optional(
+    Type.Union([Type.Literal("text"), Type.Literal("json")], {
+      ...doc({ defaultText: D.logFormat, accepted: "text or json", meaning: "Log lines for people (text) or for log collectors (json, one object per line)." }),
+    }),
+  ),
+  REQUEST_TIMEOUT: Type.Optional(
+    Type.Number({
+      minimum: 0.1,
+      maximum: 300,
+      ...doc({
+        defaultText: String(D.requestTimeoutMs / 1000),
+        accepted: "seconds, 0.1 to 300 (decimals allowed)",
+        meaning: "Longest wait for one answer from Immich.",
+      }),
+    }),
+  ),
+  STATE_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      ...doc({
+        defaultText: `$STATE_DIRECTORY/${STATE_FILE_NAME} when STATE_DIRECTORY is set, else none`,
+        accepted: "a file path in a writable directory",
+        meaning:
+          "Where the daemon remembers which queues it paused, so it can tell them from a person's pauses across restarts.",
+      }),
+    }),
+  ),
+  STATE_DIRECTORY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      ...doc({
+        defaultText: "(set by systemd's StateDirectory=)",
+        accepted: "a directory path (if several are listed with ':', the first is used)",
+        meaning: "Where STATE_FILE goes by default.",
+      }),
+    }),
+  ),
+});
+
+/** The environment after coercion; every variable optional. */
+export type Env = Static<typeof EnvSchema>;
+export type EnvName = keyof Env;
+
+/** The documentation of one variable, from the schema. */
+export function variableDoc(name: EnvName): VariableDoc {
+  return EnvSchema.properties[name] as unknown as VariableDoc;
+}
+
+export const ENV_NAMES = Object.keys(EnvSchema.properties) as EnvName[];

@@ -1,0 +1,102 @@
+// What Immich answers, as TypeBox schemas: every answer is checked against
+// one of these before anything reads it, so a proxy's page, another version's
+// shape or a cut-off body becomes an ImmichError naming the first field that
+// is wrong, never a crash or a silent zero. Shapes from API.md §1 and the
+// OpenAPI documents (v1.138.1 to v3.1.0). Extra fields are allowed: newer
+// servers add some, and nothing here depends on their absence.
+
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { ImmichError } from "./errors.ts";
+
+const Count = Type.Integer({ minimum: 0 });
+
+/** BullMQ's counts: `jobCounts` in /jobs, `statistics` in /queues. */
+export const CountsSchema = Type.Object({
+  active: Count,
+  completed: Count,
+  failed: Count,
+  delayed: Count,
+  waiting: Count,
+  paused: Count,
+});
+
+/** GET /server/ping */
+export const PingSchema = Type.Object({ res: Type.Literal("pong") });
+
+/** GET /server/version; v3 adds `prerelease` (an integer or null). */
+export const VersionSchema = Type.Object({
+  major: Count,
+  minor: Count,
+  patch: Count,
+  prerelease: Type.Optional(Type.Union([Count, Type.Null()])),
+});
+export type VersionAnswer = Static<typeof VersionSchema>;
+
+/** One queue in the legacy family: a value of GET /jobs, and the answer of PUT /jobs/{queue}. */
+export const JobStatusSchema = Type.Object({
+  jobCounts: CountsSchema,
+  queueStatus: Type.Object({ isActive: Type.Boolean(), isPaused: Type.Boolean() }),
+});
+export type JobStatus = Static<typeof JobStatusSchema>;
+
+/** GET /jobs: an object keyed by queue name, in the server's order. */
+export const JobsAnswerSchema = Type.Record(Type.String(), JobStatusSchema);
+
+/** One queue in the new family: an item of GET /queues, and the answer of PUT /queues/{queue}. */
+export const QueueSchema = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  isPaused: Type.Boolean(),
+  statistics: CountsSchema,
+});
+export type QueueAnswer = Static<typeof QueueSchema>;
+
+/** GET /queues */
+export const QueuesAnswerSchema = Type.Array(QueueSchema);
+
+/**
+ * Both error bodies: v1–v2 `{message, error, statusCode, correlationId}`
+ * (message is an array of sentences for validation errors), v3 `{message}`
+ * plus `errors` (zod issues) for validation. Everything is optional: the
+ * client branches on the status and only borrows the words.
+ */
+export const ErrorBodySchema = Type.Object({
+  message: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  error: Type.Optional(Type.String()),
+  statusCode: Type.Optional(Type.Integer()),
+  correlationId: Type.Optional(Type.String()),
+  errors: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]))),
+        message: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
+});
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+/**
+ * The value typed by `schema`, or an invalid-answer ImmichError naming the
+ * first failing field (as a JSON pointer, e.g. /thumbnailGeneration/jobCounts/active).
+ */
+export function checkAnswer<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
+  if (Value.Check(schema, value)) return value;
+  const first = Value.Errors(schema, value).First();
+  const where = first?.path ? `at ${first.path}` : "at the top level";
+  const got = first ? `; got ${preview(first.value)}` : "";
+  throw new ImmichError(
+    "invalid-answer",
+    `${what} answered JSON this daemon does not understand (${where}: ${first?.message ?? "unexpected shape"}${got}): is it a supported Immich server (v1.137 or newer)?`,
+  );
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return Value.Check(ErrorBodySchema, value);
+}
