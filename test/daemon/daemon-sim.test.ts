@@ -1,0 +1,168 @@
+// The daemon against the simulator over real HTTP, for every Immich profile,
+// in virtual time: the scheduling contract (DESIGN.md §2) end to end.
+import { afterEach, describe, expect, test } from "bun:test";
+import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
+import { PROFILE_NAMES, type ProfileName } from "../../src/simulator/profiles.ts";
+import { maxActiveQueues, pauseChangesBy } from "../../src/simulator/sim-summary.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+
+const MINUTE = 60_000;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const managedPaused = (hh: Harness) =>
+  hh.sim.engine.list().filter((q) => DEFAULT_PRIORITY.includes(q.name as never) && q.isPaused).map((q) => q.name);
+
+/** Runs until every upload is done or `limitMs` of simulated time passed. */
+async function runUntilDone(hh: Harness, limitMs: number, stepMs = 10_000) {
+  for (let t = 0; t < limitMs; t += stepMs) {
+    await hh.advance(stepMs);
+    const rec = hh.sim.engine.recording();
+    if (rec.uploads.length > 0 && rec.uploads.every((u) => u.doneAt !== undefined)) return t;
+  }
+  return limitMs;
+}
+
+describe.each(PROFILE_NAMES as ProfileName[])("profile %s", (profile) => {
+  test("an import runs to the end with at most N managed queues active, and nothing left paused on exit", async () => {
+    h = await startHarness({ profile, maxConcurrent: 2, seed: 3 });
+    // At rest every managed queue is paused by the daemon (release), the protected ones untouched.
+    expect(managedPaused(h).sort()).toEqual(h.sim.profile.queues.filter((q) => DEFAULT_PRIORITY.includes(q as never)).sort());
+    expect(h.sim.engine.get("backgroundTask")!.isPaused).toBe(false);
+
+    h.sim.engine.upload({ photos: 60, videos: 3 });
+    const took = await runUntilDone(h, 6 * 60 * MINUTE);
+    expect(took).toBeLessThan(6 * 60 * MINUTE);
+
+    const rec = h.sim.engine.recording();
+    expect(maxActiveQueues(rec, DEFAULT_PRIORITY)).toBeLessThanOrEqual(2);
+    expect(maxActiveQueues(rec, DEFAULT_PRIORITY)).toBe(2); // work conservation: both slots used
+    expect(pauseChangesBy(rec, "daemon").length).toBeGreaterThan(0);
+
+    const t = h;
+    h = undefined;
+    await t.stop();
+    expect(managedPaused(t)).toEqual([]);
+  });
+
+  test("a queue a person pauses is never resumed by the daemon; once the person resumes it, it is managed again", async () => {
+    h = await startHarness({ profile, maxConcurrent: 1 });
+    h.sim.engine.upload({ photos: 40 });
+    await h.advance(20_000); // metadataExtraction is running under the daemon
+    expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(false);
+    const pausedAt = h.clock.now();
+    expect((await h.person("metadataExtraction", true)).status).toBe(200);
+
+    await h.advance(30 * MINUTE);
+    const resumedByDaemon = pauseChangesBy(h.sim.engine.recording(), "daemon").filter(
+      (c) => c.queue === "metadataExtraction" && !c.paused && c.at > pausedAt,
+    );
+    expect(resumedByDaemon).toEqual([]);
+    expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(true);
+    expect(h.daemon.owned.held).toEqual(["metadataExtraction"]);
+    expect(h.log.lines.some((l) => l.msg.includes("paused by someone else"))).toBe(true);
+
+    expect((await h.person("metadataExtraction", false)).status).toBe(200);
+    await runUntilDone(h, 3 * 60 * MINUTE);
+    expect(h.daemon.owned.held).toEqual([]);
+    expect(h.sim.engine.recording().uploads.every((u) => u.doneAt !== undefined)).toBe(true);
+
+    // On exit a held queue stays as the person left it; here nothing is held any more.
+    const t = h;
+    h = undefined;
+    await t.stop();
+    expect(managedPaused(t)).toEqual([]);
+  });
+});
+
+describe("outages and other actors (v3.1)", () => {
+  test("an Immich restart resumes metadataExtraction over the cap: the daemon pauses it again and says how to allow it", async () => {
+    h = await startHarness({ maxConcurrent: 1 });
+    h.sim.engine.enqueue("videoConversion", 20);
+    await h.advance(30_000); // the daemon runs videoConversion, the only queue with work
+    expect(h.sim.engine.get("videoConversion")!.isPaused).toBe(false);
+    h.sim.engine.upload({ photos: 20 }); // lands in the paused metadataExtraction
+    expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(true);
+    await h.advance(10_000); // not interrupted for higher-priority work
+    expect(h.sim.engine.get("videoConversion")!.isPaused).toBe(false);
+    expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(true);
+
+    const restartedAt = h.clock.now();
+    h.sim.restart();
+    expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(false);
+    await h.advance(10_000);
+    const repaused = pauseChangesBy(h.sim.engine.recording(), "daemon").filter(
+      (c) => c.queue === "metadataExtraction" && c.paused && c.at >= restartedAt,
+    );
+    expect(repaused.length).toBe(1);
+    expect(h.sim.engine.get("videoConversion")!.isPaused).toBe(false);
+    const line = h.log.lines.findLast((l) => l.msg.startsWith("paused metadataExtraction"));
+    expect(line?.msg).toContain("MAX_CONCURRENT_JOBS");
+    expect(h.log.lines.some((l) => l.msg.includes("metadataExtraction was resumed by someone else"))).toBe(true);
+  });
+
+  test("garbage and 5xx answers: no action while the server cannot be understood, one line for the outage and one for the recovery", async () => {
+    h = await startHarness({ maxConcurrent: 1 });
+    h.sim.engine.upload({ photos: 20 });
+    await h.advance(30_000);
+    const before = pauseChangesBy(h.sim.engine.recording(), "daemon").length;
+    h.sim.faults.set({ garbageRate: 1 });
+    await h.advance(5 * MINUTE);
+    h.sim.faults.set({ garbageRate: 0, errorRate: 1 });
+    await h.advance(5 * MINUTE);
+    expect(pauseChangesBy(h.sim.engine.recording(), "daemon").length).toBe(before);
+    expect(h.daemon.health.state).toBe("degraded");
+    h.sim.faults.clear();
+    await h.advance(5 * MINUTE);
+    expect(h.daemon.health.state).toBe("ok");
+    const outage = h.log.lines.filter((l) => l.msg.startsWith("cannot observe Immich"));
+    const back = h.log.lines.filter((l) => l.msg.startsWith("Immich answers again"));
+    expect(outage.length).toBe(2); // one per kind of failure, not one per poll
+    expect(back.length).toBe(1);
+    await runUntilDone(h, 2 * 60 * MINUTE);
+    expect(h.sim.engine.recording().uploads.every((u) => u.doneAt !== undefined)).toBe(true);
+  });
+
+  test("maintenance mode: degraded, then back to work", async () => {
+    h = await startHarness({ maxConcurrent: 1 });
+    h.sim.faults.set({ maintenance: true });
+    h.sim.engine.upload({ photos: 10 });
+    await h.advance(3 * MINUTE);
+    expect(h.daemon.health.state).toBe("degraded");
+    h.sim.faults.clear();
+    await runUntilDone(h, 60 * MINUTE);
+    expect(h.daemon.health.state).toBe("ok");
+    expect(h.sim.engine.recording().uploads.every((u) => u.doneAt !== undefined)).toBe(true);
+  });
+
+  test("a Redis loss: flags and jobs gone; the daemon re-establishes its pauses from what the server says", async () => {
+    h = await startHarness({ maxConcurrent: 1 });
+    h.sim.engine.upload({ photos: 10 });
+    await h.advance(20_000);
+    h.sim.engine.redisLoss();
+    expect(managedPaused(h)).toEqual([]);
+    await h.advance(20_000);
+    expect(managedPaused(h).length).toBe(h.sim.profile.queues.filter((q) => DEFAULT_PRIORITY.includes(q as never)).length);
+    expect(h.daemon.owned.held).toEqual([]);
+  });
+
+  test("dry run sends nothing and logs a plan once, not every cycle", async () => {
+    h = await startHarness({ maxConcurrent: 1, dryRun: true });
+    await h.advance(5 * MINUTE);
+    expect(pauseChangesBy(h.sim.engine.recording(), "daemon")).toEqual([]);
+    const planned = h.log.lines.filter((l) => l.msg.startsWith("[dry run] would pause"));
+    expect(planned.length).toBe(h.sim.profile.queues.filter((q) => DEFAULT_PRIORITY.includes(q as never)).length);
+  });
+
+  test("ON_EXIT=keep leaves the daemon's pauses in place and keeps them as its own", async () => {
+    h = await startHarness({ maxConcurrent: 1, onExit: "keep" });
+    const t = h;
+    h = undefined;
+    await t.stop();
+    expect(managedPaused(t).length).toBeGreaterThan(0);
+    expect(t.store.saved?.pausedByUs.length).toBe(managedPaused(t).length);
+  });
+});

@@ -1,0 +1,101 @@
+// The daemon against the simulator over real HTTP on 127.0.0.1, in virtual
+// time: hours of simulated work in a second, identical run to run.
+import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
+import { Daemon } from "../../src/daemon/daemon.ts";
+import { memoryLog } from "../../src/daemon/log.ts";
+import { memoryStateStore } from "../../src/daemon/state-file.ts";
+import { createImmichClient } from "../../src/immich/index.ts";
+import { VirtualClock } from "../../src/shared/clock.ts";
+import type { ProfileName } from "../../src/simulator/profiles.ts";
+import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
+
+export const DAEMON_KEY = "daemon-key-0001";
+export const PERSON_KEY = "person-key-0001";
+
+export interface Harness {
+  sim: Simulator;
+  clock: VirtualClock;
+  daemon: Daemon;
+  log: ReturnType<typeof memoryLog>;
+  store: ReturnType<typeof memoryStateStore>;
+  /** Aborts the run loop and waits for the daemon's exit clean-up. */
+  stop(): Promise<void>;
+  /** Moves simulated time on, letting the daemon poll on its own schedule. */
+  advance(ms: number): Promise<void>;
+  /** Pause or resume as a person would, with another admin key. */
+  person(queue: string, paused: boolean): Promise<Response>;
+  /** The daemon's run loop, resolved when it ends. */
+  running: Promise<void>;
+}
+
+export interface HarnessOptions {
+  profile?: ProfileName;
+  maxConcurrent?: number;
+  pollMs?: number;
+  priority?: readonly string[];
+  onExit?: "resume" | "keep";
+  dryRun?: boolean;
+  seed?: number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
+  const sim = await startSimulator({
+    clock,
+    profile: opts.profile ?? "v3.1",
+    seed: opts.seed ?? 7,
+    keys: [
+      { key: DAEMON_KEY, label: "daemon", admin: true, scopes: ["all"] },
+      { key: PERSON_KEY, label: "person", admin: true, scopes: ["all"] },
+    ],
+  });
+  const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch, clock, timeoutMs: 5_000 });
+  const log = memoryLog();
+  const store = memoryStateStore();
+  const daemon = new Daemon({
+    client,
+    clock,
+    log,
+    policy: { maxConcurrent: opts.maxConcurrent ?? 1, priority: opts.priority ?? DEFAULT_PRIORITY },
+    pollIntervalMs: opts.pollMs ?? 10_000,
+    dryRun: opts.dryRun ?? false,
+    onExit: opts.onExit ?? "resume",
+    store,
+    random: () => 0.5,
+  });
+  const controller = new AbortController();
+  const running = daemon.run(controller.signal);
+  // Let it connect and run its first cycle.
+  await clock.advance(0);
+  await settleUntil(() => clock.pending > 0);
+  return {
+    sim,
+    clock,
+    daemon,
+    log,
+    store,
+    running,
+    advance: (ms) => clock.advance(ms),
+    async stop() {
+      controller.abort();
+      await running;
+      await daemon.shutdown();
+      await sim.stop();
+    },
+    person: (queue, paused) =>
+      fetch(`${sim.url}/api/${sim.profile.hasQueuesApi ? `queues/${queue}` : `jobs/${queue}`}`, {
+        method: "PUT",
+        headers: { "x-api-key": PERSON_KEY, "content-type": "application/json" },
+        body: JSON.stringify(sim.profile.hasQueuesApi ? { isPaused: paused } : { command: paused ? "pause" : "resume", force: false }),
+      }),
+  };
+}
+
+/** Real-time wait for a condition of in-flight I/O (never for simulated time). */
+export async function settleUntil(done: () => boolean, maxMs = 5_000): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
