@@ -84,7 +84,7 @@ describe("outages and other actors (v3.1)", () => {
     h.sim.engine.enqueue("videoConversion", 20);
     await h.advance(30_000); // the daemon runs videoConversion, the only queue with work
     expect(h.sim.engine.get("videoConversion")!.isPaused).toBe(false);
-    h.sim.engine.upload({ photos: 20 }); // lands in the paused metadataExtraction
+    h.sim.engine.upload({ photos: 300 }); // lands in the paused metadataExtraction
     expect(h.sim.engine.get("metadataExtraction")!.isPaused).toBe(true);
     await h.advance(10_000); // not interrupted for higher-priority work
     expect(h.sim.engine.get("videoConversion")!.isPaused).toBe(false);
