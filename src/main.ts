@@ -1,3 +1,38 @@
-// Entry point (skeleton; the CLI lands with the daemon).
-import { VERSION } from "./shared/version.ts";
-console.log(VERSION);
+// Entry point: the only file that touches the real process — argv, the
+// environment, signals, the real clock, the file system for API_KEY_FILE and
+// process.exit. Everything else is handed these through src/cli/app.ts.
+
+import { readFileSync } from "node:fs";
+import { runApp } from "./cli/app.ts";
+import { EXIT } from "./cli/exit-codes.ts";
+import { systemClock } from "./shared/clock.ts";
+
+const controller = new AbortController();
+let signals = 0;
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.on(sig, () => {
+    // The first signal stops gracefully (queues the daemon paused are
+    // resumed); a second one means "now".
+    if (++signals > 1) process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+    controller.abort();
+  });
+}
+
+try {
+  const code = await runApp({
+    argv: process.argv.slice(2),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    clock: systemClock,
+    signal: controller.signal,
+    readFile: (path) => readFileSync(path, "utf8"),
+    random: Math.random,
+    fetch: globalThis.fetch,
+  });
+  process.exit(code);
+} catch (e) {
+  // Never a stack trace for the user; the message names what broke.
+  process.stderr.write(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`);
+  process.exit(EXIT.internal);
+}

@@ -1,0 +1,88 @@
+// The command line: picks the command from argv and hands it its world. Kept
+// apart from src/main.ts so tests can run any command in process with their
+// own environment, streams, clock and signal.
+
+import type { Config } from "../config/index.ts";
+import { createImmichClient } from "../immich/index.ts";
+import type { Clock } from "../shared/clock.ts";
+import { VERSION } from "../shared/version.ts";
+import { type CommandIO, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
+import { EXIT } from "./exit-codes.ts";
+import { helpText } from "./help.ts";
+import { simulatorCommand } from "./simulator-command.ts";
+
+export interface AppIO {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  clock: Clock;
+  signal: AbortSignal;
+  readFile: (path: string) => string;
+  random: () => number;
+  fetch: typeof fetch;
+}
+
+const COMMANDS = ["run", "once", "status", "resume-all", "simulator", "demo", "help"] as const;
+
+export async function runApp(io: AppIO): Promise<number> {
+  const [first, ...rest] = io.argv;
+  const command = first === undefined || first.startsWith("-") ? "run" : first;
+  const args = first === undefined || first.startsWith("-") ? io.argv : rest;
+
+  if (args.includes("-h") || args.includes("--help") || command === "help") {
+    if (command === "simulator") return simulatorCommand(["--help"], lineIO(io));
+    io.stdout.write(helpText());
+    return EXIT.ok;
+  }
+  if (args.includes("-V") || args.includes("--version") || args.includes("-v")) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+
+  const commandIO: CommandIO = {
+    env: io.env,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    clock: io.clock,
+    signal: io.signal,
+    readFile: io.readFile,
+    random: io.random,
+    createClient: (config: Config) =>
+      createImmichClient({ baseUrl: config.immichUrl, apiKey: config.apiKey, fetch: io.fetch, clock: io.clock, timeoutMs: config.requestTimeoutMs }),
+  };
+  const unexpected = (allowed: string[]) => {
+    const bad = args.find((a) => !allowed.includes(a));
+    if (bad === undefined) return false;
+    io.stderr.write(`immich-job-daemon ${command}: unknown argument ${JSON.stringify(bad)}; see --help\n`);
+    return true;
+  };
+
+  switch (command) {
+    case "run":
+      return unexpected([]) ? EXIT.usage : runCommand(commandIO);
+    case "once":
+      return unexpected([]) ? EXIT.usage : onceCommand(commandIO);
+    case "status":
+      return unexpected(["--json"]) ? EXIT.usage : statusCommand(commandIO, args.includes("--json"));
+    case "resume-all":
+      return unexpected([]) ? EXIT.usage : resumeAllCommand(commandIO);
+    case "simulator":
+      return simulatorCommand(args, lineIO(io));
+    case "demo": {
+      const { demoCommand } = await import("./demo-command.ts");
+      return demoCommand(args, { ...commandIO, fetch: io.fetch });
+    }
+    default:
+      io.stderr.write(`immich-job-daemon: unknown command ${JSON.stringify(command)}; commands are ${COMMANDS.join(", ")} (see --help)\n`);
+      return EXIT.usage;
+  }
+}
+
+function lineIO(io: AppIO) {
+  return {
+    out: (line: string) => io.stdout.write(line + "\n"),
+    err: (line: string) => io.stderr.write(line + "\n"),
+    signal: io.signal,
+  };
+}
