@@ -49,6 +49,9 @@ export function decide(input: DecideInput): Decision {
   const rank = new Map(policy.priority.map((name, i) => [name, i]));
   const managed = managedQueues(observation, policy.priority);
   const { ownership, notices, foreign } = reconcile(managed, input.ownership, input.adoptPaused ?? false);
+  const resumedByOther = new Set(
+    notices.filter((x) => x.code === "resumed-by-other" || x.code === "unheld").map((x) => x.queue),
+  );
   notices.push(...inventoryNotices(observation, policy));
 
   const paused = new Set(ownership.pausedByUs);
@@ -91,14 +94,14 @@ export function decide(input: DecideInput): Decision {
       continue;
     }
     if (q.isPaused) continue; // draining: nothing can stop active jobs; its slot frees when they finish
-    const outside = foreign.has(q.name);
     pause(
       q,
       "over-cap",
-      `over the cap of ${n}: ${kept.join(", ")} hold${kept.length === 1 ? "s" : ""} the slot${n === 1 ? "" : "s"}` +
-        (q.active > 0 ? `; its ${plural(q.active, "active job")} finish first` : "") +
-        (outside
-          ? `; it was running outside the daemon: to let it run beyond the cap raise MAX_CONCURRENT_JOBS or remove it from MANAGED_QUEUES`
+      `over the cap of ${n} (${kept.join(", ")} hold${kept.length === 1 ? "s" : ""} the slot${n === 1 ? "" : "s"})` +
+        (q.active > 0 ? `; its ${plural(q.active, "active job")} ${q.active === 1 ? "finishes" : "finish"} first` : "") +
+        // Rule 8: a queue someone resumed is told how to run it beyond the cap.
+        (resumedByOther.has(q.name)
+          ? `. It was resumed outside the daemon; to let it run beyond the cap raise MAX_CONCURRENT_JOBS or remove it from MANAGED_QUEUES`
           : ""),
     );
   }
