@@ -47,8 +47,15 @@ export interface Recording {
   pauseChanges: PauseChange[];
   activeIntervals: ActiveInterval[];
   uploads: UploadRecord[];
-  /** Highest number of queues with active > 0 at once, and of those among a given set. */
+  /**
+   * The set of queues with active > 0 (in server order), each time it
+   * changed. Entries are frozen: snapshots share them.
+   */
   samples: { at: number; activeQueues: string[] }[];
+  /** Jobs completed so far, per queue (the API reports `completed` ~0: Immich removes them). */
+  completedJobs: Record<string, number>;
+  /** Highest `active` ever seen per queue (never above its concurrency). */
+  peakActive: Record<string, number>;
 }
 
 export interface EngineOptions {
@@ -57,8 +64,56 @@ export interface EngineOptions {
   concurrency?: Record<string, number>;
   /** Mean job duration per queue in ms (photo jobs; videos have their own). */
   durations?: Record<string, number>;
+  /** Mean durations for videos where they differ (defaults: pipeline.DEFAULT_VIDEO_DURATIONS). */
+  videoDurations?: Record<string, number>;
+  /** Each job takes mean·[1−jitter, 1+jitter] (uniform, seeded); default 0.4, 0 = exact means. */
+  jitter?: number;
   /** Seed for job-duration jitter and scenario arrivals. Same seed, same run. */
   seed?: number;
+}
+
+/** BullMQ job states, as `GET /api/queues/{name}/jobs?status[]=` takes them. */
+export type JobStatus = "active" | "failed" | "completed" | "delayed" | "waiting" | "paused";
+
+/** One job as the job-listing endpoint shows it (QueueJobResponseDto). */
+export interface EngineJob {
+  /** BullMQ's id: a per-queue counter, as a string. */
+  id: string;
+  /** Immich's JobName, e.g. "AssetGenerateThumbnails". */
+  name: string;
+  /** Creation time (ms since epoch). */
+  timestamp: number;
+  data: Record<string, unknown>;
+}
+
+export interface EnqueueOptions {
+  /** Start out delayed (counted under `delayed`, not work yet) for this long. */
+  delayMs?: number;
+  /** Fixed duration instead of the queue's jittered mean. */
+  durationMs?: number;
+  /** Immich job name; default: the queue's usual one (pipeline.GENERIC_JOB_NAME). */
+  name?: string;
+  data?: Record<string, unknown>;
+  /**
+   * Like Immich's facial-recognition scan: once started, the job holds its
+   * active slot, checking every second, until none of these queues has an
+   * active job; then it runs for its duration.
+   */
+  holdWhileActive?: readonly string[];
+  /** Called (inside the simulation, at completion time) when the job completes. */
+  onComplete?: () => void;
+}
+
+export interface QueueAllOptions {
+  /** true: every asset (Immich's "All"); false: only the ones missing this step ("Missing"). */
+  force?: boolean;
+}
+
+export interface ExistingAssetsOptions {
+  photos?: number;
+  videos?: number;
+  /** Queues that get one job per asset now, e.g. ["smartSearch", "faceDetection"]; each continues down the pipeline. */
+  queues: readonly string[];
 }
 
 export interface UploadOptions {
@@ -79,7 +134,7 @@ export interface Engine {
   /** New assets entering the pipeline now. Returns their ids. */
   upload(opts: UploadOptions): string[];
   /** Add `count` jobs straight to a queue (e.g. nightly runs); `delayMs` makes them delayed first. */
-  enqueue(queue: string, count: number, opts?: { delayMs?: number; durationMs?: number }): void;
+  enqueue(queue: string, count: number, opts?: EnqueueOptions): void;
   /** Immich restart: active jobs go back to waiting, metadataExtraction is resumed, other flags kept. */
   restart(): void;
   /** Redis loss: every pause flag and every queued or active job gone. */
@@ -88,4 +143,37 @@ export interface Engine {
   recording(): Recording;
   /** Advance to the clock's now (called by everything above; exposed for tests). */
   advance(): void;
+
+  /** The seed the engine was created with (scenarios derive their own streams from it). */
+  readonly seed: number;
+  /** Simulated now: clock.now() after advancing, or the event's time inside a scheduled action. */
+  now(): number;
+  /**
+   * Run `action` at simulated time `at` (clamped to now), as an event in the
+   * engine's own queue: scenarios use it for arrivals, so they are as
+   * deterministic as job completions. The action may call any method here.
+   */
+  schedule(at: number, action: () => void): void;
+  /** No job active, pending or delayed in any queue (scheduled actions may still come). */
+  isIdle(): boolean;
+  /** Time of the next event (job completion, delayed job due, scheduled action), if any. */
+  nextEventAt(): number | undefined;
+  /** Assets known to the server (uploaded, imported or added as existing). */
+  assetCount(): number;
+  /** Jobs of a queue in the given states, newest first per state (see engine.ts on waiting vs paused). */
+  jobs(queue: string, statuses: readonly JobStatus[]): EngineJob[];
+  /** Remove the queue's pending (waiting/paused) jobs, as `empty` / BullMQ drain(). Returns how many. */
+  empty(queue: string): number;
+  /**
+   * What `start` does in Immich: one scan job (e.g. AssetGenerateThumbnailsQueueAll)
+   * that, when it completes, queues one job per asset (all with `force`,
+   * otherwise only those missing this step). Queues without per-asset work
+   * get just the one job (e.g. DatabaseBackup).
+   */
+  queueAll(queue: string, opts?: QueueAllOptions): void;
+  /**
+   * Assets already in the library (past thumbnails) that need work in `queues`,
+   * e.g. a machine-learning backlog after enabling ML. Not in recording().uploads.
+   */
+  addExisting(opts: ExistingAssetsOptions): void;
 }

@@ -1,0 +1,268 @@
+// `immich-job-daemon simulator`: runs the Immich simulator as a server until
+// the given signal aborts. One exported function, handed its argv, output
+// streams and abort signal by src/main.ts, so tests call it in process and
+// the full CLI can mount it as a sub-command. Bad input is one line on
+// stderr and exit code 2; a clean stop is 0.
+
+import { type ApiKey, adminKey, parseKeySpec } from "../simulator/auth.ts";
+import { CONTROL_PREFIX } from "../simulator/control.ts";
+import type { FaultPatch } from "../simulator/faults.ts";
+import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from "../simulator/profiles.ts";
+import { SCENARIO_NAMES, SCENARIO_SUMMARIES } from "../simulator/scenarios.ts";
+import { type SimulatorOptions, SimulatorOptionError, startSimulator } from "../simulator/server.ts";
+
+export interface SimulatorCommandIO {
+  /** One line of normal output (the listening line). */
+  out: (line: string) => void;
+  /** One line of error output. */
+  err: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM (src/main.ts wires the signals). */
+  signal: AbortSignal;
+  /** Makes the generated admin key when --api-key is not given (tests pass a fixed one). */
+  randomKey?: () => string;
+  /** Told the running simulator's URL and keys once it listens (tests use it). */
+  onListening?: (info: { url: string; keys: readonly ApiKey[] }) => void;
+}
+
+export const SIMULATOR_HELP = `Usage: immich-job-daemon simulator [options]
+
+Serves a simulated Immich server (its job API, authentication, error bodies,
+BullMQ queue behaviour and upload pipeline) on a loopback address, for trying
+the daemon, tests and demos without a real Immich.
+
+Options:
+  --port N            port to listen on; 0 picks a free one (default 2283)
+  --profile NAME      Immich version: ${PROFILE_NAMES.join(", ")} (default ${DEFAULT_PROFILE})
+  --api-key [LABEL=]KEY
+                      an admin key with scope "all" (default: a random key,
+                      printed); LABEL (default "admin") names it in the recording
+  --key [LABEL=]KEY[:SCOPES][:admin|:user]
+                      another key (repeatable). SCOPES is a comma list of
+                      Immich permissions (job.read,job.create,queue.read,
+                      queue.update,...; default all); the role defaults to
+                      admin. LABEL defaults to KEY and is the actor recorded
+                      for the pauses and resumes made with this key.
+                      e.g. --key daemon=k1:queue.read,queue.update
+                           --key person=k2:all:user
+  --scenario NAME     workload: ${SCENARIO_NAMES.map((n) => `${n} (${SCENARIO_SUMMARIES[n]})`).join("; ")}
+                      (default idle)
+  --speed X           simulated seconds per real second (default 1; 100 = fast)
+  --seed N            seed for durations, arrivals and faults (default 1)
+Faults (also settable at run time, see below):
+  --latency MS        add MS real milliseconds to every /api answer
+  --error-rate R      share (0..1) of /api requests answered 500
+  --garbage-rate R    share answered with truncated JSON
+  --html              answer every /api request with an HTML page (as a
+                      wrong URL or a proxy would); --html-rate R for a share
+  --reset-rate R      share of connections dropped mid-answer
+  --maintenance       maintenance mode: /api/jobs and /api/queues answer 404
+  -h, --help          this text
+
+Control endpoint (same server, no key needed, JSON bodies):
+  GET    ${CONTROL_PREFIX}/state        profile, clock, queues, faults, keys
+  GET    ${CONTROL_PREFIX}/recording    active intervals, pause changes (with
+                                      who made them), uploads' time to thumbnail
+  POST   ${CONTROL_PREFIX}/uploads      {"photos":N,"videos":N,"source":"upload"|"library"}
+  POST   ${CONTROL_PREFIX}/enqueue      {"queue":"smartSearch","count":N,"delayMs":MS}
+  GET    ${CONTROL_PREFIX}/faults       the faults in force
+  PUT    ${CONTROL_PREFIX}/faults       any of {"latencyMs","errorRate","garbageRate",
+                                      "htmlRate","resetRate","maintenance"}
+  DELETE ${CONTROL_PREFIX}/faults       clear all faults
+  POST   ${CONTROL_PREFIX}/restart      {"downMs":MS,"mode":"503"|"refuse"}: Immich
+                                      restarts (metadataExtraction is resumed,
+                                      other pauses kept), down for MS simulated ms
+  POST   ${CONTROL_PREFIX}/redis-loss   every pause flag and queued job is lost
+
+Stops cleanly on SIGINT or SIGTERM.`;
+
+type Flag = { name: string; value: string | undefined };
+
+class UsageError extends Error {}
+
+const rate = (flag: string, v: string): number => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`${flag} ${JSON.stringify(v)} is not a share between 0 and 1; e.g. ${flag} 0.1`);
+  }
+  return n;
+};
+
+const wholeNumber = (flag: string, v: string, max: number): number => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > max) {
+    throw new UsageError(`${flag} ${JSON.stringify(v)} is not a whole number from 0 to ${max}`);
+  }
+  return n;
+};
+
+const BOOLEAN_FLAGS = new Set(["--html", "--maintenance", "--help", "-h"]);
+const VALUE_FLAGS = new Set([
+  "--port",
+  "--profile",
+  "--api-key",
+  "--key",
+  "--scenario",
+  "--speed",
+  "--seed",
+  "--latency",
+  "--error-rate",
+  "--garbage-rate",
+  "--html-rate",
+  "--reset-rate",
+]);
+
+function splitFlags(argv: readonly string[]): Flag[] {
+  const flags: Flag[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (BOOLEAN_FLAGS.has(name)) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      flags.push({ name, value: undefined });
+    } else if (VALUE_FLAGS.has(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value; see --help`);
+      flags.push({ name, value });
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`unknown option ${name}; see --help`);
+    } else {
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; see --help`);
+    }
+  }
+  return flags;
+}
+
+/** The simulator's options from argv, or "help". Throws UsageError on bad input. */
+export function parseSimulatorArgs(argv: readonly string[], randomKey: () => string): SimulatorOptions | "help" {
+  const flags = splitFlags(argv);
+  if (flags.some((f) => f.name === "--help" || f.name === "-h")) return "help";
+  const opts: SimulatorOptions = { port: 2283 };
+  const faults: FaultPatch = {};
+  const keys: ApiKey[] = [];
+  let admin: ApiKey | undefined;
+  for (const { name, value = "" } of flags) {
+    switch (name) {
+      case "--port":
+        opts.port = wholeNumber(name, value, 65_535);
+        break;
+      case "--profile":
+        if (!(PROFILE_NAMES as string[]).includes(value)) {
+          throw new UsageError(`unknown profile ${JSON.stringify(value)}; use one of ${PROFILE_NAMES.join(", ")}`);
+        }
+        opts.profile = value as ProfileName;
+        break;
+      case "--api-key": {
+        const k = adminKey(value);
+        if (typeof k === "string") throw new UsageError(k);
+        admin = k;
+        break;
+      }
+      case "--key": {
+        const k = parseKeySpec(value);
+        if (typeof k === "string") throw new UsageError(k);
+        keys.push(k);
+        break;
+      }
+      case "--scenario":
+        if (!(SCENARIO_NAMES as readonly string[]).includes(value)) {
+          throw new UsageError(`unknown scenario ${JSON.stringify(value)}; use one of ${SCENARIO_NAMES.join(", ")}`);
+        }
+        opts.scenario = value;
+        break;
+      case "--speed": {
+        const n = Number(value);
+        if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1_000_000) {
+          throw new UsageError(`--speed ${JSON.stringify(value)} is not a positive number; e.g. --speed 100`);
+        }
+        opts.speed = n;
+        break;
+      }
+      case "--seed":
+        opts.seed = wholeNumber(name, value, 2 ** 32 - 1);
+        break;
+      case "--latency":
+        faults.latencyMs = wholeNumber(name, value, 600_000);
+        break;
+      case "--error-rate":
+        faults.errorRate = rate(name, value);
+        break;
+      case "--garbage-rate":
+        faults.garbageRate = rate(name, value);
+        break;
+      case "--html-rate":
+        faults.htmlRate = rate(name, value);
+        break;
+      case "--html":
+        faults.htmlRate = 1;
+        break;
+      case "--reset-rate":
+        faults.resetRate = rate(name, value);
+        break;
+      case "--maintenance":
+        faults.maintenance = true;
+        break;
+    }
+  }
+  // Without any key the server would be unusable: make an admin key.
+  if (!admin && keys.length === 0) admin = { key: randomKey(), label: "admin", admin: true, scopes: ["all"] };
+  const all = admin ? [admin, ...keys] : keys;
+  const dup = all.find((k, i) => all.findIndex((o) => o.key === k.key) !== i);
+  if (dup) throw new UsageError(`the key ${JSON.stringify(dup.key)} is given twice; give each key once`);
+  opts.keys = all;
+  opts.faults = faults;
+  return opts;
+}
+
+function defaultRandomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return Buffer.from(bytes).toString("base64url").replace(/[-_]/g, "x");
+}
+
+/** Runs the simulator until `io.signal` aborts. Returns the exit code. */
+export async function simulatorCommand(argv: readonly string[], io: SimulatorCommandIO): Promise<number> {
+  let opts: SimulatorOptions | "help";
+  try {
+    opts = parseSimulatorArgs(argv, io.randomKey ?? defaultRandomKey);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`simulator: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts === "help") {
+    for (const line of SIMULATOR_HELP.split("\n")) io.out(line);
+    return 0;
+  }
+  if (io.signal.aborted) return 0;
+
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({ ...opts, onError: (e) => io.err(`simulator: unexpected error: ${String(e)}`) });
+  } catch (e) {
+    if (e instanceof SimulatorOptionError) {
+      io.err(`simulator: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const keys = sim.keys;
+  const first = keys[0];
+  const keyText =
+    keys.length === 1 && first
+      ? `API key: ${first.key}`
+      : `API keys: ${keys.map((k) => `${k.key} (${k.label}${k.admin ? "" : ", user"}: ${k.scopes.join(",")})`).join(", ")}`;
+  const speed = opts.speed ?? 1;
+  io.out(
+    `Immich simulator ${sim.profile.name} listening on ${sim.url} (scenario ${opts.scenario ?? "idle"}, speed ${speed}x) - ${keyText}`,
+  );
+  io.onListening?.({ url: sim.url, keys });
+
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) return resolve();
+    io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await sim.stop();
+  return 0;
+}

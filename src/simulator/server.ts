@@ -1,0 +1,195 @@
+// The simulator as a running server: builds the engine for a profile, puts
+// the Immich handler (http.ts) and the control endpoint (control.ts) behind
+// one Bun.serve on a loopback address, and owns the socket, so a restart can
+// really refuse connections for a while. Used by the `simulator` command, the
+// demo, the daemon's tests and the benchmark:
+//   const sim = await startSimulator({ keys: [...], clock: new VirtualClock() });
+//   ... talk to sim.url over real HTTP, drive time with the clock ...
+//   await sim.stop();
+
+import { consola } from "consola";
+import { type Clock, ScaledClock, systemClock } from "../shared/clock.ts";
+import type { ApiKey } from "./auth.ts";
+import { CONTROL_PREFIX, type RestartOptions, createControlHandler } from "./control.ts";
+import { createEngine } from "./engine.ts";
+import type { Engine, EngineOptions } from "./engine-types.ts";
+import { type FaultPatch, Faults } from "./faults.ts";
+import { type FetchHandler, createImmichHandler } from "./http.ts";
+import { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, type Profile, type ProfileName } from "./profiles.ts";
+import { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions, applyScenario, isScenarioName } from "./scenarios.ts";
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** A loopback address (default 127.0.0.1); anything else is refused. */
+  hostname?: string;
+  profile?: ProfileName;
+  /** API keys the server accepts (see auth.ts parseKeySpec for the CLI form). */
+  keys?: readonly ApiKey[];
+  /** Scenario applied at start (default idle): import, backlog, nightly, idle. */
+  scenario?: ScenarioName | string;
+  /** Scenario tuning, e.g. { scale: 0.05 } for a quick test. */
+  scenarioOptions?: ScenarioOptions;
+  /** Real time sped up this much (ScaledClock) when no clock is given; default 1. */
+  speed?: number;
+  /** The simulation's clock; e.g. a VirtualClock for in-process runs. Overrides speed. */
+  clock?: Clock;
+  /** Seeds the engine (durations, arrivals) and the faults. Default 1. */
+  seed?: number;
+  /** Faults active from the start. */
+  faults?: FaultPatch;
+  /** Engine tuning: per-queue concurrency, durations, jitter. */
+  engine?: Pick<EngineOptions, "concurrency" | "durations" | "videoDurations" | "jitter">;
+  /** Real-time waits (latency fault, socket hand-over); default the system clock's. */
+  realSleep?: (ms: number) => Promise<void>;
+  /** Where unexpected errors go (a bug if it ever fires); default stderr. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  hostname: string;
+  profile: Profile;
+  engine: Engine;
+  clock: Clock;
+  faults: Faults;
+  keys: readonly ApiKey[];
+  /** The whole server as a fetch handler (Immich API + control endpoint). */
+  handler: FetchHandler;
+  /**
+   * What POST /__simulator/restart does, at once: in mode "refuse" the socket
+   * is closed when this returns, and opens again `downMs` later on the clock.
+   */
+  restart(opts?: RestartOptions): void;
+  /** Closes the socket (and any pending re-listen). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A bad option, with a message fit for one line (the CLI prints it). */
+export class SimulatorOptionError extends Error {
+  override name = "SimulatorOptionError";
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/;
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const profileName = opts.profile ?? DEFAULT_PROFILE;
+  const profile = PROFILES[profileName];
+  if (!profile) {
+    throw new SimulatorOptionError(`unknown profile ${JSON.stringify(profileName)}; use one of ${PROFILE_NAMES.join(", ")}`);
+  }
+  const scenario = opts.scenario ?? "idle";
+  if (!isScenarioName(scenario)) {
+    throw new SimulatorOptionError(`unknown scenario ${JSON.stringify(scenario)}; use one of ${SCENARIO_NAMES.join(", ")}`);
+  }
+  const hostname = opts.hostname ?? "127.0.0.1";
+  if (!LOOPBACK.test(hostname)) {
+    throw new SimulatorOptionError(`hostname ${JSON.stringify(hostname)} is not a loopback address; use 127.0.0.1 or ::1`);
+  }
+  const port = opts.port ?? 0;
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new SimulatorOptionError(`port ${port} is not a port number; use 0..65535 (0 picks a free one)`);
+  }
+  const seed = opts.seed ?? 1;
+  const clock = opts.clock ?? new ScaledClock(opts.speed ?? 1);
+  const realSleep = opts.realSleep ?? ((ms: number) => systemClock.sleep(ms));
+  const onError = opts.onError ?? ((e: unknown) => consola.error("simulator: unexpected error:", e));
+  const keys = opts.keys ?? [];
+
+  const engine = createEngine(clock, { queues: profile.queues, seed, ...opts.engine });
+  applyScenario(engine, scenario, opts.scenarioOptions);
+  const faults = new Faults(seed, opts.faults);
+
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let stopped = false;
+  const outage = new AbortController();
+
+  /**
+   * Immich restarts now: the engine re-queues active jobs and resumes
+   * metadataExtraction; for `downMs` of simulated time the server answers 503
+   * or (mode "refuse") does not listen at all. `closeAfterMs` delays closing
+   * the socket in real time, so that the control endpoint's own answer gets
+   * out first.
+   */
+  const restart = (r: RestartOptions = {}, closeAfterMs = 0) => {
+    engine.restart();
+    const downMs = r.downMs ?? 0;
+    if (downMs <= 0) return;
+    if ((r.mode ?? "503") === "503") {
+      faults.unavailableUntil = clock.now() + downMs;
+      return;
+    }
+    const reopenAt = clock.now() + downMs;
+    const close = () => {
+      if (stopped || !server) return;
+      server.stop(true);
+      server = undefined;
+      void (async () => {
+        await clock.sleep(reopenAt - clock.now(), outage.signal);
+        if (stopped) return;
+        try {
+          server = listen(boundPort);
+        } catch (e) {
+          onError(new Error(`could not listen on ${hostname}:${boundPort} again after the restart: ${String(e)}`));
+        }
+      })();
+    };
+    if (closeAfterMs > 0) void realSleep(closeAfterMs).then(close);
+    else close();
+  };
+
+  const immich = createImmichHandler({ profile, engine, clock, keys, faults, realSleep, onError });
+  const control = createControlHandler({ profile, engine, clock, keys, faults, restart: (r) => restart(r, 20) });
+  const handler: FetchHandler = (req) => {
+    const { pathname } = new URL(req.url);
+    const isControl = pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
+    return isControl ? control(req) : immich(req);
+  };
+
+  const listen = (p: number) =>
+    Bun.serve({
+      hostname,
+      port: p,
+      fetch: handler,
+      error(e) {
+        onError(e);
+        return new Response("Internal Server Error", { status: 500 });
+      },
+    });
+
+  try {
+    server = listen(port);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      throw new SimulatorOptionError(`port ${port} on ${hostname} is already in use; pick another with --port (0 picks a free one)`);
+    }
+    if (code === "EACCES") {
+      throw new SimulatorOptionError(`not allowed to listen on port ${port}; use a port above 1023 (0 picks a free one)`);
+    }
+    throw e;
+  }
+  const boundPort = server.port ?? port;
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+
+  return {
+    url: `http://${host}:${boundPort}`,
+    port: boundPort,
+    hostname,
+    profile,
+    engine,
+    clock,
+    faults,
+    keys,
+    handler,
+    restart: (r) => restart(r),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      outage.abort();
+      server?.stop(true);
+      server = undefined;
+    },
+  };
+}
