@@ -29,6 +29,7 @@ try {
     readFile: (path) => readFileSync(path, "utf8"),
     random: Math.random,
     fetch: globalThis.fetch,
+    pid: process.pid,
   });
   process.exit(code);
 } catch (e) {

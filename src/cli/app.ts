@@ -6,7 +6,7 @@ import type { Config } from "../config/index.ts";
 import { createImmichClient } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
-import { type CommandIO, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
+import { type CommandIO, healthcheckCommand, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
 import { EXIT } from "./exit-codes.ts";
 import { helpText } from "./help.ts";
 import { simulatorCommand } from "./simulator-command.ts";
@@ -21,9 +21,10 @@ export interface AppIO {
   readFile: (path: string) => string;
   random: () => number;
   fetch: typeof fetch;
+  pid: number;
 }
 
-const COMMANDS = ["run", "once", "status", "resume-all", "simulator", "demo", "help"] as const;
+const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
 
 export async function runApp(io: AppIO): Promise<number> {
   const [first, ...rest] = io.argv;
@@ -48,6 +49,7 @@ export async function runApp(io: AppIO): Promise<number> {
     signal: io.signal,
     readFile: io.readFile,
     random: io.random,
+    pid: io.pid,
     createClient: (config: Config) =>
       createImmichClient({ baseUrl: config.immichUrl, apiKey: config.apiKey, fetch: io.fetch, clock: io.clock, timeoutMs: config.requestTimeoutMs }),
   };
@@ -67,6 +69,8 @@ export async function runApp(io: AppIO): Promise<number> {
       return unexpected(["--json"]) ? EXIT.usage : statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
       return unexpected([]) ? EXIT.usage : resumeAllCommand(commandIO);
+    case "healthcheck":
+      return unexpected([]) ? EXIT.usage : healthcheckCommand(commandIO);
     case "simulator":
       return simulatorCommand(args, lineIO(io));
     case "demo": {

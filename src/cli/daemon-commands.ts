@@ -8,6 +8,8 @@ import type { Policy } from "../core/types.ts";
 import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../config/index.ts";
 import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
 import { createLog, type Log } from "../daemon/log.ts";
+import { healthFilePath } from "../config/defaults.ts";
+import { checkHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
@@ -25,6 +27,8 @@ export interface CommandIO {
   random: () => number;
   /** Makes the Immich client for a configuration (real fetch in production and tests). */
   createClient: (config: Config) => ImmichApi;
+  /** This process's id, for the heartbeat file. */
+  pid: number;
 }
 
 interface Prepared {
@@ -59,8 +63,22 @@ function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | numb
   };
 }
 
-function newDaemon(p: Prepared, io: CommandIO): Daemon {
+function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean } = {}): Daemon {
+  let heartbeatFailed = false;
   return new Daemon({
+    ...(opts.heartbeat
+      ? {
+          heartbeat: (health, nextPollInMs) => {
+            try {
+              writeHeartbeat(p.config.healthFile, io.pid, io.clock.now(), health, nextPollInMs);
+            } catch (e) {
+              // Once: a missing heartbeat only matters to `healthcheck`, which says so itself.
+              if (!heartbeatFailed) p.log.warn(`cannot write the heartbeat file (HEALTH_FILE): ${(e as Error).message}`);
+              heartbeatFailed = true;
+            }
+          },
+        }
+      : {}),
     client: p.client,
     clock: io.clock,
     log: p.log,
@@ -90,7 +108,7 @@ export async function runCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
-  const daemon = newDaemon(p, io);
+  const daemon = newDaemon(p, io, { heartbeat: true });
   let code: number = EXIT.ok;
   try {
     await daemon.run(io.signal);
@@ -170,4 +188,14 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
   } catch (e) {
     return fail(p.log, e);
   }
+}
+
+/**
+ * `healthcheck`: exit 0 if a running daemon's loop is alive (its heartbeat
+ * file is fresh), 1 if not. Needs no API key and sends nothing to Immich.
+ */
+export function healthcheckCommand(io: Pick<CommandIO, "env" | "stdout" | "stderr" | "clock">): number {
+  const r = checkHeartbeat(healthFilePath(io.env), io.clock.now());
+  (r.ok ? io.stdout : io.stderr).write(r.line + "\n");
+  return r.ok ? EXIT.ok : EXIT.internal;
 }

@@ -31,6 +31,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Where ownership is kept across restarts; undefined = no state file. */
   stateFile?: string;
+  /** Where `run` writes its heartbeat for `healthcheck`. */
+  healthFile: string;
 }
 
 /** One row of the variables table. */

@@ -19,3 +19,15 @@ export const CONFIG_DEFAULTS = {
 
 /** Where the state file goes under systemd's StateDirectory=. */
 export const STATE_FILE_NAME = "state.json";
+
+/** Where `run` writes its heartbeat and `healthcheck` reads it, unless HEALTH_FILE says otherwise. */
+export const HEALTH_FILE_NAME = "immich-job-daemon.health.json";
+export const HEALTH_FILE_DEFAULT = `/tmp/${HEALTH_FILE_NAME}`;
+
+/** HEALTH_FILE, or the default under TMPDIR (read by both `run` and `healthcheck`). */
+export function healthFilePath(env: Record<string, string | undefined>): string {
+  const explicit = env.HEALTH_FILE?.trim();
+  if (explicit) return explicit;
+  const tmp = env.TMPDIR?.trim().replace(/\/+$/, "");
+  return tmp ? `${tmp}/${HEALTH_FILE_NAME}` : HEALTH_FILE_DEFAULT;
+}

@@ -6,7 +6,7 @@ import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
-import { CONFIG_DEFAULTS as D, STATE_FILE_NAME } from "./defaults.ts";
+import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
 import { coerce } from "./coerce.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
@@ -74,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     logFormat: (v.LOG_FORMAT ?? D.logFormat) as LogFormat,
     requestTimeoutMs:
       v.REQUEST_TIMEOUT === undefined ? D.requestTimeoutMs : Math.round(v.REQUEST_TIMEOUT * 1000),
+    healthFile: healthFilePath(env),
   };
   if (key.file !== undefined) config.apiKeyFile = key.file;
   const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);

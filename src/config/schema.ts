@@ -10,7 +10,7 @@
 
 import { type Static, Type } from "@sinclair/typebox";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
-import { CONFIG_DEFAULTS as D, STATE_FILE_NAME } from "./defaults.ts";
+import { CONFIG_DEFAULTS as D, HEALTH_FILE_DEFAULT, STATE_FILE_NAME } from "./defaults.ts";
 
 /** Documentation every variable carries, read by the table and the error messages. */
 export interface VariableDoc {
@@ -160,6 +160,17 @@ export const EnvSchema = Type.Object({
         accepted: "a file path in a writable directory",
         meaning:
           "Where the daemon remembers which queues it paused, so it can tell them from a person's pauses across restarts.",
+      }),
+    }),
+  ),
+  HEALTH_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      ...doc({
+        defaultText: `${HEALTH_FILE_DEFAULT} (TMPDIR, if set, instead of /tmp)`,
+        accepted: "a file path in a writable directory",
+        meaning:
+          "Where `run` writes a heartbeat after every poll; `healthcheck` reads it (the container's HEALTHCHECK).",
       }),
     }),
   ),

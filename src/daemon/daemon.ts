@@ -49,6 +49,8 @@ export interface DaemonOptions {
   backoffCapMs?: number;
   /** Real-time budget for the exit clean-up (requests get this long in all). */
   shutdownTimeoutMs?: number;
+  /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
+  heartbeat?: (health: Health, nextPollInMs: number) => void;
 }
 
 export interface ActionResult {
@@ -132,6 +134,7 @@ export class Daemon {
           this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round((this.o.backoffCapMs ?? 60_000) / 1000)} s apart)`, { kind: err.kind });
           lastKind = err.kind;
         }
+        this.o.heartbeat?.(this.health, delay);
         await this.o.clock.sleep(delay, signal);
       }
     }
@@ -179,6 +182,7 @@ export class Daemon {
       const r = await this.cycle(signal);
       if (signal.aborted) break;
       const wait = r.ok ? this.o.pollIntervalMs : Math.max(this.o.pollIntervalMs, this.delay(this.health.failures - 1));
+      this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }
   }

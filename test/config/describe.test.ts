@@ -104,6 +104,7 @@ describe("the variables table", () => {
       "LOG_FORMAT",
       "REQUEST_TIMEOUT",
       "STATE_FILE",
+      "HEALTH_FILE",
       "STATE_DIRECTORY",
     ]);
   });

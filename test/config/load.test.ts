@@ -48,6 +48,7 @@ describe("defaults", () => {
       logLevel: "info",
       logFormat: "text",
       requestTimeoutMs: 10_000,
+      healthFile: "/tmp/immich-job-daemon.health.json",
     });
   });
 
@@ -112,6 +113,8 @@ const valid: [string, string, Partial<Config>][] = [
   ["STATE_DIRECTORY", "/var/lib/immich-job-daemon", { stateFile: "/var/lib/immich-job-daemon/state.json" }],
   ["STATE_DIRECTORY", "/var/lib/immich-job-daemon/", { stateFile: "/var/lib/immich-job-daemon/state.json" }],
   ["STATE_DIRECTORY", "/var/lib/a:/var/lib/b", { stateFile: "/var/lib/a/state.json" }],
+  ["HEALTH_FILE", "/run/ijd/health.json", { healthFile: "/run/ijd/health.json" }],
+  ["TMPDIR", "/var/tmp/", { healthFile: "/var/tmp/immich-job-daemon.health.json" }],
 ];
 
 describe("accepted values", () => {

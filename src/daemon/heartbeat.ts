@@ -1,0 +1,60 @@
+// The heartbeat file: `run` writes it before every sleep, `healthcheck`
+// (the container's HEALTHCHECK, or any supervisor) reads it. A file, not a
+// socket, so the check works in a read-only container with no open port and
+// costs Immich nothing. Healthy = the loop is alive: a daemon waiting for a
+// down Immich is healthy (it is doing its job), one whose loop stopped is not.
+
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import type { Health } from "./daemon.ts";
+
+const HeartbeatSchema = Type.Object({
+  pid: Type.Integer(),
+  at: Type.Number(),
+  /** The loop is late once this passes. */
+  staleAt: Type.Number(),
+  state: Type.Union([Type.Literal("starting"), Type.Literal("ok"), Type.Literal("degraded")]),
+  failures: Type.Integer(),
+  lastError: Type.Optional(Type.String()),
+});
+
+/** Slack on top of the announced sleep: a cycle's requests and a busy machine. */
+export const HEARTBEAT_GRACE_MS = 60_000;
+
+export function writeHeartbeat(path: string, pid: number, now: number, health: Health, nextPollInMs: number): void {
+  const beat = {
+    pid,
+    at: now,
+    staleAt: now + nextPollInMs + HEARTBEAT_GRACE_MS,
+    state: health.state,
+    failures: health.failures,
+    ...(health.lastError ? { lastError: health.lastError } : {}),
+  };
+  const tmp = `${path}.${pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(beat) + "\n");
+  renameSync(tmp, path);
+}
+
+/** Reads the heartbeat: `ok` with one line to print either way. */
+export function checkHeartbeat(path: string, now: number): { ok: boolean; line: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    return {
+      ok: false,
+      line: missing
+        ? `unhealthy: no heartbeat at ${path}; is \`immich-job-daemon run\` running with the same HEALTH_FILE/TMPDIR?`
+        : `unhealthy: cannot read the heartbeat ${path}: ${(e as Error).message}`,
+    };
+  }
+  if (!Value.Check(HeartbeatSchema, data)) return { ok: false, line: `unhealthy: ${path} is not a heartbeat of this daemon` };
+  const ago = Math.round((now - data.at) / 1000);
+  if (now > data.staleAt) {
+    return { ok: false, line: `unhealthy: the last heartbeat is ${ago} s old (pid ${data.pid}); the daemon's loop is stuck or stopped` };
+  }
+  const detail = data.state === "degraded" ? `, Immich not answering (${data.lastError ?? "unknown"}, ${data.failures} failed polls)` : "";
+  return { ok: true, line: `healthy: last heartbeat ${ago} s ago, state ${data.state}${detail}` };
+}
