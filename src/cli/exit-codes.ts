@@ -23,7 +23,7 @@ export const EXIT = {
 
 export const EXIT_CODE_DOCS: [number, string][] = [
   [EXIT.ok, "finished normally (including a graceful stop on SIGTERM/SIGINT)"],
-  [EXIT.internal, "unexpected internal error (a bug; please report it)"],
+  [EXIT.internal, "unexpected internal error (a bug; please report it); for `healthcheck`: unhealthy"],
   [EXIT.usage, "bad configuration, command or flag (nothing was sent to Immich)"],
   [EXIT.unauthorized, "Immich rejected the API key (401)"],
   [EXIT.forbidden, "the key's user is not an admin, or the key lacks a permission (403)"],
