@@ -211,7 +211,8 @@ export class Daemon {
         .filter((q) => !held.has(q))
         .map((queue) => ({ queue, kind: "resume" as const, reason: "exit" as const, detail: "the daemon paused it and is exiting" }));
     }
-    const results = await Promise.all(actions.map((a) => this.send(a, signal)));
+    // On the way out nothing is fatal: every resume is tried.
+    const results = await Promise.all(actions.map((a) => this.send(a, signal, { neverThrow: true })));
     const failed = results.filter((r) => !r.ok).map((r) => r.action.queue);
     const resumed = new Set(results.filter((r) => r.ok).map((r) => r.action.queue));
     this.keep({
@@ -227,7 +228,7 @@ export class Daemon {
     return results;
   }
 
-  private async send(action: Action, signal?: AbortSignal): Promise<ActionResult> {
+  private async send(action: Action, signal?: AbortSignal, opts: { neverThrow?: boolean } = {}): Promise<ActionResult> {
     const verb = action.kind === "pause" ? "paused" : "resumed";
     try {
       await this.o.client.setPaused(action.queue, action.kind === "pause", signal);
@@ -235,7 +236,7 @@ export class Daemon {
       return { action, ok: true };
     } catch (e) {
       const err = classify(e);
-      if (!err.transient && err.kind !== "bad-request") throw new FatalError(err);
+      if (!err.transient && err.kind !== "bad-request" && !opts.neverThrow) throw new FatalError(err);
       this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}; deciding again next cycle`, { action: action.kind, queue: action.queue, kind: err.kind });
       return { action, ok: false, error: err.message };
     }
