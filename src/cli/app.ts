@@ -4,25 +4,17 @@
 
 import type { Config } from "../config/index.ts";
 import { createImmichClient } from "../immich/index.ts";
-import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
 import { type CommandIO, healthcheckCommand, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
 import { EXIT } from "./exit-codes.ts";
 import { helpText } from "./help.ts";
 import { simulatorCommand } from "./simulator-command.ts";
 
-export interface AppIO {
+/** A command's world (CommandIO) before a configuration exists, plus argv and fetch. */
+export type AppIO = Omit<CommandIO, "createClient"> & {
   argv: readonly string[];
-  env: Record<string, string | undefined>;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  clock: Clock;
-  signal: AbortSignal;
-  readFile: (path: string) => string;
-  random: () => number;
   fetch: typeof fetch;
-  pid: number;
-}
+};
 
 const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
 
@@ -41,15 +33,9 @@ export async function runApp(io: AppIO): Promise<number> {
     return EXIT.ok;
   }
 
+  const { argv: _argv, fetch: _fetch, ...world } = io;
   const commandIO: CommandIO = {
-    env: io.env,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    clock: io.clock,
-    signal: io.signal,
-    readFile: io.readFile,
-    random: io.random,
-    pid: io.pid,
+    ...world,
     createClient: (config: Config) =>
       createImmichClient({ baseUrl: config.immichUrl, apiKey: config.apiKey, fetch: io.fetch, clock: io.clock, timeoutMs: config.requestTimeoutMs }),
   };

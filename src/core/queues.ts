@@ -35,7 +35,7 @@ export const PROTECTED_QUEUES: Record<string, string> = {
   search: "it is empty since Immich v1.91; there is nothing to gain",
 };
 
-/** Every queue name of Immich v1.137 to v3.x (API.md §3). */
+/** Every queue name of Immich v1.137 to v3.x (API.md §3), in the order v3.1.0 lists them. */
 export const KNOWN_QUEUES: readonly string[] = [
   "thumbnailGeneration",
   "metadataExtraction",

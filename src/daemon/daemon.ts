@@ -7,17 +7,14 @@
 import { decide, exitActions } from "../core/decide.ts";
 import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import { emptyOwnership } from "../core/types.ts";
+import type { ImmichClient, ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { backoffDelay } from "./backoff.ts";
 import type { Log } from "./log.ts";
 import type { StateStore } from "./state-file.ts";
 
-/** What the daemon needs of the Immich client (src/immich/client.ts). */
-export interface ImmichApi {
-  connect(signal?: AbortSignal): Promise<{ version: { major: number; minor: number; patch: number }; api: "queues" | "jobs"; warnings: string[] }>;
-  observe(signal?: AbortSignal): Promise<Observation>;
-  setPaused(queue: string, paused: boolean, signal?: AbortSignal): Promise<void>;
-}
+/** What the daemon needs of the Immich client. */
+export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused">;
 
 /** The client's errors: `transient` ones are retried, others end the daemon. */
 export interface ClassifiedError {
@@ -108,7 +105,7 @@ export class Daemon {
    * (wrong key, missing scope, not an Immich URL); returns undefined if
    * aborted first.
    */
-  async start(signal: AbortSignal): Promise<Awaited<ReturnType<ImmichApi["connect"]>> | undefined> {
+  async start(signal: AbortSignal): Promise<ServerInfo | undefined> {
     let attempt = 0;
     let lastKind = "";
     while (!signal.aborted) {

@@ -3,6 +3,8 @@
 // error bodies look. Facts from ../shared/immich/API.md and the OpenAPI
 // documents; the contract tests hold the simulator to them.
 
+import { KNOWN_QUEUES } from "../core/queues.ts";
+
 export type ProfileName = "v1.137" | "v2.3" | "v2.7" | "v3.1";
 
 export interface Profile {
@@ -20,28 +22,9 @@ export interface Profile {
   openapi: string;
 }
 
-// v3.1.0's order, as recorded; older versions lack the later additions.
-const V3_QUEUES = [
-  "thumbnailGeneration",
-  "metadataExtraction",
-  "videoConversion",
-  "faceDetection",
-  "facialRecognition",
-  "smartSearch",
-  "duplicateDetection",
-  "backgroundTask",
-  "storageTemplateMigration",
-  "migration",
-  "search",
-  "sidecar",
-  "library",
-  "notifications",
-  "backupDatabase",
-  "ocr",
-  "workflow",
-  "integrityCheck",
-  "editor",
-] as const;
+// v3.1.0's order, as recorded (the core's catalogue of queue names); older
+// versions lack the later additions.
+const V3_QUEUES = KNOWN_QUEUES;
 
 const without = (...names: string[]) => V3_QUEUES.filter((q) => !names.includes(q));
 
