@@ -1,0 +1,172 @@
+// Renders a BenchResult as bench/results.md (a table per scenario and N, the
+// micro-benchmark, how to read it) and as bench/results.json (the same
+// result, every run included). Pure: the date and the machine come in as
+// data from run.ts.
+
+import { BACKLOG_ASSETS, BACKLOG_TRICKLE_MS, IMPORT_PHOTOS, IMPORT_VIDEOS } from "../src/simulator/scenarios.ts";
+import type { BenchResult, GroupResult } from "./bench.ts";
+import type { PolicyName } from "./controllers.ts";
+import type { ScenarioSpec } from "./simulate.ts";
+import type { Cell, Ratio, Row } from "./summary.ts";
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  platform: string;
+  arch: string;
+  bun: string;
+}
+
+export interface ReportContext {
+  /** ISO date-time of the run. */
+  date: string;
+  machine: Machine;
+}
+
+const H = 3_600_000;
+
+type TimeUnit = "s" | "min" | "h";
+const UNIT_MS: Record<TimeUnit, number> = { s: 1_000, min: 60_000, h: H };
+
+/** The unit a duration of this size reads best in. */
+function unitFor(ms: number): TimeUnit {
+  const a = Math.abs(ms);
+  return a < 100_000 ? "s" : a < 2 * H ? "min" : "h";
+}
+
+export function formatDuration(ms: number, unit: TimeUnit = unitFor(ms)): string {
+  return `${(ms / UNIT_MS[unit]).toFixed(unit === "h" ? 2 : 1)} ${unit}`;
+}
+
+/** One row's figures in one unit (that of its largest), so they compare at a glance. */
+function formatValue(row: Row, c: Cell): string {
+  if (c.mean === null) return "n/a";
+  const partial = c.runs < c.of ? ` (${c.runs}/${c.of} runs)` : "";
+  if (row.unit === "count") return `${Number.isInteger(c.mean) ? c.mean : c.mean.toFixed(1)}${partial}`;
+  if (c.mean === 0) return `0${partial}`;
+  const largest = Math.max(...Object.values(row.values).map((v) => v.mean ?? 0));
+  let unit = unitFor(largest);
+  // A small figure beside a large one keeps its own unit rather than read "0.00 h".
+  if (Math.abs(c.mean) / UNIT_MS[unit] < 0.1) unit = unitFor(c.mean);
+  const text = formatDuration(c.mean, unit);
+  return `${row.unit === "slot-ms" ? text.replace(" ", " slot·") : text}${partial}`;
+}
+
+export function formatRatio(r: Ratio | null): string {
+  if (r === null) return "—";
+  if (r.note === "both zero") return "= (both 0)";
+  if (r.note === "baseline zero") return "∞ (other is 0)";
+  if (r.ratio === null) return "n/a";
+  const range = r.min !== null && r.max !== null && fixed(r.min) !== fixed(r.max) ? ` (${fixed(r.min)}–${fixed(r.max)})` : "";
+  return `${fixed(r.ratio)}${range}`;
+}
+
+/** Two decimals, or two significant digits below 0.1 (an idle time cut 200-fold is not "0.00"). */
+function fixed(x: number): string {
+  if (x === 0) return "0";
+  if (x >= 1000) return Math.round(x).toLocaleString("en");
+  return Math.abs(x) < 0.1 ? x.toPrecision(2) : x.toFixed(2);
+}
+
+export function describeScenario(s: ScenarioSpec): string {
+  if (s.name === "import") {
+    const photos = Math.round(IMPORT_PHOTOS * s.scale);
+    const videos = Math.round(IMPORT_VIDEOS * s.scale);
+    const when = s.spreadMs ? `over ${formatDuration(s.spreadMs)}` : "at once";
+    return `import: ${photos.toLocaleString("en")} photos and ${videos} videos uploaded ${when}`;
+  }
+  const assets = Math.round(BACKLOG_ASSETS * s.scale);
+  const trickle = s.trickleForMs === undefined ? "without end" : `for ${formatDuration(s.trickleForMs)}`;
+  return `backlog: machine learning switched on over ${assets.toLocaleString("en")} existing assets (smartSearch and faceDetection), with a new upload every ~${BACKLOG_TRICKLE_MS / 1000} s ${trickle}`;
+}
+
+const COLUMNS: readonly PolicyName[] = ["none", "seed", "daemon"];
+
+function list(names: readonly string[]): string {
+  return names.length === 0 ? "none" : `${names.length} (${names.join(", ")})`;
+}
+
+function groupSection(g: GroupResult): string {
+  const lines: string[] = [];
+  lines.push(`## ${describeScenario(g.scenario)}; N = ${g.n}`, "");
+  lines.push("| metric | no daemon | seed script (baseline) | immich-job-daemon | daemon ÷ baseline | daemon ÷ no daemon |");
+  lines.push("|---|---:|---:|---:|---:|---:|");
+  for (const row of g.summary.rows) {
+    const values = COLUMNS.map((p) => formatValue(row, row.values[p]));
+    lines.push(`| ${row.label} | ${values.join(" | ")} | ${formatRatio(row.vsBaseline)} | ${formatRatio(row.vsNone)} |`);
+  }
+  lines.push("");
+  const s = g.summary;
+  lines.push(`- Protected queues ever paused: seed script ${list(s.protectedPaused.seed)}; daemon ${list(s.protectedPaused.daemon)}.`);
+  lines.push(`- Left paused after exit: seed script ${list(s.pausedAfterExit.seed)}; daemon ${list(s.pausedAfterExit.daemon)}.`);
+  const unfinished = COLUMNS.filter((p) => s.finished[p].finished < s.finished[p].of);
+  if (unfinished.length > 0) {
+    lines.push(`- Did not finish within ${formatDuration(g.scenario.limitMs)}: ${unfinished.map((p) => `${p} ${s.finished[p].of - s.finished[p].finished}/${s.finished[p].of}`).join(", ")}.`);
+  }
+  const a = g.agreement;
+  if (a.compared > 0) {
+    const diff = a.differences.length > 0 ? `; differences: ${a.differences.join("; ")}` : "";
+    lines.push(
+      `- Daemon over HTTP (real Daemon and client, ${a.requests.toLocaleString("en")} requests) vs decide() in-process: ${a.identical}/${a.compared} runs identical on every metric${diff}. Real time per run: ${(a.httpMs ?? 0).toFixed(0)} ms over HTTP, ${a.directMs.toFixed(0)} ms in-process.`,
+    );
+  }
+  if (a.problems.length > 0) lines.push(`- The HTTP daemon logged: ${a.problems.slice(0, 5).join("; ")}${a.problems.length > 5 ? " …" : ""}`);
+  lines.push("");
+  return lines.join("\n");
+}
+
+export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
+  const o = r.options;
+  const m = ctx.machine;
+  const seeds = r.seeds.length === 1 ? `seed ${r.seeds[0]}` : `seeds ${r.seeds[0]}–${r.seeds[r.seeds.length - 1]}`;
+  const daemonVia =
+    o.http === "all"
+      ? "the real `Daemon` class and Immich client over HTTP on 127.0.0.1 to the in-process simulator, on a virtual clock"
+      : o.http === "first"
+        ? "decide() applied to the engine in-process (the first seed also over HTTP with the real Daemon, to show they agree)"
+        : "decide() applied to the engine in-process";
+  const mi = r.micro;
+  const out: string[] = [
+    "# Scheduling benchmark",
+    "",
+    `Written by \`bun run bench\` (bench/run.ts) on ${ctx.date}; regenerate rather than edit.`,
+    "",
+    `- Machine: ${m.cores} cores (${m.cpu}), ${m.platform} ${m.arch}, Bun ${m.bun}.`,
+    `- Simulated Immich ${o.profile} (src/simulator: BullMQ pause semantics, the upload pipeline, a small NAS's job durations with ±40 % seeded jitter), in virtual time.`,
+    `- Engine ${seeds}: every figure is the mean of ${r.seeds.length} run${r.seeds.length === 1 ? "" : "s"}, one per seed, all three columns on the same seeds; a ratio is the ratio of the means, with the range of the per-seed ratios in brackets.`,
+    `- The seed script and the daemon poll every ${o.pollMs / 1000} s and start ${o.warmupMs / 1000} s before the workload arrives (a daemon that was already running). Metrics count the daemon's managed queues (DEFAULT_PRIORITY).`,
+    `- Baseline: the original script's algorithm (bench/seed-policy.ts). Daemon: ${daemonVia}.`,
+    `- The whole benchmark took ${(r.realMs / 1000).toFixed(1)} s of real time.`,
+    "",
+    "Ratios below 1 mean the daemon has less of it than the other (less time, fewer queues, fewer commands). `=` means both are 0.",
+    "",
+  ];
+  for (const g of r.groups) out.push(groupSection(g));
+  out.push(
+    "## decide() throughput",
+    "",
+    `${mi.observations.toLocaleString("en")} seeded random observations of all ${mi.queuesPerObservation} queues (half with nothing active, so the seed's poll does its full work on those), fed in sequence to each function with its memory carried over; median of ${mi.rounds} rounds, alternating which runs first.`,
+    "",
+    "| | decisions/s | µs per decision |",
+    "|---|---:|---:|",
+    `| seed script's poll (baseline) | ${Math.round(mi.seedPerSec).toLocaleString("en")} | ${(1e6 / mi.seedPerSec).toFixed(2)} |`,
+    `| decide() | ${Math.round(mi.decidePerSec).toLocaleString("en")} | ${mi.decideMicros.toFixed(2)} |`,
+    `| decide() ÷ baseline | ${mi.ratio.toFixed(2)} | |`,
+    "",
+    `decide() does more per call (ownership, holds, the cap, notices and a view of every queue for logs and \`status\`); at ${mi.decideMicros.toFixed(0)} µs a decision against a ${o.pollMs / 1000} s poll interval it is ${(mi.decideMicros / (o.pollMs * 1000) * 100).toExponential(1)} % of the daemon's time.`,
+    "",
+    "## How the figures are measured",
+    "",
+    "- No daemon: Immich alone, nothing paused. Seed script: each poll, if any queue has active jobs it does nothing; otherwise it resumes the first N queues in its order that have queued jobs and pauses every other queue (all 19, protected ones included), sending only the changes from what it remembers commanding; on exit it sends nothing.",
+    "- Makespan: from the workload's arrival to the end of the last job. Time over the cap and the max come from the simulator's record of when each queue had active jobs (src/simulator/sim-summary.ts).",
+    "- Time to thumbnail: arrival of an upload to the end of its thumbnail job (in the backlog scenario, only the new uploads; the backlog assets already have thumbnails).",
+    "- Idle slot time (work conservation): slot·time during which fewer than N managed queues had active jobs while some managed queue without active jobs had pending ones; integrated exactly over every job event and poll (bench/meter.ts).",
+    "- Commands: pause and resume requests sent from the workload's arrival to the end. Start-up commands (the seed pauses all 19 queues, the daemon its idle managed ones) and the daemon's exit resumes are in results.json (startupCommands, exitCommands).",
+    "",
+  );
+  return out.join("\n");
+}
+
+export function renderJson(r: BenchResult, ctx: ReportContext): string {
+  return JSON.stringify({ date: ctx.date, machine: ctx.machine, ...r }, null, 2) + "\n";
+}

@@ -1,0 +1,74 @@
+// `bun run bench`: the benchmark at full scale. The entry point: the only
+// file of the benchmark that reads the real clock, the machine and argv;
+// it prints the tables and writes bench/results.md and bench/results.json.
+//   bun bench/run.ts            full run (~1 min on 2 cores)
+//   bun bench/run.ts --quick    small scale, one seed, prints only: a smoke run in seconds
+
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { type BenchOptions, runBench } from "./bench.ts";
+import { renderJson, renderMarkdown, type ReportContext } from "./report.ts";
+
+const HOUR = 3_600_000;
+
+const FULL: Omit<BenchOptions, "now" | "onProgress"> = {
+  profile: "v3.1",
+  baseSeed: 42,
+  seeds: 5,
+  pollMs: 10_000, // the seed script's and the daemon's default POLL_INTERVAL
+  warmupMs: 25_000,
+  ns: [1, 2],
+  scenarios: [
+    { name: "import", scale: 1, limitMs: 48 * HOUR },
+    { name: "backlog", scale: 1, trickleForMs: 8 * HOUR, limitMs: 96 * HOUR },
+  ],
+  http: "all",
+  micro: { observations: 2_000, minMsPerRound: 300, rounds: 5 },
+};
+
+const QUICK: Omit<BenchOptions, "now" | "onProgress"> = {
+  ...FULL,
+  seeds: 1,
+  scenarios: [
+    { name: "import", scale: 0.1, limitMs: 24 * HOUR },
+    { name: "backlog", scale: 0.05, trickleForMs: HOUR, limitMs: 24 * HOUR },
+  ],
+  micro: { observations: 500, minMsPerRound: 50, rounds: 3 },
+};
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== "--quick");
+if (unknown.length > 0) {
+  console.error(`bench: unknown argument ${unknown.join(" ")}; use no arguments for the full run or --quick for a smoke run`);
+  process.exit(2);
+}
+const quick = args.includes("--quick");
+
+const ctx: ReportContext = {
+  date: new Date().toISOString(),
+  machine: {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? "unknown CPU",
+    platform: process.platform,
+    arch: process.arch,
+    bun: Bun.version,
+  },
+};
+
+const result = await runBench({
+  ...(quick ? QUICK : FULL),
+  now: () => performance.now(),
+  onProgress: (line) => console.error(line),
+});
+
+const markdown = renderMarkdown(result, ctx);
+console.log(markdown);
+if (quick) {
+  // A smoke run must not overwrite the real results.
+  console.error("--quick: nothing written; run without it to update bench/results.md and bench/results.json");
+} else {
+  const dir = import.meta.dir;
+  await Bun.write(join(dir, "results.md"), markdown);
+  await Bun.write(join(dir, "results.json"), renderJson(result, ctx));
+  console.error("wrote bench/results.md and bench/results.json");
+}

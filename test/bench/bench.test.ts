@@ -1,0 +1,165 @@
+// The benchmark's core at a tiny scale: it runs, every run finishes, its
+// figures hold the invariants they are meant to show (the daemon and the
+// seed within the cap, no daemon over it; the seed pausing protected queues
+// and leaving queues paused), the real daemon over HTTP matches decide()
+// in-process exactly, and the summary's means and ratios are those of the
+// runs. Not a timed test: no figure here depends on the machine's speed.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { type BenchResult, runBench } from "../../bench/bench.ts";
+import { POLICY_NAMES } from "../../bench/controllers.ts";
+import type { RunMetrics } from "../../bench/metrics.ts";
+import { renderJson, renderMarkdown } from "../../bench/report.ts";
+import { runDirect } from "../../bench/simulate.ts";
+
+const HOUR = 3_600_000;
+let result: BenchResult;
+
+beforeAll(async () => {
+  result = await runBench({
+    profile: "v3.1",
+    baseSeed: 11,
+    seeds: 2,
+    pollMs: 10_000,
+    warmupMs: 25_000,
+    ns: [1, 2],
+    scenarios: [
+      { name: "import", scale: 0.02, limitMs: 24 * HOUR }, // 40 photos, 1 video
+      { name: "backlog", scale: 0.005, trickleForMs: 20 * 60_000, limitMs: 24 * HOUR }, // 100 assets
+    ],
+    http: "all",
+    micro: { observations: 40, minMsPerRound: 1, rounds: 1 },
+    now: () => performance.now(),
+  });
+}, 60_000);
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe("benchmark at tiny scale", () => {
+  test("every scenario × N × seed × way of running ran and finished its work", () => {
+    expect(result.groups.map((g) => `${g.scenario.name}/${g.n}`)).toEqual(["import/1", "import/2", "backlog/1", "backlog/2"]);
+    for (const g of result.groups) {
+      for (const p of POLICY_NAMES) {
+        expect(g.runs[p].length).toBe(2);
+        for (const m of g.runs[p]) {
+          expect(m.finished).toBe(true);
+          expect(m.makespanMs!).toBeGreaterThan(0);
+          expect(m.thumbnails.withThumbnail).toBe(m.thumbnails.uploads);
+          expect(m.thumbnails.uploads).toBeGreaterThan(0);
+          expect(m.thumbnails.p50Ms!).toBeLessThanOrEqual(m.thumbnails.p95Ms!);
+        }
+      }
+    }
+  });
+
+  test("the daemon and the seed stay within N; Immich alone does not", () => {
+    for (const g of result.groups) {
+      for (const m of [...g.runs.daemon, ...g.runs.seed]) {
+        expect(m.maxActive).toBeLessThanOrEqual(g.n);
+        expect(m.overCapMs).toBe(0);
+      }
+      for (const m of g.runs.none) {
+        expect(m.commands).toBe(0);
+        expect(m.idleSlotMs).toBe(0); // nothing paused: no slot waits for a poll
+        if (g.n === 1) {
+          expect(m.maxActive).toBeGreaterThan(1);
+          expect(m.overCapMs).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  test("the seed pauses protected queues and leaves queues paused; the daemon does neither", () => {
+    for (const g of result.groups) {
+      for (const m of g.runs.seed) {
+        expect(m.protectedPaused).toEqual(expect.arrayContaining(["backgroundTask", "notifications", "backupDatabase"]));
+        expect(m.pausedAfterExit).toContain("backgroundTask");
+        expect(m.exitCommands).toBe(0);
+      }
+      for (const m of [...g.runs.daemon, ...g.runs.none]) {
+        expect(m.protectedPaused).toEqual([]);
+        expect(m.pausedAfterExit).toEqual([]);
+      }
+      for (const m of g.runs.daemon) {
+        expect(m.via).toBe("http");
+        expect(m.exitCommands).toBeGreaterThan(0);
+        expect(m.commands).toBeGreaterThan(0);
+        expect(m.startupCommands).toBeGreaterThan(0); // releases the idle queues before the workload
+      }
+    }
+  });
+
+  test("the real daemon over HTTP and decide() in-process give identical figures", () => {
+    for (const g of result.groups) {
+      expect(g.agreement.compared).toBe(2);
+      expect(g.agreement.differences).toEqual([]);
+      expect(g.agreement.identical).toBe(2);
+      expect(g.agreement.problems).toEqual([]);
+      expect(g.agreement.requests).toBeGreaterThan(0);
+      g.runs.daemon.forEach((h, i) => {
+        const d = g.daemonDirect[i]!;
+        expect(d.via).toBe("direct");
+        expect({ ...h, via: "direct" }).toEqual(d);
+      });
+    }
+  });
+
+  test("the summary's means and ratios are those of the runs", () => {
+    const get: Record<string, (m: RunMetrics) => number> = {
+      makespan: (m) => m.makespanMs!,
+      maxActive: (m) => m.maxActive,
+      thumbP50: (m) => m.thumbnails.p50Ms!,
+      idleSlot: (m) => m.idleSlotMs,
+      commands: (m) => m.commands,
+    };
+    for (const g of result.groups) {
+      for (const [key, f] of Object.entries(get)) {
+        const row = g.summary.rows.find((r) => r.key === key)!;
+        for (const p of POLICY_NAMES) expect(row.values[p].mean!).toBeCloseTo(mean(g.runs[p].map(f)), 6);
+        const d = mean(g.runs.daemon.map(f));
+        const s = mean(g.runs.seed.map(f));
+        if (s > 0) {
+          expect(row.vsBaseline!.ratio!).toBeCloseTo(d / s, 9);
+          const per = g.runs.daemon.map((m, i) => f(m) / f(g.runs.seed[i]!));
+          expect(row.vsBaseline!.min!).toBeCloseTo(Math.min(...per), 9);
+          expect(row.vsBaseline!.max!).toBeCloseTo(Math.max(...per), 9);
+        }
+      }
+      const overCap = g.summary.rows.find((r) => r.key === "overCap")!;
+      expect(overCap.vsBaseline!.note).toBe("both zero");
+      expect(overCap.vsNone!.ratio).toBe(0);
+    }
+  });
+
+  test("a run is deterministic: the same spec gives the same figures", async () => {
+    const g = result.groups[0]!;
+    const again = await runDirect({ scenario: g.scenario, params: result.params[0]!, n: g.n, policy: "seed" });
+    expect(again).toEqual(g.runs.seed[0]!);
+  });
+
+  test("the micro-benchmark timed both functions on the same inputs", () => {
+    const m = result.micro;
+    expect(m.observations).toBe(40);
+    expect(m.decidePerSec).toBeGreaterThan(0);
+    expect(m.seedPerSec).toBeGreaterThan(0);
+    expect(m.ratio).toBeCloseTo(m.decidePerSec / m.seedPerSec, 9);
+    expect(m.decideActionsPerPass).toBeGreaterThan(0);
+    expect(m.seedCommandsPerPass).toBeGreaterThan(0);
+  });
+
+  test("the report: a table per scenario and N with date, machine and seeds; the JSON carries the same result", () => {
+    const ctx = { date: "2026-01-02T03:04:05.000Z", machine: { cores: 2, cpu: "test CPU", platform: "linux", arch: "x64", bun: "1.4.5" } };
+    const md = renderMarkdown(result, ctx);
+    expect(md).toContain("2026-01-02T03:04:05.000Z");
+    expect(md).toContain("2 cores (test CPU)");
+    expect(md).toContain("Bun 1.4.5");
+    expect(md).toContain("seeds 11–12");
+    expect(md.match(/^## (import|backlog): .*; N = [12]$/gm)?.length).toBe(4);
+    expect(md.match(/^\| metric \| no daemon \| seed script \(baseline\) \| immich-job-daemon \| daemon ÷ baseline \| daemon ÷ no daemon \|$/gm)?.length).toBe(4);
+    expect(md).toContain("## decide() throughput");
+    const json = JSON.parse(renderJson(result, ctx));
+    expect(json.date).toBe(ctx.date);
+    expect(json.machine).toEqual(ctx.machine);
+    expect(json.groups[0].runs.seed[0]).toEqual(result.groups[0]!.runs.seed[0]);
+    expect(json.options.baseSeed).toBe(11);
+  });
+});
