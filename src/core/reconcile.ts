@@ -6,11 +6,13 @@
 // Ownership is recorded *before* a command is sent and confirmed by the next
 // observation: a resume adds the queue to runningByUs and keeps it in
 // pausedByUs, a pause adds it to pausedByUs and keeps it in runningByUs.
-// Whatever the outcome of the command (success, error, timeout), the next
+// Whatever the outcome of the command (error, timeout, lost answer), the next
 // observation is then attributed to the daemon, never to a person, so a lost
-// answer can never turn into a permanent hold.
+// answer can never turn into a permanent hold. A command the server answered
+// with success is confirmed at once (confirmAction), so that a person's pause
+// or resume landing before the next observation is still seen as theirs.
 
-import type { Notice, Observation, Ownership, QueueSnapshot } from "./types.ts";
+import type { Action, Notice, Observation, Ownership, QueueSnapshot } from "./types.ts";
 
 export interface Reconciled {
   ownership: Ownership;
@@ -81,4 +83,12 @@ export function managedQueues(obs: Observation, priority: readonly string[]): Qu
     const q = byName.get(name);
     return q ? [q] : [];
   });
+}
+
+/** The server answered `action` with success: the other half of the intent recorded before sending is dropped. */
+export function confirmAction(owned: Ownership, action: Action): Ownership {
+  const drop = (list: string[]) => list.filter((q) => q !== action.queue);
+  return action.kind === "resume"
+    ? { ...owned, pausedByUs: drop(owned.pausedByUs) }
+    : { ...owned, runningByUs: drop(owned.runningByUs) };
 }

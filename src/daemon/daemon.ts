@@ -5,6 +5,7 @@
 // what the server cannot tell: which pauses are its own (core/reconcile.ts).
 
 import { decide, exitActions } from "../core/decide.ts";
+import { confirmAction } from "../core/reconcile.ts";
 import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import { emptyOwnership } from "../core/types.ts";
 import type { ImmichClient, ServerInfo } from "../immich/index.ts";
@@ -110,7 +111,8 @@ export class Daemon {
     let lastKind = "";
     while (!signal.aborted) {
       try {
-        const info = await this.o.client.connect(signal);
+        // A dry run promises to send no PUT, not even the no-op permission check.
+        const info = await this.o.client.connect(signal, { checkWrite: !this.o.dryRun });
         const v = info.version;
         if (attempt > 0) this.o.log.info(`Immich is up after ${attempt} failed ${attempt === 1 ? "try" : "tries"}`);
         this.o.log.info(`connected to Immich v${v.major}.${v.minor}.${v.patch}, using /api/${info.api}`, {
@@ -138,21 +140,20 @@ export class Daemon {
     return undefined;
   }
 
-  /** One observe → decide → act cycle. Never throws for a transient failure. */
+  /**
+   * One observe → decide → act cycle. Never throws for a transient failure.
+   *
+   * A cycle that both pauses and resumes looks again between the two: a
+   * queue seen running with no work may have started a job before the pause
+   * landed, and then still holds its slot (a pause never stops active jobs).
+   * Resuming on the first look would exceed the cap for as long as that job
+   * runs. After the pause no new job can start there, so the second look is
+   * exact. Cycles that only pause, or only resume, need no second look.
+   */
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
-    let observation: Observation;
-    try {
-      observation = await this.o.client.observe(signal);
-    } catch (e) {
-      const error = classify(e);
-      if (!error.transient) throw new FatalError(error);
-      this.degraded(error);
-      return { ok: false, error };
-    }
-    this.recovered();
-    const decision = decide({ observation, policy: this.o.policy, ownership: this.ownership, adoptPaused: this.adoptPaused });
-    this.lastDecision = decision;
-    this.health.lastCycleAt = this.o.clock.now();
+    const first = await this.look(signal);
+    if (!first.ok) return first;
+    let { observation, decision } = first;
     this.sayNotices(decision);
 
     if (this.o.dryRun) {
@@ -164,11 +165,48 @@ export class Daemon {
     // Ownership first: recorded before sending, so a lost answer is still ours.
     this.adoptPaused = false;
     this.keep(decision.ownership);
+    const pauses = decision.actions.filter((a) => a.kind === "pause");
+    const hasResumes = pauses.length < decision.actions.length;
+    if (pauses.length > 0 && hasResumes) {
+      const results = await this.sendAll(pauses, signal);
+      const second = await this.look(signal);
+      if (!second.ok) return { ok: true, observation, decision, results };
+      ({ observation, decision } = second);
+      this.sayNotices(decision);
+      this.keep(decision.ownership);
+      return { ok: true, observation, decision, results: [...results, ...(await this.sendAll(decision.actions, signal))] };
+    }
+    return { ok: true, observation, decision, results: await this.sendAll(decision.actions, signal) };
+  }
+
+  /** Observe and decide; an unknown answer is a degraded cycle with no decision. */
+  private async look(signal?: AbortSignal): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
+    let observation: Observation;
+    try {
+      observation = await this.o.client.observe(signal);
+    } catch (e) {
+      const error = classify(e);
+      // Stopping mid-poll is not an outage.
+      if (signal?.aborted) return { ok: false, error: { kind: "aborted", transient: true, message: "stopping" } };
+      if (!error.transient) throw new FatalError(error);
+      this.degraded(error);
+      return { ok: false, error };
+    }
+    this.recovered();
+    const decision = decide({ observation, policy: this.o.policy, ownership: this.ownership, adoptPaused: this.adoptPaused });
+    this.lastDecision = decision;
+    this.health.lastCycleAt = this.o.clock.now();
+    return { ok: true, observation, decision };
+  }
+
+  private async sendAll(actions: Action[], signal?: AbortSignal): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
-    for (const action of decision.actions) {
+    for (const action of actions) {
+      // On a stop the rest is left to the exit clean-up, which observes afresh.
+      if (signal?.aborted) break;
       results.push(await this.send(action, signal));
     }
-    return { ok: true, observation, decision, results };
+    return results;
   }
 
   /** Cycles until `signal` aborts, then leaves things as it found them. */
@@ -190,8 +228,10 @@ export class Daemon {
    * fresh observation it resumes its own pauses blindly (resume is idempotent).
    */
   async shutdown(): Promise<ActionResult[]> {
-    const signal = AbortSignal.timeout(this.o.shutdownTimeoutMs ?? 1_500);
     if (this.o.dryRun) return [];
+    // The budget: a third to look, the rest to resume (with or without a fresh look).
+    const budget = this.o.shutdownTimeoutMs ?? 1_500;
+    const signal = AbortSignal.timeout(budget);
     if (this.o.onExit === "keep") {
       this.o.store.save(this.ownership);
       const n = this.ownership.pausedByUs.length;
@@ -200,7 +240,7 @@ export class Daemon {
     }
     let actions: Action[];
     try {
-      const observation = await this.o.client.observe(signal);
+      const observation = await this.o.client.observe(AbortSignal.any([signal, AbortSignal.timeout(budget / 3)]));
       actions = exitActions(observation, this.ownership);
     } catch {
       const held = new Set(this.ownership.held);
@@ -209,7 +249,7 @@ export class Daemon {
         .map((queue) => ({ queue, kind: "resume" as const, reason: "exit" as const, detail: "the daemon paused it and is exiting" }));
     }
     // On the way out nothing is fatal: every resume is tried.
-    const results = await Promise.all(actions.map((a) => this.send(a, signal, { neverThrow: true })));
+    const results = await Promise.all(actions.map((a) => this.send(a, signal, { atExit: true })));
     const failed = results.filter((r) => !r.ok).map((r) => r.action.queue);
     const resumed = new Set(results.filter((r) => r.ok).map((r) => r.action.queue));
     this.keep({
@@ -225,16 +265,21 @@ export class Daemon {
     return results;
   }
 
-  private async send(action: Action, signal?: AbortSignal, opts: { neverThrow?: boolean } = {}): Promise<ActionResult> {
+  private async send(action: Action, signal?: AbortSignal, opts: { atExit?: boolean } = {}): Promise<ActionResult> {
     const verb = action.kind === "pause" ? "paused" : "resumed";
     try {
       await this.o.client.setPaused(action.queue, action.kind === "pause", signal);
+      if (!opts.atExit) this.keep(confirmAction(this.ownership, action));
       this.o.log.info(`${verb} ${action.queue}: ${action.detail}`, { action: action.kind, queue: action.queue, reason: action.reason });
       return { action, ok: true };
     } catch (e) {
       const err = classify(e);
-      if (!err.transient && err.kind !== "bad-request" && !opts.neverThrow) throw new FatalError(err);
-      this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}; deciding again next cycle`, { action: action.kind, queue: action.queue, kind: err.kind });
+      // A stop while the command was in flight: the server may have applied it; ownership
+      // was recorded before sending and the exit clean-up looks again.
+      if (signal?.aborted && !opts.atExit) return { action, ok: false, error: "stopping" };
+      if (!err.transient && err.kind !== "bad-request" && !opts.atExit) throw new FatalError(err);
+      const then = opts.atExit ? "" : "; deciding again next cycle";
+      this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}${then}`, { action: action.kind, queue: action.queue, kind: err.kind });
       return { action, ok: false, error: err.message };
     }
   }

@@ -1,6 +1,7 @@
 // Table tests for the pure decision (DESIGN.md §2 rules 1–5 and 8–9).
 import { describe, expect, test } from "bun:test";
 import { decide, exitActions, resumeAllActions } from "../../src/core/decide.ts";
+import { confirmAction } from "../../src/core/reconcile.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { emptyOwnership, type Ownership, type Policy } from "../../src/core/types.ts";
 import { applyActions, obs, summary } from "../helpers/observations.ts";
@@ -217,6 +218,27 @@ describe("other actors (rule 8)", () => {
     const next = decide({ observation: obs({ ...pausedIdle, sidecar: { isPaused: true, pending: 2 } }), policy: policy(1), ownership: first.ownership });
     expect(next.ownership.held).toEqual([]);
     expect(summary(next.actions)).toEqual(["resume sidecar (fill-slot)"]);
+  });
+});
+
+describe("confirmed commands", () => {
+  test("a person's pause landing right after the daemon's confirmed resume is the person's", () => {
+    const first = decide({ observation: obs({ ...pausedIdle, sidecar: { isPaused: true, pending: 2 } }), policy: policy(1), ownership: allPausedByUs() });
+    expect(summary(first.actions)).toEqual(["resume sidecar (fill-slot)"]);
+    const confirmed = confirmAction(first.ownership, first.actions[0]!);
+    // the person pauses it before the daemon looks again
+    const next = decide({ observation: obs({ ...pausedIdle, sidecar: { isPaused: true, pending: 2 } }), policy: policy(1), ownership: confirmed });
+    expect(next.actions).toEqual([]);
+    expect(next.ownership.held).toEqual(["sidecar"]);
+  });
+
+  test("a person's resume landing right after the daemon's confirmed pause is the person's", () => {
+    const ownership = own({ runningByUs: ["smartSearch"], pausedByUs: DEFAULT_PRIORITY.filter((q) => q !== "smartSearch") });
+    const first = decide({ observation: obs({ ...pausedIdle, smartSearch: {} }), policy: policy(1), ownership });
+    expect(summary(first.actions)).toEqual(["pause smartSearch (release)"]);
+    const confirmed = confirmAction(first.ownership, first.actions[0]!);
+    const next = decide({ observation: obs({ ...pausedIdle, smartSearch: {} }), policy: policy(1), ownership: confirmed });
+    expect(next.notices.map((n) => n.code)).toContain("resumed-by-other");
   });
 });
 

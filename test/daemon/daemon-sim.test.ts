@@ -78,6 +78,25 @@ describe.each(PROFILE_NAMES as ProfileName[])("profile %s", (profile) => {
   });
 });
 
+describe("races with the server (v3.1)", () => {
+  // Each request takes some simulated time, as on a busy server: a pipeline
+  // stage that looked empty may start a job between the look and its release
+  // pause, and then holds its slot until that job ends. Without a second look
+  // before resuming, these runs went over the cap for 100-300 ms.
+  test.each([
+    [2, 1, 80],
+    [3, 2, 80],
+    [2, 4, 150],
+  ])("N=%d, seed %d, %d ms per request: never more than N managed queues active", async (n, seed, latency) => {
+    h = await startHarness({ maxConcurrent: n, seed, requestLatencyMs: latency });
+    h.sim.engine.upload({ photos: 200, videos: 4 });
+    await runUntilDone(h, 4 * 60 * MINUTE);
+    const rec = h.sim.engine.recording();
+    expect(rec.uploads.every((u) => u.doneAt !== undefined)).toBe(true);
+    expect(maxActiveQueues(rec, DEFAULT_PRIORITY)).toBeLessThanOrEqual(n);
+  });
+});
+
 describe("outages and other actors (v3.1)", () => {
   test("an Immich restart resumes metadataExtraction over the cap: the daemon pauses it again and says how to allow it", async () => {
     h = await startHarness({ maxConcurrent: 1 });

@@ -36,6 +36,11 @@ export interface HarnessOptions {
   onExit?: "resume" | "keep";
   dryRun?: boolean;
   seed?: number;
+  /**
+   * Simulated time each request takes (the simulation moves on while the
+   * answer travels, as on a busy real server). Default 0.
+   */
+  requestLatencyMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -49,7 +54,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       { key: PERSON_KEY, label: "person", admin: true, scopes: ["all"] },
     ],
   });
-  const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch, clock, timeoutMs: 5_000 });
+  const latency = opts.requestLatencyMs ?? 0;
+  const slowFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    clock.set(clock.now() + latency);
+    return fetch(input, init);
+  }) as typeof fetch;
+  const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: latency ? slowFetch : fetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
   const daemon = new Daemon({
