@@ -25,6 +25,7 @@ export async function runApp(io: AppIO): Promise<number> {
 
   if (args.includes("-h") || args.includes("--help") || command === "help") {
     if (command === "simulator") return simulatorCommand(["--help"], lineIO(io));
+    if (command === "demo") return (await import("./demo-command.ts")).demoCommand(["--help"], { ...toCommandIO(io), fetch: io.fetch });
     io.stdout.write(helpText());
     return EXIT.ok;
   }
@@ -33,12 +34,7 @@ export async function runApp(io: AppIO): Promise<number> {
     return EXIT.ok;
   }
 
-  const { argv: _argv, fetch: _fetch, ...world } = io;
-  const commandIO: CommandIO = {
-    ...world,
-    createClient: (config: Config) =>
-      createImmichClient({ baseUrl: config.immichUrl, apiKey: config.apiKey, fetch: io.fetch, clock: io.clock, timeoutMs: config.requestTimeoutMs }),
-  };
+  const commandIO = toCommandIO(io);
   const unexpected = (allowed: string[]) => {
     const bad = args.find((a) => !allowed.includes(a));
     if (bad === undefined) return false;
@@ -67,6 +63,15 @@ export async function runApp(io: AppIO): Promise<number> {
       io.stderr.write(`immich-job-daemon: unknown command ${JSON.stringify(command)}; commands are ${COMMANDS.join(", ")} (see --help)\n`);
       return EXIT.usage;
   }
+}
+
+function toCommandIO(io: AppIO): CommandIO {
+  const { argv: _argv, fetch: _fetch, ...world } = io;
+  return {
+    ...world,
+    createClient: (config: Config) =>
+      createImmichClient({ baseUrl: config.immichUrl, apiKey: config.apiKey, fetch: io.fetch, clock: io.clock, timeoutMs: config.requestTimeoutMs }),
+  };
 }
 
 function lineIO(io: AppIO) {

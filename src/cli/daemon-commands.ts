@@ -9,7 +9,7 @@ import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../
 import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
-import { checkHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
+import { checkHeartbeat, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
@@ -122,6 +122,8 @@ export async function runCommand(io: CommandIO): Promise<number> {
   } catch (e) {
     if (code === EXIT.ok) code = fail(p.log, e);
   }
+  // A stopped daemon is not healthy: `healthcheck` must not see a fresh heartbeat.
+  removeHeartbeat(p.config.healthFile);
   return code;
 }
 
@@ -131,7 +133,7 @@ export async function onceCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   const daemon = newDaemon(p, io);
   try {
-    await p.client.connect(io.signal);
+    await p.client.connect(io.signal, { checkWrite: !p.config.dryRun });
     const r = await daemon.cycle(io.signal);
     if (!r.ok) return exitCodeFor(r.error.kind);
     if (r.decision.actions.length === 0) p.log.info("nothing to do");
@@ -146,7 +148,7 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
   const p = prepare(io, { quiet: true });
   if (typeof p === "number") return p;
   try {
-    const info = await p.client.connect(io.signal);
+    const info = await p.client.connect(io.signal, { checkWrite: false });
     const observation = await p.client.observe(io.signal);
     const saved = p.store.load();
     const decision = decide({

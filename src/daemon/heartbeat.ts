@@ -4,7 +4,7 @@
 // costs Immich nothing. Healthy = the loop is alive: a daemon waiting for a
 // down Immich is healthy (it is doing its job), one whose loop stopped is not.
 
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { Health } from "./daemon.ts";
@@ -34,6 +34,11 @@ export function writeHeartbeat(path: string, pid: number, now: number, health: H
   const tmp = `${path}.${pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(beat) + "\n");
   renameSync(tmp, path);
+}
+
+/** On exit: a stopped daemon must not look alive to `healthcheck`. */
+export function removeHeartbeat(path: string): void {
+  rmSync(path, { force: true });
 }
 
 /** Reads the heartbeat: `ok` with one line to print either way. */

@@ -42,9 +42,10 @@ export interface ImmichClient {
   /**
    * Reads the version, chooses the API family and checks that the key can
    * read (and, with /api/queues, write) in it. Call again to choose afresh
-   * (e.g. after the server was upgraded).
+   * (e.g. after the server was upgraded). `checkWrite: false` skips the write
+   * check, for callers that promise to send no PUT at all (dry run, status).
    */
-  connect(signal?: AbortSignal): Promise<ServerInfo>;
+  connect(signal?: AbortSignal, opts?: { checkWrite?: boolean }): Promise<ServerInfo>;
   /** Every queue the server reports, validated, in the family connect() chose. */
   observe(signal?: AbortSignal): Promise<Observation>;
   /** Pause or resume one queue; idempotent on the server. */
@@ -94,7 +95,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       await call(PingSchema, "/server/ping", false, signal);
     },
 
-    async connect(signal) {
+    async connect(signal, opts = {}) {
       // Until a new choice succeeds the previous one stands: a failed
       // re-connect (maintenance, a restart) must not break observe().
       const answer = await call(VersionSchema, "/server/version", false, signal);
@@ -114,8 +115,13 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
         // `{}` changes nothing (API.md §1): the one write that proves queue.update
         // without side effects. A protected queue is not used, out of caution.
         const probe = queues.find((q) => !(q in PROTECTED_QUEUES)) ?? queues[0];
-        if (probe !== undefined) await call(QueueSchema, `/queues/${encodeURIComponent(probe)}`, true, signal, {});
-        else warnings.push("the server lists no queues, so the key's queue.update permission could not be checked");
+        if (opts.checkWrite === false) {
+          // Not checked: a missing queue.update shows at the first pause instead.
+        } else if (probe !== undefined) {
+          await call(QueueSchema, `/queues/${encodeURIComponent(probe)}`, true, signal, {});
+        } else {
+          warnings.push("the server lists no queues, so the key's queue.update permission could not be checked");
+        }
         server = { version, api: "queues" };
         return { version, api: "queues", warnings, queues };
       } catch (e) {

@@ -1,13 +1,21 @@
 // The heartbeat file behind `healthcheck` and the container's HEALTHCHECK.
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { healthcheckCommand } from "../../src/cli/daemon-commands.ts";
 import { checkHeartbeat, HEARTBEAT_GRACE_MS, writeHeartbeat } from "../../src/daemon/heartbeat.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 
-const dir = () => mkdtempSync(join(tmpdir(), "ijd-hb-"));
+const made: string[] = [];
+const dir = () => {
+  const d = mkdtempSync(join(tmpdir(), "ijd-hb-"));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 const T0 = Date.UTC(2026, 10, 28);
 
 describe("heartbeat", () => {
