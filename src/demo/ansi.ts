@@ -19,8 +19,9 @@ const SGR: Record<Paint, string> = {
 
 /** Colours a text, or returns it as is when colour is off. */
 export function paint(on: boolean, how: Paint | readonly Paint[], text: string): string {
-  if (!on || text === "") return text;
-  const codes = (typeof how === "string" ? [how] : how).map((p) => SGR[p]).join(";");
+  const list = typeof how === "string" ? [how] : how;
+  if (!on || text === "" || list.length === 0) return text;
+  const codes = list.map((p) => SGR[p]).join(";");
   return `${ESC}${codes}m${text}${ESC}0m`;
 }
 

@@ -27,7 +27,15 @@ export interface ManagedRow {
   /** Holds one of the N slots (DESIGN.md §2: unpaused with work, or still draining). */
   occupiesSlot: boolean;
   /** The daemon's latest command for this queue and why, if it sent one. */
-  action?: QueueAction;
+  action?: RowAction;
+}
+
+export interface RowAction {
+  kind: "pause" | "resume";
+  reason: string;
+  detail: string;
+  /** Simulated time since the demo started. */
+  elapsedMs: number;
 }
 
 export interface OtherRow {
@@ -38,6 +46,8 @@ export interface OtherRow {
 }
 
 export interface ViewLogLine {
+  /** The log's sequence number (DemoLog): plain output prints each line once by it. */
+  seq: number;
   /** Simulated time since the demo started. */
   elapsedMs: number;
   level: Level;
@@ -62,7 +72,7 @@ export interface DemoView {
   managed: ManagedRow[];
   /** Every other queue: the daemon leaves these alone. */
   others: OtherRow[];
-  /** The latest daemon log lines, oldest first. */
+  /** The latest daemon log lines, oldest first (more than the screen shows, so plain output misses none between frames). */
   log: ViewLogLine[];
 }
 
@@ -116,7 +126,7 @@ export function buildView(input: ViewInput): DemoView {
       pending,
       completed: input.completed[name] ?? 0,
       occupiesSlot: q.isPaused ? active > 0 : active + pending > 0,
-      ...(action ? { action } : {}),
+      ...(action ? { action: { kind: action.kind, reason: action.reason, detail: action.detail, elapsedMs: action.at - input.startedAt } } : {}),
     };
   });
 
@@ -139,6 +149,6 @@ export function buildView(input: ViewInput): DemoView {
     others: input.queues
       .filter((q) => !managedSet.has(q.name))
       .map((q) => ({ name: q.name, isPaused: q.isPaused, active: q.counts.active, pending: pendingOf(q.counts) })),
-    log: input.log.map((e) => ({ elapsedMs: e.at - input.startedAt, level: e.level, msg: e.msg })),
+    log: input.log.map((e) => ({ seq: e.seq, elapsedMs: e.at - input.startedAt, level: e.level, msg: e.msg })),
   };
 }
