@@ -6,7 +6,7 @@
 //   validation messages are an array of class-validator sentences.
 // - v3 (GlobalExceptionFilter + nestjs-zod): only `{message}` (plus `errors`
 //   for validation, zod issues verbatim), the id in the X-Correlation-ID
-//   header. Recorded in ../shared/immich/recorded-v3.1.0.
+//   header. Recorded in test/fixtures/immich/recorded-v3.1.0.
 
 import type { Profile } from "./profiles.ts";
 

@@ -18,7 +18,7 @@ export interface Profile {
   hasQueuesApi: boolean;
   /** v1–v2: {message,error,statusCode,correlationId}; v3: {message} + X-Correlation-ID. */
   errorShape: "v1" | "v3";
-  /** Which OpenAPI document in ../shared/immich/openapi describes it. */
+  /** Which OpenAPI document in test/fixtures/immich/openapi describes it. */
   openapi: string;
 }
 

@@ -1,6 +1,6 @@
 // A small OpenAPI 3.0 checker for the contract tests: finds the operation for
 // a method and a concrete path in one of Immich's documents
-// (../shared/immich/openapi/) and checks a JSON value against a schema.
+// (test/fixtures/immich/openapi/) and checks a JSON value against a schema.
 // It covers the subset those documents use: $ref, allOf, type (object, array,
 // string, integer, number, boolean), properties, required, enum, items,
 // nullable, minimum/maximum, additionalProperties. `strict` also rejects
@@ -54,7 +54,7 @@ export interface OpenApiDoc {
   components: { schemas: Record<string, Schema> };
 }
 
-export const OPENAPI_DIR = join(import.meta.dir, "../../../shared/immich/openapi");
+export const OPENAPI_DIR = join(import.meta.dir, "../fixtures/immich/openapi");
 
 const cache = new Map<string, OpenApiDoc>();
 

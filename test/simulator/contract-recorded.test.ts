@@ -1,5 +1,5 @@
 // Contract with the answers recorded from a real Immich v3.1.0 server
-// (../shared/immich/recorded-v3.1.0/): the v3.1 profile answers the same
+// (test/fixtures/immich/recorded-v3.1.0/): the v3.1 profile answers the same
 // requests with the same status and, where the answer does not depend on
 // timing, byte for byte the same body. The behaviours the recording shows
 // (counts while paused, active draining by itself, idempotent pause,
@@ -15,7 +15,7 @@ import { PROFILES, PROFILE_NAMES, type ProfileName } from "../../src/simulator/p
 import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
 import { ALL_KEYS, ContractChecker, KEYS } from "../helpers/openapi-client.ts";
 
-const RECORDED = join(import.meta.dir, "../../../shared/immich/recorded-v3.1.0");
+const RECORDED = join(import.meta.dir, "../fixtures/immich/recorded-v3.1.0");
 const recorded = (file: string) => readFileSync(join(RECORDED, file), "utf8");
 
 let sim: Simulator | undefined;

@@ -1,6 +1,6 @@
 // Contract: for every profile, every answer of every endpoint (successes and
 // errors) validates against the matching OpenAPI document of a real Immich
-// (../shared/immich/openapi/), and endpoints that version lacks are 404.
+// (test/fixtures/immich/openapi/), and endpoints that version lacks are 404.
 // Real HTTP to the simulator on 127.0.0.1, virtual time.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

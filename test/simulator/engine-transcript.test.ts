@@ -1,5 +1,5 @@
 // Replays the session recorded from a real Immich v3.1.0 server
-// (shared/immich/recorded-v3.1.0/transcript.md) against the engine, with
+// (test/fixtures/immich/recorded-v3.1.0/transcript.md) against the engine, with
 // durations calibrated on that server, and checks the same behaviour shows:
 // queues at their concurrency under load, a pause that drains `active` by
 // itself within about a second while `paused` grows as upstream work
