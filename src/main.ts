@@ -7,6 +7,10 @@ import { runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { systemClock } from "./shared/clock.ts";
 
+// A closed pipe on stdout or stderr (`| head`) must not crash the daemon with
+// a stack trace; what cannot be written is dropped.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 const controller = new AbortController();
 let signals = 0;
 for (const sig of ["SIGTERM", "SIGINT"] as const) {

@@ -40,7 +40,12 @@ export function createLog(opts: LogOptions): Log {
           const [msg, fields] = obj.args as [string, Fields | undefined];
           const line = opts.format === "json" ? jsonLine(now(), level, msg, fields) : textLine(now(), level, msg, fields);
           const stream = level === "error" || level === "warn" ? (opts.stderr ?? ctx.options.stderr) : (opts.stdout ?? ctx.options.stdout);
-          stream?.write(line + "\n");
+          try {
+            stream?.write(line + "\n");
+          } catch {
+            // The reader went away (a closed pipe: `| head`, a stopped log
+            // collector). Logging must never take the daemon down with it.
+          }
         },
       },
     ],
