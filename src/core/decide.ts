@@ -41,7 +41,7 @@ export const hasWork = (q: QueueSnapshot): boolean => q.active + pending(q) > 0;
 export const occupiesSlot = (q: QueueSnapshot): boolean =>
   q.isPaused ? q.active > 0 : hasWork(q);
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 
 export function decide(input: DecideInput): Decision {
   const { observation, policy } = input;
