@@ -7,7 +7,7 @@
 // micro-benchmark.
 
 import type { ProfileName } from "../src/simulator/profiles.ts";
-import type { PolicyName } from "./controllers.ts";
+import { POLICY_NAMES, type PolicyName } from "./controllers.ts";
 import { runOverHttp } from "./http-run.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { type MicroOptions, type MicroResult, microBench } from "./micro.ts";
@@ -70,8 +70,6 @@ export interface BenchResult {
   realMs: number;
 }
 
-const ORDER: readonly PolicyName[] = ["none", "seed", "daemon"];
-
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const started = o.now();
   const seeds = Array.from({ length: o.seeds }, (_, i) => o.baseSeed + i);
@@ -86,7 +84,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       let directRuns = 0;
       let httpMs = 0;
       for (const [i, p] of params.entries()) {
-        for (const policy of ORDER) {
+        for (const policy of POLICY_NAMES) {
           const spec: RunSpec = { scenario, params: p, n, policy };
           const t0 = o.now();
           const direct = await runDirect(spec);

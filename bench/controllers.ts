@@ -14,6 +14,7 @@ import { emptyOwnership } from "../src/core/types.ts";
 import type { Engine } from "../src/simulator/engine-types.ts";
 import { type SeedMemory, seedPoll } from "./seed-policy.ts";
 
+/** In the order the runs are made and reported (the report's columns). */
 export const POLICY_NAMES = ["none", "seed", "daemon"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 

@@ -11,7 +11,7 @@ import { Daemon } from "../src/daemon/daemon.ts";
 import type { Log } from "../src/daemon/log.ts";
 import { memoryStateStore } from "../src/daemon/state-file.ts";
 import { createImmichClient, type Fetch } from "../src/immich/index.ts";
-import { VirtualClock } from "../src/shared/clock.ts";
+import { type Clock, VirtualClock } from "../src/shared/clock.ts";
 import { startSimulator } from "../src/simulator/server.ts";
 import type { CommandCount } from "./controllers.ts";
 import type { RunMetrics } from "./metrics.ts";
@@ -72,9 +72,19 @@ export async function runOverHttp(spec: RunSpec): Promise<HttpRunResult> {
     return fetch(input, init);
   };
   const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: counting, clock, timeoutMs: 10_000 });
+  // The daemon's first sleep on the clock ends its start-up (as in src/demo/run-demo.ts).
+  let slept!: () => void;
+  const firstSleep = new Promise<void>((resolve) => (slept = resolve));
+  const daemonClock: Clock = {
+    now: () => clock.now(),
+    sleep: (ms, signal) => {
+      slept();
+      return clock.sleep(ms, signal);
+    },
+  };
   const daemon = new Daemon({
     client,
-    clock,
+    clock: daemonClock,
     log: problemLog(problems),
     policy: { maxConcurrent: spec.n, priority: DEFAULT_PRIORITY },
     pollIntervalMs: spec.params.pollMs,
@@ -89,7 +99,7 @@ export async function runOverHttp(spec: RunSpec): Promise<HttpRunResult> {
   try {
     // Connect and the first cycle happen at the start instant; the daemon is
     // then asleep until its next poll.
-    await waitFor(() => clock.pending > 0, () => running);
+    await startUp(firstSleep, running);
     const world: World = {
       engine: sim.engine,
       now: () => clock.now(),
@@ -116,23 +126,24 @@ export async function runOverHttp(spec: RunSpec): Promise<HttpRunResult> {
 }
 
 /**
- * Real-time wait for the daemon's start-up I/O (never for simulated time):
- * until it sleeps on the clock, or its run loop ends (a start-up failure).
+ * Waits for the daemon's start-up I/O (real time, never simulated time):
+ * until it first sleeps on the clock, or fails if its run loop ends first
+ * (a start-up failure) or it takes more than `maxMs` of real time.
  */
-async function waitFor(ready: () => boolean, running: () => Promise<void>, maxMs = 10_000): Promise<void> {
-  let ended: unknown = undefined;
-  let done = false;
-  running().then(
-    () => (done = true),
-    (e) => {
-      done = true;
-      ended = e;
-    },
+async function startUp(firstSleep: Promise<void>, running: Promise<void>, maxMs = 10_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tooLong = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpRunError(`the daemon did not start within ${maxMs / 1000} s of real time`)), maxMs);
+  });
+  const ended = running.then(
+    () => Promise.reject(new HttpRunError("the daemon did not start: its run loop ended")),
+    (e: unknown) => Promise.reject(new HttpRunError(`the daemon did not start: ${e instanceof Error ? e.message : String(e)}`)),
   );
-  const deadline = performance.now() + maxMs;
-  while (!ready()) {
-    if (done) throw new HttpRunError(`the daemon did not start: ${ended instanceof Error ? ended.message : "its run loop ended"}`);
-    if (performance.now() > deadline) throw new HttpRunError(`the daemon did not start within ${maxMs / 1000} s of real time`);
-    await new Promise((r) => setTimeout(r, 1));
+  try {
+    await Promise.race([firstSleep, ended, tooLong]);
+  } finally {
+    clearTimeout(timer);
+    // Whichever lost the race must not surface as an unhandled rejection later.
+    ended.catch(() => {});
   }
 }

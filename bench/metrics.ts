@@ -4,7 +4,7 @@
 
 import { PROTECTED_QUEUES } from "../src/core/queues.ts";
 import type { Recording } from "../src/simulator/engine-types.ts";
-import { maxActiveQueues, percentile, timeOverCap, timesToThumbnail } from "../src/simulator/sim-summary.ts";
+import { lastActivityEnd, maxActiveQueues, percentile, timeOverCap, timesToThumbnail } from "../src/simulator/sim-summary.ts";
 import type { CommandCount, PolicyName } from "./controllers.ts";
 import type { SlotMeter } from "./meter.ts";
 
@@ -62,7 +62,6 @@ export interface SummaryInput {
 
 export function summarize(i: SummaryInput): RunMetrics {
   const rec = i.recording;
-  const lastEnd = rec.activeIntervals.reduce((m, iv) => Math.max(m, iv.to ?? rec.now), i.workloadAt);
   const thumbs = timesToThumbnail(rec);
   const protectedQueues = new Set(Object.keys(PROTECTED_QUEUES));
   const protectedPaused = [...new Set(rec.pauseChanges.filter((c) => c.paused && protectedQueues.has(c.queue)).map((c) => c.queue))];
@@ -71,7 +70,7 @@ export function summarize(i: SummaryInput): RunMetrics {
     via: i.via,
     n: i.n,
     finished: i.finished,
-    makespanMs: i.finished ? lastEnd - i.workloadAt : null,
+    makespanMs: i.finished ? lastActivityEnd(rec, i.workloadAt) - i.workloadAt : null,
     maxActive: maxActiveQueues(rec, i.managed),
     overCapMs: timeOverCap(rec, i.n, i.managed),
     thumbnails: {

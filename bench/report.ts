@@ -5,7 +5,7 @@
 
 import { BACKLOG_ASSETS, BACKLOG_TRICKLE_MS, IMPORT_PHOTOS, IMPORT_VIDEOS } from "../src/simulator/scenarios.ts";
 import type { BenchResult, GroupResult } from "./bench.ts";
-import type { PolicyName } from "./controllers.ts";
+import { POLICY_NAMES } from "./controllers.ts";
 import type { ScenarioSpec } from "./simulate.ts";
 import type { Cell, Ratio, Row } from "./summary.ts";
 
@@ -80,8 +80,6 @@ export function describeScenario(s: ScenarioSpec): string {
   return `backlog: machine learning switched on over ${assets.toLocaleString("en")} existing assets (smartSearch and faceDetection), with a new upload every ~${BACKLOG_TRICKLE_MS / 1000} s ${trickle}`;
 }
 
-const COLUMNS: readonly PolicyName[] = ["none", "seed", "daemon"];
-
 function list(names: readonly string[]): string {
   return names.length === 0 ? "none" : `${names.length} (${names.join(", ")})`;
 }
@@ -92,14 +90,14 @@ function groupSection(g: GroupResult): string {
   lines.push("| metric | no daemon | seed script (baseline) | immich-job-daemon | daemon ÷ baseline | daemon ÷ no daemon |");
   lines.push("|---|---:|---:|---:|---:|---:|");
   for (const row of g.summary.rows) {
-    const values = COLUMNS.map((p) => formatValue(row, row.values[p]));
+    const values = POLICY_NAMES.map((p) => formatValue(row, row.values[p]));
     lines.push(`| ${row.label} | ${values.join(" | ")} | ${formatRatio(row.vsBaseline)} | ${formatRatio(row.vsNone)} |`);
   }
   lines.push("");
   const s = g.summary;
   lines.push(`- Protected queues ever paused: seed script ${list(s.protectedPaused.seed)}; daemon ${list(s.protectedPaused.daemon)}.`);
   lines.push(`- Left paused after exit: seed script ${list(s.pausedAfterExit.seed)}; daemon ${list(s.pausedAfterExit.daemon)}.`);
-  const unfinished = COLUMNS.filter((p) => s.finished[p].finished < s.finished[p].of);
+  const unfinished = POLICY_NAMES.filter((p) => s.finished[p].finished < s.finished[p].of);
   if (unfinished.length > 0) {
     lines.push(`- Did not finish within ${formatDuration(g.scenario.limitMs)}: ${unfinished.map((p) => `${p} ${s.finished[p].of - s.finished[p].finished}/${s.finished[p].of}`).join(", ")}.`);
   }

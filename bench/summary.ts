@@ -4,7 +4,7 @@
 // of the means; its range is that of the per-seed ratios, so a reader sees
 // whether a difference is larger than the run-to-run noise of job durations.
 
-import type { PolicyName } from "./controllers.ts";
+import { POLICY_NAMES, type PolicyName } from "./controllers.ts";
 import type { RunMetrics } from "./metrics.ts";
 
 export interface Cell {
@@ -71,8 +71,6 @@ const METRICS: readonly MetricDef[] = [
   { key: "pausedAfterExit", label: () => "queues left paused after the tool exits", unit: "count", get: (m) => m.pausedAfterExit.length, vsBaseline: false, vsNone: false },
 ];
 
-const POLICIES: readonly PolicyName[] = ["none", "seed", "daemon"];
-
 function cell(values: readonly (number | null)[]): Cell {
   const xs = values.filter((x): x is number => x !== null);
   if (xs.length === 0) return { mean: null, min: null, max: null, runs: 0, of: values.length };
@@ -102,7 +100,7 @@ export function ratio(daemon: readonly (number | null)[], other: readonly (numbe
 
 export function summarizeGroup(runs: Record<PolicyName, RunMetrics[]>, n: number): GroupSummary {
   const rows = METRICS.map((def): Row => {
-    const values = Object.fromEntries(POLICIES.map((p) => [p, cell(runs[p].map(def.get))])) as Record<PolicyName, Cell>;
+    const values = Object.fromEntries(POLICY_NAMES.map((p) => [p, cell(runs[p].map(def.get))])) as Record<PolicyName, Cell>;
     const d = runs.daemon.map(def.get);
     return {
       key: def.key,
@@ -114,13 +112,13 @@ export function summarizeGroup(runs: Record<PolicyName, RunMetrics[]>, n: number
     };
   });
   const union = (f: (m: RunMetrics) => string[]) =>
-    Object.fromEntries(POLICIES.map((p) => [p, [...new Set(runs[p].flatMap(f))].sort()])) as Record<PolicyName, string[]>;
+    Object.fromEntries(POLICY_NAMES.map((p) => [p, [...new Set(runs[p].flatMap(f))].sort()])) as Record<PolicyName, string[]>;
   return {
     rows,
     protectedPaused: union((m) => m.protectedPaused),
     pausedAfterExit: union((m) => m.pausedAfterExit),
     finished: Object.fromEntries(
-      POLICIES.map((p) => [p, { finished: runs[p].filter((m) => m.finished).length, of: runs[p].length }]),
+      POLICY_NAMES.map((p) => [p, { finished: runs[p].filter((m) => m.finished).length, of: runs[p].length }]),
     ) as GroupSummary["finished"],
   };
 }

@@ -8,7 +8,7 @@ import { type ApiKey, adminKey, parseKeySpec } from "../simulator/auth.ts";
 import { CONTROL_PREFIX } from "../simulator/control.ts";
 import type { FaultPatch } from "../simulator/faults.ts";
 import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from "../simulator/profiles.ts";
-import { SCENARIO_NAMES, SCENARIO_SUMMARIES } from "../simulator/scenarios.ts";
+import { isScenarioName, SCENARIO_NAMES, SCENARIO_SUMMARIES } from "../simulator/scenarios.ts";
 import { type SimulatorOptions, SimulatorOptionError, startSimulator } from "../simulator/server.ts";
 
 export interface SimulatorCommandIO {
@@ -165,7 +165,7 @@ export function parseSimulatorArgs(argv: readonly string[], randomKey: () => str
         break;
       }
       case "--scenario":
-        if (!(SCENARIO_NAMES as readonly string[]).includes(value)) {
+        if (!isScenarioName(value)) {
           throw new UsageError(`unknown scenario ${JSON.stringify(value)}; use one of ${SCENARIO_NAMES.join(", ")}`);
         }
         opts.scenario = value;

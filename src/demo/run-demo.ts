@@ -11,11 +11,12 @@ import { createImmichClient } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type ProfileName } from "../simulator/profiles.ts";
 import { BACKLOG_ASSETS, IMPORT_PHOTOS, IMPORT_VIDEOS, NIGHTLY_LIBRARY_PHOTOS, NIGHTLY_LIBRARY_VIDEOS, applyScenario, type ScenarioName } from "../simulator/scenarios.ts";
+import type { Recording } from "../simulator/engine-types.ts";
 import { startSimulator } from "../simulator/server.ts";
 import { DemoLog } from "./demo-log.ts";
 import { count } from "./format.ts";
 import { type DemoSummary, type Outcome, summarize } from "./summary.ts";
-import { buildView, type DemoView } from "./view-model.ts";
+import { buildView, type DemoView, viewLogLine } from "./view-model.ts";
 
 /** The daemon's key in the simulator; its label is the actor the recording names. */
 const DAEMON_KEY = { key: "demo-daemon-key", label: "daemon", admin: true, scopes: ["all"] };
@@ -83,11 +84,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const frameMs = o.frameMs ?? 250;
   const managed = DEFAULT_PRIORITY;
 
+  const log = new DemoLog(() => clock.now());
   // The scenario is applied once the daemon has had its first look (below),
   // like an import started on a server the daemon already watches: applied
-  // at start, the pipeline would run ungoverned until that first cycle.
-  const sim = await startSimulator({ clock, profile: o.profile, seed: o.seed, keys: [DAEMON_KEY], scenario: "idle" });
-  const log = new DemoLog(() => clock.now());
+  // at start, the pipeline would run ungoverned until that first cycle. A
+  // simulator bug is one line in the demo's log, never a stack trace on screen.
+  const sim = await startSimulator({
+    clock,
+    profile: o.profile,
+    seed: o.seed,
+    keys: [DAEMON_KEY],
+    scenario: "idle",
+    onError: (e) => log.error(`simulator: unexpected error: ${e instanceof Error ? e.message : String(e)}`),
+  });
   const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY.key, fetch: o.fetch, clock, timeoutMs: 5_000 });
 
   let workStart: number | undefined;
@@ -146,9 +155,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   });
   const started = Promise.race([daemonSettled.then(() => o.onStarted?.()), running]);
 
-  const view = (): DemoView => {
-    const rec = sim.engine.recording();
-    return buildView({
+  // One recording per frame serves both the view and the end check (a
+  // snapshot copies every upload record).
+  const view = (rec: Recording): DemoView =>
+    buildView({
       version: `${sim.profile.version.major}.${sim.profile.version.minor}.${sim.profile.version.patch}`,
       url: sim.url,
       scenario: o.scenario,
@@ -166,18 +176,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       uploads: rec.uploads,
       log: log.tail(o.logLines ?? 100),
     });
-  };
   /** The workload has run and nothing more will ever happen (import ends; backlog and nightly never do). */
-  const done = () => {
+  const done = (rec: Recording) => {
     if (workStart === undefined) return false;
     const e = sim.engine;
-    const rec = e.recording();
     const worked = rec.uploads.length > 0 || Object.values(rec.completedJobs).some((n) => n > 0);
     return worked && e.isIdle() && e.nextEventAt() === undefined;
   };
 
   let outcome: Outcome = "interrupted";
-  let last = view();
+  let rec = sim.engine.recording();
+  let last = view(rec);
   let before, after;
   try {
     try {
@@ -188,7 +197,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           break;
         }
         if (o.signal.aborted) break;
-        if (done()) {
+        if (done(rec)) {
           outcome = "finished";
           break;
         }
@@ -198,7 +207,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         }
         await started;
         await clock.sleep(frameMs * o.speed, stopFrames.signal);
-        last = view();
+        rec = sim.engine.recording();
+        last = view(rec);
       }
     } finally {
       o.signal.removeEventListener("abort", onAbort);
@@ -228,6 +238,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     limitS: o.limitMs / 1000,
     ...(failure !== undefined ? { error: failure } : {}),
   });
-  const exitLog = log.since(last.log.at(-1)?.seq ?? 0).map((e) => ({ seq: e.seq, elapsedMs: e.at - startedAt, level: e.level, msg: e.msg }));
+  const exitLog = log.since(last.log.at(-1)?.seq ?? 0).map((e) => viewLogLine(e, startedAt));
   return { summary, view: last, exitLog };
 }

@@ -5,7 +5,14 @@
 // resumes the daemon made.
 
 import type { Recording } from "../simulator/engine-types.ts";
-import { type LatencySummary, latency, maxActiveQueues, pauseChangesBy, timesToThumbnail } from "../simulator/sim-summary.ts";
+import {
+  type LatencySummary,
+  lastActivityEnd,
+  latency,
+  maxActiveQueues,
+  pauseChangesBy,
+  timesToThumbnail,
+} from "../simulator/sim-summary.ts";
 
 /** Why the demo ended. */
 export type Outcome = "finished" | "time-limit" | "interrupted" | "failed";
@@ -56,8 +63,7 @@ export function summarize(i: SummaryInput): DemoSummary {
   const rec = i.before;
   // A finished workload ends when its last job does, not when the next
   // frame noticed: that is the latest end of an active stretch.
-  const lastActive = rec.activeIntervals.reduce((t, a) => Math.max(t, a.to ?? rec.now), i.workStart);
-  const end = i.outcome === "finished" ? lastActive : rec.now;
+  const end = i.outcome === "finished" ? lastActivityEnd(rec, i.workStart) : rec.now;
   const changes = pauseChangesBy(rec, i.actor);
   const all = pauseChangesBy(i.after, i.actor).length;
   return {

@@ -3,7 +3,8 @@
 // (render.ts, plain.ts) is a pure function of this object, so tests check
 // the view without a terminal and the screen code has no logic of its own.
 
-import type { QueueCounts } from "../core/types.ts";
+import { occupiesSlot, pending } from "../core/decide.ts";
+import type { QueueCounts, QueueSnapshot } from "../core/types.ts";
 import type { Level } from "../daemon/log.ts";
 import type { LogEntry, QueueAction } from "./demo-log.ts";
 
@@ -104,7 +105,13 @@ export interface ViewInput {
   log: readonly LogEntry[];
 }
 
-const pendingOf = (c: QueueCounts) => c.waiting + c.paused;
+/** The core's flat shape, so the view counts pending work and slots by the daemon's own definitions. */
+const snapshot = (q: QueueInput): QueueSnapshot => ({ name: q.name, isPaused: q.isPaused, ...q.counts });
+
+/** One log entry as the view carries it: time relative to the demo's start. */
+export function viewLogLine(e: LogEntry, startedAt: number): ViewLogLine {
+  return { seq: e.seq, elapsedMs: e.at - startedAt, level: e.level, msg: e.msg };
+}
 
 export function buildView(input: ViewInput): DemoView {
   const byName = new Map(input.queues.map((q) => [q.name, q]));
@@ -114,8 +121,8 @@ export function buildView(input: ViewInput): DemoView {
 
   const managed = managedNames.map((name, i): ManagedRow => {
     const q = byName.get(name)!;
-    const active = q.counts.active;
-    const pending = pendingOf(q.counts);
+    const snap = snapshot(q);
+    const active = snap.active;
     const state: QueueState = !q.isPaused ? "running" : held.has(name) ? "held" : active > 0 ? "draining" : "paused";
     const action = input.actions.get(name);
     return {
@@ -123,9 +130,9 @@ export function buildView(input: ViewInput): DemoView {
       name,
       state,
       active,
-      pending,
+      pending: pending(snap),
       completed: input.completed[name] ?? 0,
-      occupiesSlot: q.isPaused ? active > 0 : active + pending > 0,
+      occupiesSlot: occupiesSlot(snap),
       ...(action ? { action: { kind: action.kind, reason: action.reason, detail: action.detail, elapsedMs: action.at - input.startedAt } } : {}),
     };
   });
@@ -148,7 +155,7 @@ export function buildView(input: ViewInput): DemoView {
     managed,
     others: input.queues
       .filter((q) => !managedSet.has(q.name))
-      .map((q) => ({ name: q.name, isPaused: q.isPaused, active: q.counts.active, pending: pendingOf(q.counts) })),
-    log: input.log.map((e) => ({ seq: e.seq, elapsedMs: e.at - input.startedAt, level: e.level, msg: e.msg })),
+      .map((q) => ({ name: q.name, isPaused: q.isPaused, active: q.counts.active, pending: pending(snapshot(q)) })),
+    log: input.log.map((e) => viewLogLine(e, input.startedAt)),
   };
 }

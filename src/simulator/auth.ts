@@ -21,10 +21,11 @@ export interface ApiKey {
   scopes: string[];
 }
 
-/** What a route asks of the caller. `permission: false` = none (public or any key). */
+/** What a protected route asks of the caller (public routes authenticate no one). */
 export interface Requirement {
   adminOnly: boolean;
-  permission: string | false;
+  /** The Immich permission the key needs (scope `all` grants every one). */
+  permission: string;
 }
 
 const KEY_RE = /^[A-Za-z0-9_-]+$/;
@@ -131,7 +132,7 @@ export function authenticate(
   if (!key) return new HttpError(401, "Invalid API key");
 
   if (requirement.adminOnly && !key.admin) return new HttpError(403, "Forbidden");
-  if (requirement.permission !== false && !isGranted(key, requirement.permission)) {
+  if (!isGranted(key, requirement.permission)) {
     return new HttpError(403, `Missing required permission: ${requirement.permission}`);
   }
   return key;

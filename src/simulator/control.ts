@@ -84,6 +84,8 @@ async function readBody(req: Request): Promise<unknown> {
 /** Documented in the `simulator --help` text (src/cli/simulator-command.ts). */
 export function createControlHandler(opts: ControlOptions): FetchHandler {
   const { engine, faults, profile, clock } = opts;
+  /** End of the outage after a restart, while it lasts. */
+  const downUntil = () => (faults.unavailableUntil > clock.now() ? faults.unavailableUntil : null);
 
   return async (req) => {
     const url = new URL(req.url);
@@ -102,7 +104,7 @@ export function createControlHandler(opts: ControlOptions): FetchHandler {
           assets: engine.assetCount(),
           queues: engine.list().map(modernQueue),
           faults: faults.config,
-          unavailableUntil: faults.unavailableUntil > clock.now() ? faults.unavailableUntil : null,
+          unavailableUntil: downUntil(),
           keys: opts.keys.map((k) => ({ label: k.label, admin: k.admin, scopes: k.scopes })),
         });
       case "GET /recording":
@@ -138,7 +140,7 @@ export function createControlHandler(opts: ControlOptions): FetchHandler {
         const dto = parse(RestartSchema, body);
         if (typeof dto === "string") return badRequest(dto);
         opts.restart(dto);
-        return json({ restartedAt: engine.now(), downUntil: faults.unavailableUntil > clock.now() ? faults.unavailableUntil : null });
+        return json({ restartedAt: engine.now(), downUntil: downUntil() });
       }
       case "POST /redis-loss":
         engine.redisLoss();

@@ -85,8 +85,6 @@ interface Job {
   state: JobState;
   /** Incremented at every start: completion events of an earlier run (before a restart) are stale. */
   run: number;
-  /** Redis generation: a Redis loss makes every older job's pending events stale. */
-  epoch: number;
   dueAt: number;
 }
 
@@ -139,7 +137,6 @@ class SimEngine implements Engine {
   private readonly isDirty: boolean[];
   private readonly thumbnails: QueueState | undefined;
   private time: number;
-  private epoch = 0;
   /** True while processing events or a change: nested calls neither advance nor settle. */
   private busy = false;
 
@@ -385,8 +382,8 @@ class SimEngine implements Engine {
 
   /** Redis lost its data: every flag cleared, every queued, delayed or active job gone. */
   redisLoss(): void {
+    // Every job becomes "gone", which makes its pending events stale (handle checks the state).
     this.change(() => {
-      this.epoch++;
       for (const q of this.queues) {
         for (const j of q.active) j.state = "gone";
         for (const j of q.pending) j.state = "gone";
@@ -445,7 +442,6 @@ class SimEngine implements Engine {
   private handle(e: SimEvent): void {
     if (e.kind === Ev.Action) return e.action!();
     const j = e.job!;
-    if (j.epoch !== this.epoch) return;
     switch (e.kind) {
       case Ev.Due:
         if (j.state !== "delayed") return;
@@ -588,7 +584,6 @@ class SimEngine implements Engine {
       onComplete: o.onComplete,
       state: "pending",
       run: 0,
-      epoch: this.epoch,
       dueAt: this.time,
     };
   }

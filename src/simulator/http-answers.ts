@@ -8,7 +8,7 @@
 //   active, completed, failed, delayed, waiting, paused.
 
 import type { QueueCounts } from "../core/types.ts";
-import type { EngineQueue } from "./engine-types.ts";
+import type { EngineQueue, JobStatus } from "./engine-types.ts";
 import type { Profile } from "./profiles.ts";
 
 /** Whether the profile is v2.4.0 or newer (the /queues API and the new legacy mapping). */
@@ -97,7 +97,7 @@ export function manualJobs(profile: Profile): Record<string, string> {
 export const QUEUE_COMMANDS = ["start", "pause", "resume", "empty", "clear-failed"] as const;
 
 /** BullMQ job states accepted by GET /queues/{name}/jobs?status[]= (QueueJobStatus). */
-export const JOB_STATES = ["active", "failed", "completed", "delayed", "waiting", "paused"] as const;
+export const JOB_STATES: readonly JobStatus[] = ["active", "failed", "completed", "delayed", "waiting", "paused"];
 
 /**
  * Queues a `start` command can run (QueueService.start's switch); any other

@@ -106,7 +106,7 @@ export function enumParam(profile: Profile, param: string, value: string, values
  * v3 (zod) rejects a lone string as recorded; v2 (class-validator with
  * `each: true`) validates a lone string as one element and accepts it.
  */
-export function statusQuery(profile: Profile, value: QueryValue | undefined, states: readonly string[]): string[] | undefined {
+export function statusQuery<S extends string>(profile: Profile, value: QueryValue | undefined, states: readonly S[]): S[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
     if (profile.errorShape === "v3") {
@@ -116,11 +116,11 @@ export function statusQuery(profile: Profile, value: QueryValue | undefined, sta
   }
   const issues: ValidationIssue[] = [];
   value.forEach((v, i) => {
-    if (!states.includes(v)) {
+    if (!(states as readonly string[]).includes(v)) {
       issues.push({ kind: "enum", path: profile.errorShape === "v3" ? ["status", i] : ["status"], values: states, each: true });
     }
   });
   // class-validator reports one message per property, however many elements fail.
   if (issues.length > 0) throw validationError(profile, profile.errorShape === "v3" ? issues : issues.slice(0, 1));
-  return value;
+  return value as S[];
 }

@@ -4,7 +4,7 @@
 // the body (the order of the controller's arguments).
 
 import type { ApiKey, Requirement } from "./auth.ts";
-import type { Engine, JobStatus } from "./engine-types.ts";
+import type { Engine } from "./engine-types.ts";
 import { HttpError } from "./errors.ts";
 import {
   JOB_STATES,
@@ -37,22 +37,18 @@ export interface Answer {
   json?: unknown;
 }
 
-/** Which family a route belongs to: maintenance mode hides "jobs" and "queues". */
-export type RouteFamily = "server" | "jobs" | "queues";
-
 export interface Route {
   method: "GET" | "PUT" | "POST" | "DELETE";
   /** Under /api, with `:param` segments. */
   path: string;
-  family: RouteFamily;
   /** null: public (no authentication at all). */
-  requirement: (profile: Profile) => Requirement | null;
+  requirement: Requirement | null;
   exists: (profile: Profile) => boolean;
   handle: (ctx: RouteContext) => Answer | Promise<Answer>;
 }
 
 const always = () => true;
-const admin = (permission: string) => () => ({ adminOnly: true, permission });
+const admin = (permission: string): Requirement => ({ adminOnly: true, permission });
 
 /** The queue named in the path, or the profile's 400. v1.137 calls the parameter `id`. */
 function queueParam(ctx: RouteContext): string {
@@ -133,7 +129,7 @@ async function updateQueue(ctx: RouteContext): Promise<Answer> {
 function listQueueJobs(ctx: RouteContext): Answer {
   const name = queueParam(ctx);
   const statuses = statusQuery(ctx.profile, ctx.query.status, JOB_STATES) ?? [...JOB_STATES];
-  const jobs = ctx.engine.jobs(name, statuses as JobStatus[]).map((job) => ({
+  const jobs = ctx.engine.jobs(name, statuses).map((job) => ({
     id: job.id,
     name: jobNameFor(ctx.profile, job.name),
     timestamp: job.timestamp,
@@ -154,31 +150,27 @@ export const ROUTES: readonly Route[] = [
   {
     method: "GET",
     path: "/server/ping",
-    family: "server",
-    requirement: () => null,
+    requirement: null,
     exists: always,
     handle: () => ({ status: 200, json: { res: "pong" } }),
   },
   {
     method: "GET",
     path: "/server/version",
-    family: "server",
-    requirement: () => null,
+    requirement: null,
     exists: always,
     handle: (ctx) => ({ status: 200, json: versionAnswer(ctx.profile) }),
   },
   {
     method: "GET",
     path: "/server/about",
-    family: "server",
-    requirement: () => ({ adminOnly: false, permission: "server.about" }),
+    requirement: { adminOnly: false, permission: "server.about" },
     exists: always,
     handle: (ctx) => ({ status: 200, json: aboutAnswer(ctx.profile) }),
   },
   {
     method: "GET",
     path: "/jobs",
-    family: "jobs",
     requirement: admin("job.read"),
     exists: always,
     handle: (ctx) => {
@@ -190,7 +182,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/jobs",
-    family: "jobs",
     requirement: admin("job.create"),
     exists: always,
     handle: createManualJob,
@@ -198,7 +189,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "PUT",
     path: "/jobs/:name",
-    family: "jobs",
     requirement: admin("job.create"),
     exists: always,
     handle: runLegacyCommand,
@@ -206,7 +196,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "GET",
     path: "/queues",
-    family: "queues",
     requirement: admin("queue.read"),
     exists: isV24OrNewer,
     handle: (ctx) => ({ status: 200, json: ctx.engine.list().map(modernQueue) }),
@@ -214,7 +203,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "GET",
     path: "/queues/:name",
-    family: "queues",
     requirement: admin("queue.read"),
     exists: isV24OrNewer,
     handle: (ctx) => ({ status: 200, json: modernQueue(queueOf(ctx, queueParam(ctx))) }),
@@ -222,7 +210,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "PUT",
     path: "/queues/:name",
-    family: "queues",
     requirement: admin("queue.update"),
     exists: isV24OrNewer,
     handle: updateQueue,
@@ -230,7 +217,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "GET",
     path: "/queues/:name/jobs",
-    family: "queues",
     requirement: admin("queueJob.read"),
     exists: isV24OrNewer,
     handle: listQueueJobs,
@@ -238,7 +224,6 @@ export const ROUTES: readonly Route[] = [
   {
     method: "DELETE",
     path: "/queues/:name/jobs",
-    family: "queues",
     requirement: admin("queueJob.delete"),
     exists: isV24OrNewer,
     handle: emptyQueue,

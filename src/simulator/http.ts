@@ -42,6 +42,9 @@ export interface ImmichHandlerOptions {
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/** The web app's page, as Immich serves it outside /api (and a proxy might instead of JSON). */
+const htmlPage = () => new Response(HTML_PAGE, { status: 200, headers: { "content-type": "text/html; charset=utf-8" } });
+
 /** The routes that still answer in maintenance mode (paths under /api, lower case). */
 const MAINTENANCE_OPEN = new Set(["/server/ping", "/server/version"]);
 
@@ -53,14 +56,13 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
 
   return async (req) => {
     const url = new URL(req.url);
-    const method = req.method.toUpperCase() === "HEAD" ? "GET" : req.method.toUpperCase();
+    const isHead = req.method.toUpperCase() === "HEAD";
+    const method = isHead ? "GET" : req.method.toUpperCase();
     // Express ignores one trailing slash ("/api/jobs/" is "/api/jobs").
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
 
     if (!/^\/api(\/|$)/i.test(pathname)) {
-      if (method === "GET") {
-        return new Response(HTML_PAGE, { status: 200, headers: { "content-type": "text/html; charset=utf-8" } });
-      }
+      if (method === "GET") return htmlPage();
       return fail(routeNotFound(req.method, url.pathname));
     }
 
@@ -72,12 +74,10 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
 
     const fate = faults.draw();
     if (fate === "error") return fail(new HttpError(500, "Internal server error", undefined, true));
-    if (fate === "html") {
-      return new Response(HTML_PAGE, { status: 200, headers: { "content-type": "text/html; charset=utf-8" } });
-    }
+    if (fate === "html") return htmlPage();
 
     let response = await answer(req, url, method, pathname.slice(4) || "/", maintenance);
-    if (req.method.toUpperCase() === "HEAD") {
+    if (isHead) {
       return new Response(null, { status: response.status, headers: response.headers });
     }
     if (fate === "garbage") {
@@ -101,9 +101,8 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
       const { route, params } = match;
 
       let caller: ApiKey | undefined;
-      const requirement = route.requirement(profile);
-      if (requirement) {
-        const auth = authenticate(req.headers, url.searchParams, opts.keys, requirement);
+      if (route.requirement) {
+        const auth = authenticate(req.headers, url.searchParams, opts.keys, route.requirement);
         if (auth instanceof HttpError) throw auth;
         caller = auth;
       }

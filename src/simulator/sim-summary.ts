@@ -33,6 +33,14 @@ export function activeTime(rec: Recording): Record<string, number> {
   return out;
 }
 
+/**
+ * When the last stretch of activity ended (an open one counts as ending at
+ * rec.now), or `from` if nothing ran after it: a finished workload's end.
+ */
+export function lastActivityEnd(rec: Recording, from: number): number {
+  return rec.activeIntervals.reduce((t, i) => Math.max(t, i.to ?? rec.now), from);
+}
+
 /** Arrival-to-thumbnail times of the uploads that have one, in ms, in arrival order. */
 export function timesToThumbnail(rec: Recording): number[] {
   return rec.uploads.flatMap((u) => (u.thumbnailAt === undefined ? [] : [u.thumbnailAt - u.arrivedAt]));

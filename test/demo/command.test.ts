@@ -24,16 +24,12 @@ function sink(tty?: { columns: number; rows: number }) {
   return { stream, text: () => text };
 }
 
-/** demoCommand with its world faked: a VirtualClock for real time, moved on whenever everything sleeps. */
-async function runCommand(args: string[], opts: { tty?: { columns: number; rows: number }; env?: Record<string, string> } = {}) {
-  const out = sink(opts.tty);
-  const err = sink();
-  const clock = new VirtualClock();
-  let code: number | undefined;
-  const running = demoCommand(args, {
-    env: opts.env ?? {},
-    stdout: out.stream,
-    stderr: err.stream,
+/** demoCommand's world: the given streams and clock, nothing read from the machine. */
+function commandIO(stdout: Writable, stderr: Writable, clock: VirtualClock, env: Record<string, string> = {}) {
+  return {
+    env,
+    stdout,
+    stderr,
     clock,
     signal: new AbortController().signal,
     pid: process.pid,
@@ -43,7 +39,16 @@ async function runCommand(args: string[], opts: { tty?: { columns: number; rows:
       throw new Error("the demo makes its own client");
     },
     fetch,
-  }).then((c) => (code = c));
+  };
+}
+
+/** demoCommand with its world faked: a VirtualClock for real time, moved on whenever everything sleeps. */
+async function runCommand(args: string[], opts: { tty?: { columns: number; rows: number }; env?: Record<string, string> } = {}) {
+  const out = sink(opts.tty);
+  const err = sink();
+  const clock = new VirtualClock();
+  let code: number | undefined;
+  const running = demoCommand(args, commandIO(out.stream, err.stream, clock, opts.env)).then((c) => (code = c));
   while (code === undefined) {
     if (clock.pending === 0) await new Promise((r) => setImmediate(r));
     // Each step is 250 real ms; a task gets 300 ms to sleep again (the pacer's
@@ -79,20 +84,7 @@ describe("flags", () => {
   test.each(bad)("%p: one line on stderr, exit 2, nothing started", async (args, message) => {
     const out = sink();
     const err = sink();
-    const code = await demoCommand(args, {
-      env: {},
-      stdout: out.stream,
-      stderr: err.stream,
-      clock: new VirtualClock(),
-      signal: new AbortController().signal,
-      pid: process.pid,
-      readFile: () => "",
-      random: () => 0.5,
-      createClient: () => {
-        throw new Error("unused");
-      },
-      fetch,
-    });
+    const code = await demoCommand(args, commandIO(out.stream, err.stream, new VirtualClock()));
     expect(code).toBe(2);
     expect(out.text()).toBe("");
     const lines = err.text().trimEnd().split("\n");

@@ -10,6 +10,7 @@ import type { ApiKey } from "../../src/simulator/auth.ts";
 import type { PauseChange } from "../../src/simulator/engine-types.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
+import { pauseChangesBy } from "../../src/simulator/sim-summary.ts";
 
 /** Keys every e2e simulator accepts; the label is the actor in the recording. */
 export const KEYS = {
@@ -84,7 +85,8 @@ export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
       return sim.handler(req);
     },
   });
-  const managed = () => sim.profile.queues.filter((q) => (DEFAULT_PRIORITY as readonly string[]).includes(q));
+  const managedNames = sim.profile.queues.filter((q) => (DEFAULT_PRIORITY as readonly string[]).includes(q));
+  const managed = () => [...managedNames];
   return {
     sim,
     url: `http://127.0.0.1:${front.port}`,
@@ -93,10 +95,10 @@ export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
     managedPaused: () =>
       sim.engine
         .list()
-        .filter((q) => q.isPaused && managed().includes(q.name))
+        .filter((q) => q.isPaused && managedNames.includes(q.name))
         .map((q) => q.name),
     delay: (match, ms) => void delays.push({ match, ms }),
-    changesBy: (actor) => sim.engine.recording().pauseChanges.filter((c) => c.actor === actor),
+    changesBy: (actor) => pauseChangesBy(sim.engine.recording(), actor),
     async person(queue, paused) {
       const modern = sim.profile.hasQueuesApi;
       const res = await fetch(`${sim.url}/api/${modern ? "queues" : "jobs"}/${queue}`, {

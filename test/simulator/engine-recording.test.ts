@@ -6,6 +6,7 @@ import type { Recording } from "../../src/simulator/engine-types.ts";
 import { applyScenario } from "../../src/simulator/scenarios.ts";
 import {
   activeTime,
+  lastActivityEnd,
   latency,
   maxActiveQueues,
   pauseChangesBy,
@@ -151,6 +152,12 @@ describe("summary helpers", () => {
 
   test("activeTime sums intervals, open ones up to now", () => {
     expect(activeTime(rec)).toEqual({ a: 60, b: 20, c: 20, d: 10 });
+  });
+
+  test("lastActivityEnd: the latest end, an open stretch ending at now, `from` when nothing ran", () => {
+    expect(lastActivityEnd(rec, 0)).toBe(100);
+    expect(lastActivityEnd({ ...rec, activeIntervals: rec.activeIntervals.slice(0, 4) }, 0)).toBe(60);
+    expect(lastActivityEnd({ ...rec, activeIntervals: [] }, 42)).toBe(42);
   });
 
   test("percentile is nearest-rank", () => {

@@ -2,23 +2,14 @@
 // work, read the state and the recording, one-line 400s for bad input, and
 // hours of simulated time over real HTTP in well under a second.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../../src/shared/clock.ts";
 import type { Recording } from "../../src/simulator/engine-types.ts";
-import { type Simulator, SimulatorOptionError, type SimulatorOptions, startSimulator } from "../../src/simulator/server.ts";
-import { ALL_KEYS, KEYS } from "../helpers/openapi-client.ts";
+import { type Simulator, SimulatorOptionError, startSimulator } from "../../src/simulator/server.ts";
+import { KEYS } from "../helpers/openapi-client.ts";
+import { simulatorsPerTest } from "./sim-server.ts";
 
-let sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.stop()));
-  sims = [];
-});
-
-async function sim(opts: SimulatorOptions = {}) {
-  const s = await startSimulator({ clock: new VirtualClock(), keys: ALL_KEYS, ...opts });
-  sims.push(s);
-  return s;
-}
+const sim = simulatorsPerTest();
 
 async function control(s: Simulator, method: string, path: string, body?: unknown) {
   const res = await fetch(`${s.url}/__simulator${path}`, {

@@ -2,23 +2,14 @@
 // socket; the draws are seeded (same seed, same sequence of fates); and
 // whether the request took effect matches the mode.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../../src/shared/clock.ts";
 import { Faults } from "../../src/simulator/faults.ts";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.ts";
-import { ALL_KEYS, KEYS } from "../helpers/openapi-client.ts";
+import type { Simulator } from "../../src/simulator/server.ts";
+import { KEYS } from "../helpers/openapi-client.ts";
+import { simulatorsPerTest } from "./sim-server.ts";
 
-let sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.stop()));
-  sims = [];
-});
-
-async function sim(opts: SimulatorOptions = {}) {
-  const s = await startSimulator({ clock: new VirtualClock(), keys: ALL_KEYS, ...opts });
-  sims.push(s);
-  return s;
-}
+const sim = simulatorsPerTest();
 
 const pause = (s: Simulator, queue = "smartSearch") =>
   fetch(`${s.url}/api/queues/${queue}`, {
