@@ -4,13 +4,13 @@
 // touches the real process.
 
 import { decide, resumeAllActions } from "../core/decide.ts";
-import type { Policy } from "../core/types.ts";
+import { emptyOwnership, type Policy } from "../core/types.ts";
 import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../config/index.ts";
 import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { checkHeartbeat, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
-import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
+import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
@@ -91,8 +91,18 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean } = {
   });
 }
 
-/** One line for a failure retrying cannot fix, and its exit code. */
-function fail(log: Log, e: unknown): number {
+/**
+ * A one-shot command cut short by SIGTERM/SIGINT: a graceful stop (exit 0,
+ * as documented), said as such; the request it interrupted is no failure.
+ */
+function stopped(log: Log): number {
+  log.warn("stopped by a signal before finishing");
+  return EXIT.ok;
+}
+
+/** One line for a failure retrying cannot fix, and its exit code; `signal` aborted means stopped, not failed. */
+function fail(log: Log, e: unknown, signal?: AbortSignal): number {
+  if (signal?.aborted) return stopped(log);
   if (e instanceof FatalError || isClassified(e)) {
     const err = e instanceof FatalError ? e.error : e;
     log.error(err.message, { kind: err.kind });
@@ -115,7 +125,16 @@ export async function runCommand(io: CommandIO): Promise<number> {
   } catch (e) {
     code = fail(p.log, e);
   }
-  // Leave things as found, on a signal and after a fatal error alike.
+  // Leave things as found, on a signal and after a fatal error alike; but
+  // with a key Immich refuses, every resume would fail: say so once instead.
+  if (code === EXIT.unauthorized || code === EXIT.forbidden) {
+    const left = daemon.owned.pausedByUs.filter((q) => !daemon.owned.held.includes(q));
+    if (left.length > 0) {
+      p.log.error(`left paused, as the key cannot resume them: ${left.join(", ")}; fix the key, then run \`immich-job-daemon resume-all\``);
+    }
+    removeHeartbeat(p.config.healthFile);
+    return code;
+  }
   try {
     const results = await daemon.shutdown();
     if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
@@ -133,13 +152,15 @@ export async function onceCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   const daemon = newDaemon(p, io);
   try {
-    await p.client.connect(io.signal, { checkWrite: !p.config.dryRun });
+    const info = await p.client.connect(io.signal, { checkWrite: !p.config.dryRun });
+    // `run` says these when it connects (Daemon.start); one cycle must not hide them.
+    for (const w of info.warnings) p.log.warn(w);
     const r = await daemon.cycle(io.signal);
-    if (!r.ok) return exitCodeFor(r.error.kind);
+    if (!r.ok) return io.signal.aborted ? stopped(p.log) : exitCodeFor(r.error.kind);
     if (r.decision.actions.length === 0) p.log.info("nothing to do");
     return EXIT.ok;
   } catch (e) {
-    return fail(p.log, e);
+    return fail(p.log, e, io.signal);
   }
 }
 
@@ -154,14 +175,14 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const decision = decide({
       observation,
       policy: p.policy,
-      ownership: saved.ownership ?? { pausedByUs: [], runningByUs: [], held: [] },
+      ownership: saved.ownership ?? emptyOwnership(),
       adoptPaused: !saved.ownership,
     });
     const input = { url: p.config.immichUrl, version: info.version, api: info.api, maxConcurrent: p.config.maxConcurrentJobs, observation, decision };
     io.stdout.write((json ? JSON.stringify(statusJson(input), null, 2) : statusTable(input)) + "\n");
     return EXIT.ok;
   } catch (e) {
-    return fail(p.log, e);
+    return fail(p.log, e, io.signal);
   }
 }
 
@@ -174,7 +195,11 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
     const observation = await p.client.observe(io.signal);
     const actions = resumeAllActions(observation, p.policy);
     let failed = 0;
-    for (const a of actions) {
+    for (const [i, a] of actions.entries()) {
+      if (io.signal.aborted) {
+        p.log.error(`stopped by a signal; still paused: ${actions.slice(i).map((x) => x.queue).join(", ")}`);
+        return EXIT.leftPaused;
+      }
       try {
         await p.client.setPaused(a.queue, false, io.signal);
         p.log.info(`resumed ${a.queue}`, { action: "resume", queue: a.queue, reason: a.reason });
@@ -185,10 +210,13 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
     }
     if (actions.length === 0) p.log.info("no managed queue is paused; nothing to resume");
     // Nothing is the daemon's any more: a later start must not resume or hold from stale memory.
-    if (failed === 0) p.store.save({ pausedByUs: [], runningByUs: [], held: [] });
+    if (failed === 0) {
+      const problem = saveOwnership(p.store, emptyOwnership());
+      if (problem) p.log.warn(problem);
+    }
     return failed ? EXIT.leftPaused : EXIT.ok;
   } catch (e) {
-    return fail(p.log, e);
+    return fail(p.log, e, io.signal);
   }
 }
 

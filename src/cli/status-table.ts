@@ -2,11 +2,13 @@
 // manages it, its priority, who owns its state, and what the daemon would do
 // now. Built from the same Decision object the loop acts on.
 
+import { occupiesSlot } from "../core/decide.ts";
 import type { Decision, Observation } from "../core/types.ts";
+import { formatVersion, type Version } from "../immich/index.ts";
 
 export interface StatusInput {
   url: string;
-  version: { major: number; minor: number; patch: number };
+  version: Version;
   api: "queues" | "jobs";
   maxConcurrent: number;
   observation: Observation;
@@ -18,7 +20,7 @@ export function statusJson(s: StatusInput) {
   const views = new Map(s.decision.queues.map((v) => [v.name, v]));
   return {
     url: s.url,
-    version: `${s.version.major}.${s.version.minor}.${s.version.patch}`,
+    version: formatVersion(s.version),
     api: s.api,
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,
@@ -35,7 +37,8 @@ export function statusJson(s: StatusInput) {
         paused: q.paused,
         delayed: q.delayed,
         failed: q.failed,
-        occupiesSlot: v.managed && (q.isPaused ? q.active > 0 : q.active + q.waiting + q.paused > 0),
+        // As observed now (the decision's views hold the state after its actions).
+        occupiesSlot: v.managed && occupiesSlot(q),
         owner: v.owner,
         held: v.held,
         wouldDo: a ? { action: a.kind, reason: a.reason, detail: a.detail } : null,

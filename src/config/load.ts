@@ -12,6 +12,7 @@ import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
 
 const QUEUE_NAME = new RegExp(QUEUE_NAME_PATTERN);
+const API_KEY = new RegExp(API_KEY_PATTERN);
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
 
@@ -103,7 +104,7 @@ function apiKey(
   }
   if (direct !== undefined) {
     // A bad API_KEY was already reported by the schema.
-    return new RegExp(API_KEY_PATTERN).test(direct) ? { key: direct } : undefined;
+    return API_KEY.test(direct) ? { key: direct } : undefined;
   }
   if (file === undefined) {
     fail(configError("API_KEY", undefined, "the daemon needs an API key; set API_KEY or API_KEY_FILE"));
@@ -122,7 +123,7 @@ function apiKey(
     fail(configError("API_KEY_FILE", file, "the file is empty"));
     return undefined;
   }
-  if (!new RegExp(API_KEY_PATTERN).test(key)) {
+  if (!API_KEY.test(key)) {
     // Never echo the file: it may hold something else secret.
     fail(configError("API_KEY_FILE", file, "the file holds more than one key (spaces, several lines or non-ASCII characters)"));
     return undefined;

@@ -170,14 +170,17 @@ function inventoryNotices(obs: Observation, policy: Policy): Notice[] {
 
 /**
  * On graceful exit (rule 9): resume every queue the daemon paused that is
- * still paused, never a held one.
+ * still paused, never a held one. Without an observation (Immich did not
+ * answer in time) every queue the daemon paused is resumed blindly: a resume
+ * is idempotent, and leaving queues paused behind is the worse failure.
  */
-export function exitActions(observation: Observation, ownership: Ownership): Action[] {
+export function exitActions(observation: Observation | undefined, ownership: Ownership): Action[] {
   const ours = new Set(ownership.pausedByUs);
   const held = new Set(ownership.held);
-  return observation.queues
-    .filter((q) => q.isPaused && ours.has(q.name) && !held.has(q.name))
-    .map((q) => ({ queue: q.name, kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" }));
+  const paused = observation ? observation.queues.filter((q) => q.isPaused).map((q) => q.name) : ownership.pausedByUs;
+  return paused
+    .filter((q) => ours.has(q) && !held.has(q))
+    .map((queue) => ({ queue, kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" }));
 }
 
 /** `resume-all`, for recovery by hand: every paused managed queue, held ones too. */

@@ -92,3 +92,16 @@ export function confirmAction(owned: Ownership, action: Action): Ownership {
     ? { ...owned, pausedByUs: drop(owned.pausedByUs) }
     : { ...owned, runningByUs: drop(owned.runningByUs) };
 }
+
+/**
+ * The server refused `action` (a 4xx answer: it was certainly not applied):
+ * the intent recorded before sending is withdrawn, so the daemon never claims
+ * a pause it did not make. Failures that may have been applied (timeouts,
+ * 5xx, lost answers) keep the intent; the next observation settles them.
+ */
+export function withdrawAction(owned: Ownership, action: Action): Ownership {
+  const drop = (list: string[]) => list.filter((q) => q !== action.queue);
+  return action.kind === "pause"
+    ? { ...owned, pausedByUs: drop(owned.pausedByUs) }
+    : { ...owned, runningByUs: drop(owned.runningByUs) };
+}

@@ -5,14 +5,14 @@
 // what the server cannot tell: which pauses are its own (core/reconcile.ts).
 
 import { decide, exitActions } from "../core/decide.ts";
-import { confirmAction } from "../core/reconcile.ts";
+import { confirmAction, withdrawAction } from "../core/reconcile.ts";
 import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import { emptyOwnership } from "../core/types.ts";
-import type { ImmichClient, ServerInfo } from "../immich/index.ts";
+import { formatVersion, type ImmichClient, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { backoffDelay } from "./backoff.ts";
 import type { Log } from "./log.ts";
-import type { StateStore } from "./state-file.ts";
+import { saveOwnership, type StateStore } from "./state-file.ts";
 
 /** What the daemon needs of the Immich client. */
 export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused">;
@@ -23,6 +23,11 @@ export interface ClassifiedError {
   transient: boolean;
   message: string;
 }
+
+const DEFAULT_BACKOFF_CAP_MS = 60_000;
+
+/** Error kinds of a command the server answered with a refusal (4xx): certainly not applied. */
+const REFUSED = new Set(["unauthorized", "forbidden", "missing-scope", "bad-request"]);
 
 /** Error kinds that, at start-up, say the URL is not an Immich API. */
 const NOT_IMMICH = new Set(["not-json", "invalid-answer", "redirected"]);
@@ -43,7 +48,7 @@ export interface DaemonOptions {
   store: StateStore;
   /** In [0,1), for backoff jitter. */
   random: () => number;
-  /** Upper bound of the retry delay. */
+  /** Upper bound of the retry delay; default 60 s. */
   backoffCapMs?: number;
   /** Real-time budget for the exit clean-up (requests get this long in all). */
   shutdownTimeoutMs?: number;
@@ -67,7 +72,6 @@ export interface Health {
   since: number;
   lastError?: string;
   failures: number;
-  lastCycleAt?: number;
 }
 
 /** A failure retrying cannot fix (wrong key, missing scope, not an Immich URL). */
@@ -83,7 +87,6 @@ export class Daemon {
   private lastDryRun = "";
   private readonly said = new Set<string>();
   health: Health;
-  lastDecision?: Decision;
 
   constructor(private readonly o: DaemonOptions) {
     this.health = { state: "starting", since: o.clock.now(), failures: 0 };
@@ -113,12 +116,9 @@ export class Daemon {
       try {
         // A dry run promises to send no PUT, not even the no-op permission check.
         const info = await this.o.client.connect(signal, { checkWrite: !this.o.dryRun });
-        const v = info.version;
+        const version = formatVersion(info.version);
         if (attempt > 0) this.o.log.info(`Immich is up after ${attempt} failed ${attempt === 1 ? "try" : "tries"}`);
-        this.o.log.info(`connected to Immich v${v.major}.${v.minor}.${v.patch}, using /api/${info.api}`, {
-          version: `${v.major}.${v.minor}.${v.patch}`,
-          api: info.api,
-        });
+        this.o.log.info(`connected to Immich v${version}, using /api/${info.api}`, { version, api: info.api });
         for (const w of info.warnings) this.o.log.warn(w);
         return info;
       } catch (e) {
@@ -130,7 +130,7 @@ export class Daemon {
         if (!err.transient || NOT_IMMICH.has(err.kind)) throw new FatalError(err);
         const delay = this.delay(attempt++);
         if (err.kind !== lastKind) {
-          this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round((this.o.backoffCapMs ?? 60_000) / 1000)} s apart)`, { kind: err.kind });
+          this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round(this.backoffCapMs / 1000)} s apart)`, { kind: err.kind });
           lastKind = err.kind;
         }
         this.o.heartbeat?.(this.health, delay);
@@ -155,15 +155,14 @@ export class Daemon {
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.sayNotices(decision);
+    this.adoptPaused = false;
 
     if (this.o.dryRun) {
       this.logDryRun(decision);
-      this.adoptPaused = false;
       return { ok: true, observation, decision, results: [] };
     }
 
     // Ownership first: recorded before sending, so a lost answer is still ours.
-    this.adoptPaused = false;
     this.keep(decision.ownership);
     const pauses = decision.actions.filter((a) => a.kind === "pause");
     const hasResumes = pauses.length < decision.actions.length;
@@ -194,17 +193,21 @@ export class Daemon {
     }
     this.recovered();
     const decision = decide({ observation, policy: this.o.policy, ownership: this.ownership, adoptPaused: this.adoptPaused });
-    this.lastDecision = decision;
-    this.health.lastCycleAt = this.o.clock.now();
     return { ok: true, observation, decision };
   }
 
   private async sendAll(actions: Action[], signal?: AbortSignal): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
-    for (const action of actions) {
+    for (const [i, action] of actions.entries()) {
       // On a stop the rest is left to the exit clean-up, which observes afresh.
       if (signal?.aborted) break;
-      results.push(await this.send(action, signal));
+      try {
+        results.push(await this.send(action, signal));
+      } catch (e) {
+        // A fatal refusal ends the daemon: what was never sent is not claimed.
+        this.keep(actions.slice(i + 1).reduce(withdrawAction, this.ownership));
+        throw e;
+      }
     }
     return results;
   }
@@ -233,21 +236,15 @@ export class Daemon {
     const budget = this.o.shutdownTimeoutMs ?? 1_500;
     const signal = AbortSignal.timeout(budget);
     if (this.o.onExit === "keep") {
-      this.o.store.save(this.ownership);
+      this.save(this.ownership);
       const n = this.ownership.pausedByUs.length;
       this.o.log.info(`exiting; keeping ${n} queue${n === 1 ? "" : "s"} paused as ON_EXIT=keep says`);
       return [];
     }
-    let actions: Action[];
-    try {
-      const observation = await this.o.client.observe(AbortSignal.any([signal, AbortSignal.timeout(budget / 3)]));
-      actions = exitActions(observation, this.ownership);
-    } catch {
-      const held = new Set(this.ownership.held);
-      actions = this.ownership.pausedByUs
-        .filter((q) => !held.has(q))
-        .map((queue) => ({ queue, kind: "resume" as const, reason: "exit" as const, detail: "the daemon paused it and is exiting" }));
-    }
+    const observation = await this.o.client
+      .observe(AbortSignal.any([signal, AbortSignal.timeout(budget / 3)]))
+      .catch(() => undefined);
+    const actions = exitActions(observation, this.ownership);
     // On the way out nothing is fatal: every resume is tried.
     const results = await Promise.all(actions.map((a) => this.send(a, signal, { atExit: true })));
     const failed = results.filter((r) => !r.ok).map((r) => r.action.queue);
@@ -277,6 +274,7 @@ export class Daemon {
       // A stop while the command was in flight: the server may have applied it; ownership
       // was recorded before sending and the exit clean-up looks again.
       if (signal?.aborted && !opts.atExit) return { action, ok: false, error: "stopping" };
+      if (!opts.atExit && REFUSED.has(err.kind)) this.keep(withdrawAction(this.ownership, action));
       if (!err.transient && err.kind !== "bad-request" && !opts.atExit) throw new FatalError(err);
       const then = opts.atExit ? "" : "; deciding again next cycle";
       this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}${then}`, { action: action.kind, queue: action.queue, kind: err.kind });
@@ -288,12 +286,13 @@ export class Daemon {
   private keep(ownership: Ownership) {
     const changed = JSON.stringify(ownership) !== JSON.stringify(this.ownership);
     this.ownership = ownership;
-    if (!changed) return;
-    try {
-      this.o.store.save(ownership);
-    } catch (e) {
-      this.o.log.warn(`could not write the state file: ${(e as Error).message}`);
-    }
+    if (changed) this.save(ownership);
+  }
+
+  /** A state file that cannot be written is worth a warning, never the daemon's end. */
+  private save(ownership: Ownership) {
+    const problem = saveOwnership(this.o.store, ownership);
+    if (problem) this.o.log.warn(problem);
   }
 
   private sayNotices(decision: Decision) {
@@ -345,7 +344,11 @@ export class Daemon {
   }
 
   private delay(attempt: number): number {
-    return backoffDelay(Math.max(0, attempt), { baseMs: 1_000, capMs: this.o.backoffCapMs ?? 60_000, random: this.o.random });
+    return backoffDelay(Math.max(0, attempt), { baseMs: 1_000, capMs: this.backoffCapMs, random: this.o.random });
+  }
+
+  private get backoffCapMs(): number {
+    return this.o.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS;
   }
 }
 

@@ -22,15 +22,14 @@ export interface LogOptions {
   /** Where lines go; defaults to process.stderr for warn/error and stdout otherwise. */
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
-  /** Wall-clock time for the `time` field; injected so tests get stable lines. */
-  now?: () => number;
+  /** The `time` field's clock: injected (only src/main.ts reads the real one), so tests get stable lines. */
+  now: () => number;
 }
 
 const CONSOLA_LEVEL: Record<Level, number> = { error: 0, warn: 1, info: 3, debug: 4 };
 const LEVEL_NAME: Record<number, Level> = { 0: "error", 1: "warn", 2: "info", 3: "info", 4: "debug", 5: "debug" };
 
 export function createLog(opts: LogOptions): Log {
-  const now = opts.now ?? (() => Date.now());
   const consola: ConsolaInstance = createConsola({
     level: CONSOLA_LEVEL[opts.level],
     reporters: [
@@ -38,7 +37,8 @@ export function createLog(opts: LogOptions): Log {
         log(obj: LogObject, ctx) {
           const level = LEVEL_NAME[obj.level] ?? "info";
           const [msg, fields] = obj.args as [string, Fields | undefined];
-          const line = opts.format === "json" ? jsonLine(now(), level, msg, fields) : textLine(now(), level, msg, fields);
+          const time = opts.now();
+          const line = opts.format === "json" ? jsonLine(time, level, msg, fields) : textLine(time, level, msg);
           const stream = level === "error" || level === "warn" ? (opts.stderr ?? ctx.options.stderr) : (opts.stdout ?? ctx.options.stdout);
           try {
             stream?.write(line + "\n");
@@ -59,7 +59,7 @@ function jsonLine(time: number, level: Level, msg: string, fields?: Fields): str
   return JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean });
 }
 
-function textLine(time: number, level: Level, msg: string, _fields?: Fields): string {
+function textLine(time: number, level: Level, msg: string): string {
   // Fields are already said in the sentence; text stays one readable line.
   return `${new Date(time).toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}`;
 }

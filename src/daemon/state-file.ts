@@ -59,6 +59,20 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
   };
 }
 
+/**
+ * Saves, and returns one line to warn with if that failed (a full disk, a
+ * read-only directory): losing the file only costs telling the daemon's
+ * pauses from a person's after a restart, never worth stopping for.
+ */
+export function saveOwnership(store: StateStore, ownership: Ownership): string | undefined {
+  try {
+    store.save(ownership);
+    return undefined;
+  } catch (e) {
+    return `could not write the state file: ${e instanceof Error ? e.message : String(e)}; make STATE_FILE's directory writable`;
+  }
+}
+
 /** No state file: ownership lives only in memory. */
 export const memoryStateStore = (): StateStore & { saved?: Ownership } => {
   const store: StateStore & { saved?: Ownership } = {

@@ -16,7 +16,7 @@ import {
   type Version,
   versionWarnings,
 } from "./family.ts";
-import { type ApiRequest, type Fetch, send, type Transport } from "./http.ts";
+import { type ApiRequest, describeRequest, type Fetch, send, type Transport } from "./http.ts";
 import {
   checkAnswer,
   JobStatusSchema,
@@ -82,7 +82,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
   ) => {
     const r: ApiRequest = { method: body === undefined ? "GET" : "PUT", path, auth, signal, body };
     const answer = await send(t, r);
-    return checkAnswer(schema, answer.json, `${r.method} /api${path} at ${t.baseUrl}`) as Static<S>;
+    return checkAnswer(schema, answer.json, `${describeRequest(r)} at ${t.baseUrl}`) as Static<S>;
   };
 
   const connected = () => {

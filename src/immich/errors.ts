@@ -66,10 +66,6 @@ export class ImmichError extends Error {
   }
 }
 
-export function isImmichError(e: unknown): e is ImmichError {
-  return e instanceof ImmichError;
-}
-
 /** Collapses whitespace (a server's message may hold newlines) and caps the length. */
 export function oneLine(text: string, max = 600): string {
   const flat = text.replace(/\s+/g, " ").trim();

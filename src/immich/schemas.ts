@@ -31,7 +31,6 @@ export const VersionSchema = Type.Object({
   patch: Count,
   prerelease: Type.Optional(Type.Union([Count, Type.Null()])),
 });
-export type VersionAnswer = Static<typeof VersionSchema>;
 
 /** One queue in the legacy family: a value of GET /jobs, and the answer of PUT /jobs/{queue}. */
 export const JobStatusSchema = Type.Object({
@@ -49,7 +48,6 @@ export const QueueSchema = Type.Object({
   isPaused: Type.Boolean(),
   statistics: CountsSchema,
 });
-export type QueueAnswer = Static<typeof QueueSchema>;
 
 /** GET /queues */
 export const QueuesAnswerSchema = Type.Array(QueueSchema);

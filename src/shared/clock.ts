@@ -110,8 +110,11 @@ export class VirtualClock implements Clock {
   /**
    * Move forward by `ms`, waking every sleeper due on the way in order. After
    * each wake-up it waits (in real time, at most `settleMs`) until the woken
-   * task is asleep again or gone, so awaited I/O in between (real HTTP to an
-   * in-process server) completes before time moves on.
+   * task is asleep again, so awaited I/O in between (real HTTP to an
+   * in-process server) completes before time moves on. A woken task that
+   * finishes instead cannot be told from one still waiting for I/O, so it
+   * costs the whole `settleMs`: pass a small one when a sleeper is known to
+   * end.
    */
   async advance(ms: number, settleMs = 5_000): Promise<void> {
     const target = this.current + ms;
@@ -132,7 +135,8 @@ export class VirtualClock implements Clock {
 /** Yield to the event loop until `done()` holds or `maxMs` of real time pass. */
 async function settle(done: () => boolean, maxMs: number): Promise<void> {
   const deadline = performance.now() + maxMs;
-  // A few turns first: a task that simply finishes never makes `done` true.
+  // Cheap turns of the event loop first (most wake-ups settle within a few);
+  // then 1 ms timers, so a long wait for I/O does not spin the CPU.
   for (let i = 0; !done() && performance.now() < deadline; i++) {
     await new Promise<void>((r) => setImmediate(r));
     if (i > 50) await new Promise<void>((r) => setTimeout(r, 1));

@@ -1,7 +1,7 @@
 // Table tests for the pure decision (DESIGN.md §2 rules 1–5 and 8–9).
 import { describe, expect, test } from "bun:test";
 import { decide, exitActions, resumeAllActions } from "../../src/core/decide.ts";
-import { confirmAction } from "../../src/core/reconcile.ts";
+import { confirmAction, withdrawAction } from "../../src/core/reconcile.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { emptyOwnership, type Ownership, type Policy } from "../../src/core/types.ts";
 import { applyActions, obs, summary } from "../helpers/observations.ts";
@@ -240,6 +240,13 @@ describe("confirmed commands", () => {
     const next = decide({ observation: obs({ ...pausedIdle, smartSearch: {} }), policy: policy(1), ownership: confirmed });
     expect(next.notices.map((n) => n.code)).toContain("resumed-by-other");
   });
+
+  test("a refused pause is withdrawn: the queue is not claimed as the daemon's", () => {
+    const ownership = own({ runningByUs: ["smartSearch"] });
+    const first = decide({ observation: obs({ smartSearch: {} }), policy: policy(1, ["smartSearch"]), ownership });
+    expect(first.ownership.pausedByUs).toEqual(["smartSearch"]);
+    expect(withdrawAction(first.ownership, first.actions[0]!).pausedByUs).toEqual([]);
+  });
 });
 
 describe("managed list (rule 5)", () => {
@@ -279,6 +286,19 @@ describe("exit and recovery (rule 9)", () => {
     const ownership = own({ pausedByUs: DEFAULT_PRIORITY.filter((q) => q !== "smartSearch"), held: ["smartSearch"] });
     const actions = exitActions(o, ownership);
     expect(actions.map((a) => a.queue).sort()).toEqual(DEFAULT_PRIORITY.filter((q) => q !== "smartSearch").sort());
+  });
+
+  test("on exit, queues the daemon paused that someone has resumed since are not resumed again", () => {
+    const o = obs({ ...pausedIdle, ocr: { pending: 2 } });
+    expect(exitActions(o, allPausedByUs()).map((a) => a.queue)).not.toContain("ocr");
+  });
+
+  test("on exit without a fresh observation, every queue the daemon paused is resumed blindly, still never a held one", () => {
+    const ownership = own({ pausedByUs: ["ocr", "smartSearch", "sidecar"], held: ["smartSearch"] });
+    expect(exitActions(undefined, ownership)).toEqual([
+      { queue: "ocr", kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" },
+      { queue: "sidecar", kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" },
+    ]);
   });
 
   test("resume-all resumes every paused managed queue, held ones too, and nothing unmanaged", () => {

@@ -75,8 +75,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);
-  // Let it connect and run its first cycle.
-  await clock.advance(0);
+  // Let it connect and run its first cycle: done once it sleeps until its next poll.
   await settleUntil(() => clock.pending > 0);
   return {
     sim,
@@ -102,7 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 }
 
 /** Real-time wait for a condition of in-flight I/O (never for simulated time). */
-export async function settleUntil(done: () => boolean, maxMs = 5_000): Promise<void> {
+async function settleUntil(done: () => boolean, maxMs = 5_000): Promise<void> {
   const deadline = performance.now() + maxMs;
   while (!done()) {
     if (performance.now() > deadline) throw new Error("condition not reached in time");

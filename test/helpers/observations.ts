@@ -39,5 +39,5 @@ export function applyActions(o: Observation, actions: Action[]): Observation {
   };
 }
 
-/** Managed queues by name with their pause flag, for compact assertions. */
+/** Actions as "kind queue (reason)", for compact assertions. */
 export const summary = (actions: Action[]) => actions.map((a) => `${a.kind} ${a.queue} (${a.reason})`);
