@@ -226,7 +226,7 @@ export async function simulatorCommand(argv: readonly string[], io: SimulatorCom
     opts = parseSimulatorArgs(argv, io.randomKey ?? defaultRandomKey);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`simulator: ${e.message}`);
+      io.err(`immich-job-daemon simulator: ${e.message}`);
       return 2;
     }
     throw e;
@@ -239,10 +239,10 @@ export async function simulatorCommand(argv: readonly string[], io: SimulatorCom
 
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    sim = await startSimulator({ ...opts, onError: (e) => io.err(`simulator: unexpected error: ${String(e)}`) });
+    sim = await startSimulator({ ...opts, onError: (e) => io.err(`immich-job-daemon simulator: unexpected error: ${String(e)}`) });
   } catch (e) {
     if (e instanceof SimulatorOptionError) {
-      io.err(`simulator: ${e.message}`);
+      io.err(`immich-job-daemon simulator: ${e.message}`);
       return 2;
     }
     throw e;

@@ -108,7 +108,7 @@ describe("simulator command", () => {
     expect(r.code).toBe(2);
     expect(r.out).toEqual([]);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toStartWith(`simulator: ${message}`);
+    expect(r.err[0]).toStartWith(`immich-job-daemon simulator: ${message}`);
   });
 
   test("--help documents the flags and the control endpoint", async () => {
@@ -153,7 +153,7 @@ describe("simulator through the entry point", () => {
     const second = Bun.spawn([BUN, "src/main.ts", "simulator", "--port", String(port)], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
     expect(await second.exited).toBe(2);
     const err = await new Response(second.stderr).text();
-    expect(err).toBe(`simulator: port ${port} on 127.0.0.1 is already in use; pick another with --port (0 picks a free one)\n`);
+    expect(err).toBe(`immich-job-daemon simulator: port ${port} on 127.0.0.1 is already in use; pick another with --port (0 picks a free one)\n`);
     first.kill("SIGTERM");
     expect(await first.exited).toBe(0);
   });
