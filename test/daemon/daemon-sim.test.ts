@@ -168,6 +168,16 @@ describe("outages and other actors (v3.1)", () => {
     expect(h.daemon.owned.held).toEqual([]);
   });
 
+  test("a cycle where nothing changed logs nothing", async () => {
+    h = await startHarness({ maxConcurrent: 1 });
+    h.sim.engine.upload({ photos: 5 });
+    await runUntilDone(h, 30 * MINUTE);
+    await h.advance(MINUTE); // the last release
+    const before = h.log.lines.length;
+    await h.advance(60 * MINUTE); // 360 quiet polls
+    expect(h.log.lines.slice(before)).toEqual([]);
+  });
+
   test("dry run sends nothing and logs a plan once, not every cycle", async () => {
     h = await startHarness({ maxConcurrent: 1, dryRun: true });
     await h.advance(5 * MINUTE);
