@@ -11,7 +11,7 @@ import { Daemon } from "../src/daemon/daemon.ts";
 import type { Log } from "../src/daemon/log.ts";
 import { memoryStateStore } from "../src/daemon/state-file.ts";
 import { createImmichClient, type Fetch } from "../src/immich/index.ts";
-import { type Clock, VirtualClock } from "../src/shared/clock.ts";
+import { VirtualClock, watchFirstSleep } from "../src/shared/clock.ts";
 import { startSimulator } from "../src/simulator/server.ts";
 import type { CommandCount } from "./controllers.ts";
 import type { RunMetrics } from "./metrics.ts";
@@ -72,16 +72,8 @@ export async function runOverHttp(spec: RunSpec): Promise<HttpRunResult> {
     return fetch(input, init);
   };
   const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: counting, clock, timeoutMs: 10_000 });
-  // The daemon's first sleep on the clock ends its start-up (as in src/demo/run-demo.ts).
-  let slept!: () => void;
-  const firstSleep = new Promise<void>((resolve) => (slept = resolve));
-  const daemonClock: Clock = {
-    now: () => clock.now(),
-    sleep: (ms, signal) => {
-      slept();
-      return clock.sleep(ms, signal);
-    },
-  };
+  // The daemon's first sleep on the clock ends its start-up.
+  const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
   const daemon = new Daemon({
     client,
     clock: daemonClock,

@@ -8,7 +8,7 @@ import { DEFAULT_PRIORITY } from "../core/queues.ts";
 import { Daemon, type ImmichApi } from "../daemon/daemon.ts";
 import { memoryStateStore } from "../daemon/state-file.ts";
 import { createImmichClient } from "../immich/index.ts";
-import type { Clock } from "../shared/clock.ts";
+import { type Clock, watchFirstSleep } from "../shared/clock.ts";
 import { type ProfileName } from "../simulator/profiles.ts";
 import { BACKLOG_ASSETS, IMPORT_PHOTOS, IMPORT_VIDEOS, NIGHTLY_LIBRARY_PHOTOS, NIGHTLY_LIBRARY_VIDEOS, applyScenario, type ScenarioName } from "../simulator/scenarios.ts";
 import type { Recording } from "../simulator/engine-types.ts";
@@ -121,15 +121,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // Virtual time must not move while the daemon connects (real I/O, no
   // sleep on the clock yet): frames wait for its first sleep, i.e. until it
   // has connected and had its first look, or is waiting for Immich.
-  let settled!: () => void;
-  const daemonSettled = new Promise<void>((resolve) => (settled = resolve));
-  const daemonClock: Clock = {
-    now: () => clock.now(),
-    sleep: (ms, signal) => {
-      settled();
-      return clock.sleep(ms, signal);
-    },
-  };
+  const { clock: daemonClock, firstSleep: daemonSettled } = watchFirstSleep(clock);
   const daemon = new Daemon({
     client: watched,
     clock: daemonClock,

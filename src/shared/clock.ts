@@ -142,3 +142,23 @@ async function settle(done: () => boolean, maxMs: number): Promise<void> {
     if (i > 50) await new Promise<void>((r) => setTimeout(r, 1));
   }
 }
+
+/**
+ * `clock`, plus a promise that settles the first time someone sleeps on it.
+ * A daemon's first sleep means it has connected and had its first look (or
+ * is waiting for Immich): the moment a driver of virtual time may move on.
+ */
+export function watchFirstSleep(clock: Clock): { clock: Clock; firstSleep: Promise<void> } {
+  let slept!: () => void;
+  const firstSleep = new Promise<void>((resolve) => (slept = resolve));
+  return {
+    clock: {
+      now: () => clock.now(),
+      sleep: (ms, signal) => {
+        slept();
+        return clock.sleep(ms, signal);
+      },
+    },
+    firstSleep,
+  };
+}
