@@ -1,0 +1,48 @@
+// `status`: the table and JSON built from the same Decision the loop acts on.
+import { describe, expect, test } from "bun:test";
+import { statusJson, statusTable } from "../../src/cli/status-table.ts";
+import { decide } from "../../src/core/decide.ts";
+import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
+import { emptyOwnership } from "../../src/core/types.ts";
+import { obs } from "../helpers/observations.ts";
+
+const observation = obs({
+  ...Object.fromEntries(DEFAULT_PRIORITY.map((q) => [q, { isPaused: true }])),
+  metadataExtraction: { active: 5, pending: 1_200 },
+  thumbnailGeneration: { active: 3, pending: 40 },
+  smartSearch: { isPaused: true, pending: 500 },
+  backgroundTask: { active: 2 },
+});
+const ownership = { ...emptyOwnership(), pausedByUs: DEFAULT_PRIORITY.filter((q) => !["metadataExtraction", "thumbnailGeneration"].includes(q)) };
+const decision = decide({ observation, policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY }, ownership });
+const input = { url: "http://nas:2283", version: { major: 3, minor: 1, patch: 0 }, api: "queues" as const, maxConcurrent: 1, observation, decision };
+
+describe("status", () => {
+  test("the table: title with slots, managed queues by priority first, owner and the planned action with its reason", () => {
+    const lines = statusTable(input).split("\n");
+    expect(lines[0]).toBe("Immich v3.1.0 at http://nas:2283 (/api/queues): 2 of 1 slot in use");
+    expect(lines[2]).toMatch(/^QUEUE\s+PRI\s+STATE\s+ACTIVE\s+WAITING\s+PAUSED\s+DELAYED\s+SLOT\s+OWNER\s+WOULD$/);
+    const rows = lines.slice(3, 3 + observation.queues.length);
+    expect(rows[0]).toMatch(/^sidecar\s+1\s+paused\s+0\s+0\s+0\s+0\s+-\s+daemon\s+-$/);
+    expect(rows[1]).toMatch(/^metadataExtraction\s+2\s+running\s+5\s+1200\s+0\s+0\s+yes\s+daemon\s+-$/);
+    expect(rows[3]).toMatch(/^thumbnailGeneration\s+4\s+running\s+3\s+40\s+0\s+0\s+yes\s+other\s+pause \(over-cap\)$/);
+    expect(rows.find((r) => r.startsWith("backgroundTask"))).toMatch(/^backgroundTask\s+-\s+running\s+2\s+0\s+0\s+0\s+-\s+unmanaged\s+-$/);
+    // unmanaged rows come after every managed one
+    expect(rows.findIndex((r) => r.startsWith("backgroundTask"))).toBeGreaterThan(rows.findIndex((r) => r.startsWith("integrityCheck")));
+    expect(lines.at(-1)).toContain("would pause thumbnailGeneration: over the cap of 1");
+  });
+
+  test("JSON: every queue with counts, 1-based priority, slot, owner and the planned action", () => {
+    const j = statusJson(input);
+    expect(j).toMatchObject({ url: "http://nas:2283", version: "3.1.0", api: "queues", maxConcurrent: 1, slotsInUse: 2 });
+    expect(j.queues).toHaveLength(observation.queues.length);
+    expect(j.queues.find((q) => q.name === "sidecar")).toMatchObject({ managed: true, priority: 1, occupiesSlot: false, wouldDo: null });
+    expect(j.queues.find((q) => q.name === "thumbnailGeneration")!.wouldDo).toMatchObject({ action: "pause", reason: "over-cap" });
+    expect(j.queues.find((q) => q.name === "backgroundTask")).toMatchObject({ managed: false, priority: null, occupiesSlot: false, owner: "none" });
+  });
+
+  test("nothing to do is said", () => {
+    const calm = decide({ observation: obs(Object.fromEntries(DEFAULT_PRIORITY.map((q) => [q, { isPaused: true }]))), policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY }, ownership: { ...emptyOwnership(), pausedByUs: [...DEFAULT_PRIORITY] } });
+    expect(statusTable({ ...input, decision: calm, observation: obs(Object.fromEntries(DEFAULT_PRIORITY.map((q) => [q, { isPaused: true }]))) })).toContain("nothing to do now");
+  });
+});
