@@ -158,6 +158,10 @@ export class Daemon {
     this.adoptPaused = false;
 
     if (this.o.dryRun) {
+      // Nothing is sent, so nothing is claimed: keep only what the server
+      // showed (in memory; the state file may be a real daemon's), so that
+      // the next look sees no change and says nothing again.
+      this.ownership = decision.actions.reduce(withdrawAction, decision.ownership);
       this.logDryRun(decision);
       return { ok: true, observation, decision, results: [] };
     }

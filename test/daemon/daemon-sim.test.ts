@@ -186,6 +186,19 @@ describe("outages and other actors (v3.1)", () => {
     expect(planned.length).toBe(h.sim.profile.queues.filter((q) => DEFAULT_PRIORITY.includes(q as never)).length);
   });
 
+  test("dry run over queues someone paused says so once, not every cycle, and claims nothing", async () => {
+    const clockStart = Date.UTC(2026, 10, 28, 12);
+    h = await startHarness({ maxConcurrent: 1, dryRun: true });
+    expect(h.clock.now()).toBe(clockStart);
+    h.sim.engine.setPaused("smartSearch", true, "person");
+    h.sim.engine.enqueue("smartSearch", 50);
+    await h.advance(10 * MINUTE);
+    const said = h.log.lines.filter((l) => l.msg.includes("smartSearch was paused by someone else"));
+    expect(said.length).toBe(1);
+    expect(h.daemon.owned.pausedByUs).toEqual([]);
+    expect(pauseChangesBy(h.sim.engine.recording(), "daemon")).toEqual([]);
+  });
+
   test("ON_EXIT=keep leaves the daemon's pauses in place and keeps them as its own", async () => {
     h = await startHarness({ maxConcurrent: 1, onExit: "keep" });
     const t = h;
