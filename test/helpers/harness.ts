@@ -5,7 +5,7 @@ import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
-import { VirtualClock } from "../../src/shared/clock.ts";
+import { VirtualClock, watchFirstSleep } from "../../src/shared/clock.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 
@@ -62,9 +62,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: latency ? slowFetch : fetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
+  const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
   const daemon = new Daemon({
     client,
-    clock,
+    clock: daemonClock,
     log,
     policy: { maxConcurrent: opts.maxConcurrent ?? 1, priority: opts.priority ?? DEFAULT_PRIORITY },
     pollIntervalMs: opts.pollMs ?? 10_000,
@@ -76,7 +77,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const controller = new AbortController();
   const running = daemon.run(controller.signal);
   // Let it connect and run its first cycle: done once it sleeps until its next poll.
-  await settleUntil(() => clock.pending > 0);
+  await Promise.race([firstSleep, running]); // (a start that fails ends `running`)
   return {
     sim,
     clock,
@@ -98,13 +99,4 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         body: JSON.stringify(sim.profile.hasQueuesApi ? { isPaused: paused } : { command: paused ? "pause" : "resume", force: false }),
       }),
   };
-}
-
-/** Real-time wait for a condition of in-flight I/O (never for simulated time). */
-async function settleUntil(done: () => boolean, maxMs = 5_000): Promise<void> {
-  const deadline = performance.now() + maxMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
