@@ -97,6 +97,33 @@ describe("races with the server (v3.1)", () => {
   });
 });
 
+describe("two daemons with the same configuration against one server (v3.1)", () => {
+  // Each sees the other's commands as someone else's: its pauses as a
+  // person's (held), its resumes as external (kept within the cap, adopted).
+  // They agree on the cap and never undo each other (the decision-level
+  // property test checks the latter over random histories); here, over real
+  // HTTP: the cap holds, the work finishes, and nothing is left paused.
+  test.each([
+    [1, 1],
+    [2, 3],
+    [3, 2],
+  ])("N=%d, seed %d: the cap holds, the work finishes, nothing is left paused", async (n, seed) => {
+    h = await startHarness({ maxConcurrent: n, seed });
+    await h.advance(3_000); // the second daemon looks 3 s after the first
+    await h.addDaemon();
+    h.sim.engine.upload({ photos: 300, videos: 6 });
+    await runUntilDone(h, 6 * 60 * MINUTE);
+    const rec = h.sim.engine.recording();
+    expect(rec.uploads.every((u) => u.doneAt !== undefined)).toBe(true);
+    expect(maxActiveQueues(rec, DEFAULT_PRIORITY)).toBeLessThanOrEqual(n);
+    expect(new Set(rec.pauseChanges.map((c) => c.actor))).toEqual(new Set(["daemon", "daemon-b"]));
+    const t = h;
+    h = undefined;
+    await t.stop();
+    expect(managedPaused(t)).toEqual([]);
+  });
+});
+
 describe("outages and other actors (v3.1)", () => {
   test("an Immich restart resumes metadataExtraction over the cap: the daemon pauses it again and says how to allow it", async () => {
     h = await startHarness({ maxConcurrent: 1 });

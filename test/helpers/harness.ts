@@ -11,6 +11,7 @@ import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 
 export const DAEMON_KEY = "daemon-key-0001";
 export const PERSON_KEY = "person-key-0001";
+export const SECOND_DAEMON_KEY = "daemon-b-key-0001";
 
 export interface Harness {
   sim: Simulator;
@@ -26,12 +27,15 @@ export interface Harness {
   person(queue: string, paused: boolean): Promise<Response>;
   /** The daemon's run loop, resolved when it ends. */
   running: Promise<void>;
+  /** Another daemon with the same configuration and its own key (label "daemon-b") on the same server. */
+  addDaemon(): Promise<RunningDaemon>;
 }
 
 export interface HarnessOptions {
   profile?: ProfileName;
   maxConcurrent?: number;
   pollMs?: number;
+
   priority?: readonly string[];
   onExit?: "resume" | "keep";
   dryRun?: boolean;
@@ -52,14 +56,54 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     keys: [
       { key: DAEMON_KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON_KEY, label: "person", admin: true, scopes: ["all"] },
+      { key: SECOND_DAEMON_KEY, label: "daemon-b", admin: true, scopes: ["all"] },
     ],
   });
+  const first = await spawnDaemon(sim, clock, DAEMON_KEY, opts);
+  const others: RunningDaemon[] = [];
+  return {
+    sim,
+    clock,
+    daemon: first.daemon,
+    log: first.log,
+    store: first.store,
+    running: first.running,
+    advance: (ms) => clock.advance(ms),
+    async addDaemon() {
+      const d = await spawnDaemon(sim, clock, SECOND_DAEMON_KEY, opts);
+      others.push(d);
+      return d;
+    },
+    async stop() {
+      for (const d of [first, ...others]) await d.stop();
+      await sim.stop();
+    },
+    person: (queue, paused) =>
+      fetch(`${sim.url}/api/${sim.profile.hasQueuesApi ? `queues/${queue}` : `jobs/${queue}`}`, {
+        method: "PUT",
+        headers: { "x-api-key": PERSON_KEY, "content-type": "application/json" },
+        body: JSON.stringify(sim.profile.hasQueuesApi ? { isPaused: paused } : { command: paused ? "pause" : "resume", force: false }),
+      }),
+  };
+}
+
+export interface RunningDaemon {
+  daemon: Daemon;
+  log: ReturnType<typeof memoryLog>;
+  store: ReturnType<typeof memoryStateStore>;
+  running: Promise<void>;
+  /** Aborts its run loop and waits for its exit clean-up. */
+  stop(): Promise<void>;
+}
+
+/** A daemon with its own key, log and state on the harness's simulator and clock, after its first look. */
+async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, opts: HarnessOptions): Promise<RunningDaemon> {
   const latency = opts.requestLatencyMs ?? 0;
   const slowFetch = (async (input: string | URL | Request, init?: RequestInit) => {
     clock.set(clock.now() + latency);
     return fetch(input, init);
   }) as typeof fetch;
-  const client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: latency ? slowFetch : fetch, clock, timeoutMs: 5_000 });
+  const client = createImmichClient({ baseUrl: sim.url, apiKey, fetch: latency ? slowFetch : fetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
@@ -78,25 +122,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const running = daemon.run(controller.signal);
   // Let it connect and run its first cycle: done once it sleeps until its next poll.
   await Promise.race([firstSleep, running]); // (a start that fails ends `running`)
+  let stopped = false;
   return {
-    sim,
-    clock,
     daemon,
     log,
     store,
     running,
-    advance: (ms) => clock.advance(ms),
     async stop() {
+      if (stopped) return;
+      stopped = true;
       controller.abort();
       await running;
       await daemon.shutdown();
-      await sim.stop();
     },
-    person: (queue, paused) =>
-      fetch(`${sim.url}/api/${sim.profile.hasQueuesApi ? `queues/${queue}` : `jobs/${queue}`}`, {
-        method: "PUT",
-        headers: { "x-api-key": PERSON_KEY, "content-type": "application/json" },
-        body: JSON.stringify(sim.profile.hasQueuesApi ? { isPaused: paused } : { command: paused ? "pause" : "resume", force: false }),
-      }),
   };
 }
