@@ -127,8 +127,10 @@ export async function runCommand(io: CommandIO): Promise<number> {
   }
   // Leave things as found, on a signal and after a fatal error alike; but
   // with a key Immich refuses, every resume would fail: say so once instead.
-  if (code === EXIT.unauthorized || code === EXIT.forbidden) {
-    const left = daemon.owned.pausedByUs.filter((q) => !daemon.owned.held.includes(q));
+  // After a fatal error with nothing paused (a wrong URL at start) there is
+  // nothing to say beyond the error itself.
+  const left = daemon.owned.pausedByUs.filter((q) => !daemon.owned.held.includes(q));
+  if (code === EXIT.unauthorized || code === EXIT.forbidden || (code !== EXIT.ok && left.length === 0)) {
     if (left.length > 0) {
       p.log.error(`left paused, as the key cannot resume them: ${left.join(", ")}; fix the key, then run \`immich-job-daemon resume-all\``);
     }
