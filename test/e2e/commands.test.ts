@@ -4,31 +4,22 @@
 // and the settings that change what it prints or sends (LOG_FORMAT=json,
 // DRY_RUN=true).
 
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_DOCS } from "../../src/cli/exit-codes.ts";
 import { ENV_NAMES } from "../../src/config/schema.ts";
-import { cleanEnv, killLeftovers, lines, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
-import { type E2ESim, KEYS, startE2ESim } from "./helpers-sim.ts";
+import { cleanEnv, lines, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
+import { type E2ESim, e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
 // (bunfig.toml's [test] timeout is not applied by Bun 1.4.5).
 setDefaultTimeout(15_000);
 
-let s: E2ESim | undefined;
-afterEach(async () => {
-  killLeftovers();
-  await s?.stop();
-  s = undefined;
-});
-
-async function startSim(): Promise<E2ESim> {
-  s = await startE2ESim({ speed: 10 });
-  return s;
-}
+const startE2E = e2eSimsPerTest();
+const startSim = () => startE2E({ speed: 10 });
 
 const env = (url: string, extra: Record<string, string> = {}) =>
   cleanEnv({ IMMICH_URL: url, API_KEY: KEYS.daemon, POLL_INTERVAL: "0.2", ...extra });

@@ -5,24 +5,20 @@
 // server makes `once` fail but `run` wait, saying so once.
 
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { cleanEnv, killLeftovers, lines, runBinary, spawnBinary, spawnProcess, waitUntil } from "./helpers.ts";
-import { type E2ESim, KEYS, closedPort, startDroppingListener, startE2ESim, startHtmlServer } from "./helpers-sim.ts";
+import { cleanEnv, lines, runBinary, spawnBinary, spawnProcess, waitUntil } from "./helpers.ts";
+import { KEYS, closedPort, e2eSimsPerTest, startDroppingListener, startHtmlServer } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
 // (bunfig.toml's [test] timeout is not applied by Bun 1.4.5).
 setDefaultTimeout(15_000);
 
+const startE2E = e2eSimsPerTest();
+const sim = (profile: "v3.1" | "v2.3" = "v3.1") => startE2E({ profile });
+/** Other servers a test started (HTML page, dropping listener), stopped after it. */
 const stops: (() => unknown)[] = [];
-afterEach(async () => {
-  killLeftovers();
-  for (const stop of stops.splice(0)) await stop();
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
 });
-
-async function sim(profile: "v3.1" | "v2.3" = "v3.1"): Promise<E2ESim> {
-  const s = await startE2ESim({ profile });
-  stops.push(() => s.stop());
-  return s;
-}
 
 const env = (url: string, key: string, extra: Record<string, string> = {}) =>
   cleanEnv({ IMMICH_URL: url, API_KEY: key, POLL_INTERVAL: "0.2", ...extra });

@@ -4,6 +4,7 @@
 // simulator's own handler. The front is what the binary is pointed at, so a
 // test can say "no request reached the server" or "no PUT was sent".
 
+import { afterEach } from "bun:test";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import type { ApiKey } from "../../src/simulator/auth.ts";
@@ -11,6 +12,7 @@ import type { PauseChange } from "../../src/simulator/engine-types.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
 import { pauseChangesBy } from "../../src/simulator/sim-summary.ts";
+import { killLeftovers } from "./helpers.ts";
 
 /** Keys every e2e simulator accepts; the label is the actor in the recording. */
 export const KEYS = {
@@ -117,6 +119,24 @@ export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
 }
 
 /** A loopback server that answers every request with a web page (a wrong URL, a proxy's page). */
+/**
+ * Call once at a test file's top level: after each test, every child process
+ * the test spawned is killed and every simulator it started is stopped,
+ * whatever the test did. Returns the function that starts a simulator.
+ */
+export function e2eSimsPerTest(): (opts?: E2ESimOptions) => Promise<E2ESim> {
+  const sims: E2ESim[] = [];
+  afterEach(async () => {
+    killLeftovers();
+    for (const sim of sims.splice(0)) await sim.stop();
+  });
+  return async (opts = {}) => {
+    const sim = await startE2ESim(opts);
+    sims.push(sim);
+    return sim;
+  };
+}
+
 export function startHtmlServer(): { url: string; requests: () => number; stop(): void } {
   let n = 0;
   const s = Bun.serve({

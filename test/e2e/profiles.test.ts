@@ -2,25 +2,20 @@
 // (v1.137 to v3.1): it picks the API family the server and key allow, and
 // `once` and `status --json` work on each.
 
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { PROFILE_NAMES } from "../../src/simulator/profiles.ts";
-import { cleanEnv, killLeftovers, runBinary } from "./helpers.ts";
-import { type E2ESim, KEYS, startE2ESim } from "./helpers-sim.ts";
+import { cleanEnv, runBinary } from "./helpers.ts";
+import { e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
 // (bunfig.toml's [test] timeout is not applied by Bun 1.4.5).
 setDefaultTimeout(15_000);
 
-let s: E2ESim | undefined;
-afterEach(async () => {
-  killLeftovers();
-  await s?.stop();
-  s = undefined;
-});
+const startE2E = e2eSimsPerTest();
 
 describe.each(PROFILE_NAMES)("Immich %s", (profile) => {
   test("`once` pauses the idle managed queues and leaves the busy one and the protected ones alone", async () => {
-    const sim = (s = await startE2ESim({ profile, speed: 10 }));
+    const sim = await startE2E({ profile, speed: 10 });
     sim.sim.engine.enqueue("metadataExtraction", 2_000);
     const env = cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, MAX_CONCURRENT_JOBS: "2" });
     const exit = await runBinary(["once"], env);

@@ -3,20 +3,15 @@
 // Immich is too slow to answer; ON_EXIT=keep leaves them paused; a second
 // signal ends it at once.
 
-import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { cleanEnv, type Daemon, killLeftovers, lines, spawnBinary, waitUntil } from "./helpers.ts";
-import { type E2ESim, KEYS, startE2ESim } from "./helpers-sim.ts";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
+import { cleanEnv, type Daemon, lines, spawnBinary, waitUntil } from "./helpers.ts";
+import { type E2ESim, e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
 // (bunfig.toml's [test] timeout is not applied by Bun 1.4.5).
 setDefaultTimeout(15_000);
 
-let s: E2ESim | undefined;
-afterEach(async () => {
-  killLeftovers();
-  await s?.stop();
-  s = undefined;
-});
+const startE2E = e2eSimsPerTest();
 
 const env = (sim: E2ESim, extra: Record<string, string> = {}) =>
   cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, POLL_INTERVAL: "0.2", ...extra });
@@ -27,8 +22,7 @@ const env = (sim: E2ESim, extra: Record<string, string> = {}) =>
  * work: rule 4) and keeps smartSearch running.
  */
 async function daemonWithPausedQueues(extra: Record<string, string> = {}): Promise<{ sim: E2ESim; d: Daemon; paused: string[] }> {
-  const sim = await startE2ESim({ speed: 10 });
-  s = sim;
+  const sim = await startE2E({ speed: 10 });
   sim.sim.engine.enqueue("smartSearch", 5_000);
   const expected = sim.managed().filter((q) => q !== "smartSearch");
   const d = spawnBinary(["run"], env(sim, extra));
@@ -128,7 +122,7 @@ describe("a stop during a request", () => {
   });
 
   test("a signal while a pause is being sent is not reported as a failed pause", async () => {
-    const sim = (s = await startE2ESim({ speed: 10 }));
+    const sim = await startE2E({ speed: 10 });
     sim.delay((r) => r.method === "PUT" && r.body.includes("true"), 20_000);
     const d = spawnBinary(["run"], env(sim, { REQUEST_TIMEOUT: "30" }));
     await waitUntil(() => sim.requests.some((r) => r.method === "PUT" && r.body.includes("true")), "the first pause sent");
