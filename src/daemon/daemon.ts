@@ -10,7 +10,7 @@ import type { Action, Decision, Observation, Ownership, Policy } from "../core/t
 import { emptyOwnership } from "../core/types.ts";
 import { formatVersion, type ImmichClient, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { backoffDelay } from "./backoff.ts";
+import { retryCapMs, retryDelay } from "./backoff.ts";
 import type { Log } from "./log.ts";
 import { saveOwnership, type StateStore } from "./state-file.ts";
 
@@ -23,8 +23,6 @@ export interface ClassifiedError {
   transient: boolean;
   message: string;
 }
-
-const DEFAULT_BACKOFF_CAP_MS = 60_000;
 
 /** Error kinds of a command the server answered with a refusal (4xx): certainly not applied. */
 const REFUSED = new Set(["unauthorized", "forbidden", "missing-scope", "bad-request"]);
@@ -48,8 +46,6 @@ export interface DaemonOptions {
   store: StateStore;
   /** In [0,1), for backoff jitter. */
   random: () => number;
-  /** Upper bound of the retry delay; default 60 s. */
-  backoffCapMs?: number;
   /** Real-time budget for the exit clean-up (requests get this long in all). */
   shutdownTimeoutMs?: number;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
@@ -128,9 +124,9 @@ export class Daemon {
         // means IMMICH_URL points elsewhere: retrying cannot fix that. Once
         // connected, the same answer is a passing fault (rule 10).
         if (!err.transient || NOT_IMMICH.has(err.kind)) throw new FatalError(err);
-        const delay = this.delay(attempt++);
+        const delay = retryDelay(++attempt, this.o.pollIntervalMs, this.o.random);
         if (err.kind !== lastKind) {
-          this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${Math.round(this.backoffCapMs / 1000)} s apart)`, { kind: err.kind });
+          this.o.log.warn(`waiting for Immich: ${err.message} (retrying with backoff, up to ${retryCapMs(this.o.pollIntervalMs) / 1000} s apart)`, { kind: err.kind });
           lastKind = err.kind;
         }
         this.o.heartbeat?.(this.health, delay);
@@ -223,7 +219,7 @@ export class Daemon {
     while (!signal.aborted) {
       const r = await this.cycle(signal);
       if (signal.aborted) break;
-      const wait = r.ok ? this.o.pollIntervalMs : Math.max(this.o.pollIntervalMs, this.delay(this.health.failures - 1));
+      const wait = r.ok ? this.o.pollIntervalMs : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }
@@ -347,13 +343,6 @@ export class Daemon {
     delete h.lastError;
   }
 
-  private delay(attempt: number): number {
-    return backoffDelay(Math.max(0, attempt), { baseMs: 1_000, capMs: this.backoffCapMs, random: this.o.random });
-  }
-
-  private get backoffCapMs(): number {
-    return this.o.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS;
-  }
 }
 
 function classify(e: unknown): ClassifiedError {

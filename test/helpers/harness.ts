@@ -29,6 +29,8 @@ export interface Harness {
   running: Promise<void>;
   /** Another daemon with the same configuration and its own key (label "daemon-b") on the same server. */
   addDaemon(): Promise<RunningDaemon>;
+  /** HTTP requests the first daemon has sent so far. */
+  readonly requests: number;
 }
 
 export interface HarnessOptions {
@@ -68,6 +70,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log: first.log,
     store: first.store,
     running: first.running,
+    get requests() {
+      return first.requests();
+    },
     advance: (ms) => clock.advance(ms),
     async addDaemon() {
       const d = await spawnDaemon(sim, clock, SECOND_DAEMON_KEY, opts);
@@ -92,6 +97,8 @@ export interface RunningDaemon {
   log: ReturnType<typeof memoryLog>;
   store: ReturnType<typeof memoryStateStore>;
   running: Promise<void>;
+  /** HTTP requests it has sent so far. */
+  requests(): number;
   /** Aborts its run loop and waits for its exit clean-up. */
   stop(): Promise<void>;
 }
@@ -99,11 +106,13 @@ export interface RunningDaemon {
 /** A daemon with its own key, log and state on the harness's simulator and clock, after its first look. */
 async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, opts: HarnessOptions): Promise<RunningDaemon> {
   const latency = opts.requestLatencyMs ?? 0;
-  const slowFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    clock.set(clock.now() + latency);
+  let requests = 0;
+  const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    requests++;
+    if (latency) clock.set(clock.now() + latency);
     return fetch(input, init);
   }) as typeof fetch;
-  const client = createImmichClient({ baseUrl: sim.url, apiKey, fetch: latency ? slowFetch : fetch, clock, timeoutMs: 5_000 });
+  const client = createImmichClient({ baseUrl: sim.url, apiKey, fetch: countingFetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
@@ -128,6 +137,7 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     log,
     store,
     running,
+    requests: () => requests,
     async stop() {
       if (stopped) return;
       stopped = true;
