@@ -17,7 +17,7 @@ afterEach(async () => {
 const runningWithWork = (hh: Harness) =>
   hh.sim.engine
     .list()
-    .filter((q) => DEFAULT_PRIORITY.includes(q.name as never) && !q.isPaused && q.active + q.waiting + q.paused > 0)
+    .filter((q) => DEFAULT_PRIORITY.includes(q.name as never) && !q.isPaused && q.counts.active + q.counts.waiting + q.counts.paused > 0)
     .map((q) => q.name);
 
 describe("the retry delay", () => {
@@ -48,6 +48,7 @@ describe.each([1_000, 10_000])("POLL_INTERVAL=%d ms, a 60 s restart outage (503)
     const backAt = h.clock.now() + 60_000;
     // Every queue's flag cleared meanwhile, as a Redis loss does to the pause flags.
     for (const q of h.sim.engine.list()) if (DEFAULT_PRIORITY.includes(q.name as never)) h.sim.engine.setPaused(q.name, false, "person");
+    expect(runningWithWork(h).length).toBeGreaterThan(1);
     const step = 250;
     let seenAt: number | undefined;
     let restoredAt: number | undefined;
