@@ -29,7 +29,7 @@ USER immich-job-daemon
 # Ownership survives restarts when this is a volume (see deploy/compose.yaml).
 ENV STATE_DIRECTORY=/var/lib/immich-job-daemon
 VOLUME ["/var/lib/immich-job-daemon"]
-# Docker sends SIGTERM on stop; the daemon resumes what it paused within ~2 s.
+# Docker sends SIGTERM on stop; the daemon resumes what it paused within EXIT_TIMEOUT (8 s), inside docker stop's default 10 s.
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
   CMD ["/usr/local/bin/immich-job-daemon", "healthcheck"]

@@ -11,14 +11,21 @@ import { systemClock } from "./shared/clock.ts";
 // a stack trace; what cannot be written is dropped.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
+// Every catchable signal that would otherwise end the process is a graceful
+// stop: the queues the daemon paused are resumed before it exits. SIGHUP
+// (a closed terminal, or a supervisor's "reload") re-reads nothing: the
+// configuration is the environment, fixed at start. SIGKILL cannot be
+// caught; the next start reconciles. A second signal means "now": the exit
+// clean-up stops and names what stays paused.
+const TERMINATING = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 } as const;
 const controller = new AbortController();
-let signals = 0;
-for (const sig of ["SIGTERM", "SIGINT"] as const) {
+const force = new AbortController();
+for (const [sig, number] of Object.entries(TERMINATING)) {
   process.on(sig, () => {
-    // The first signal stops gracefully (queues the daemon paused are
-    // resumed); a second one means "now".
-    if (++signals > 1) process.exit(128 + (sig === "SIGINT" ? 2 : 15));
-    controller.abort();
+    if (!controller.signal.aborted) return controller.abort(sig);
+    force.abort(sig);
+    // The clean-up's requests are aborted, so it returns at once; if not, go anyway.
+    setTimeout(() => process.exit(128 + number), 1_000).unref();
   });
 }
 
@@ -30,6 +37,7 @@ try {
     stderr: process.stderr,
     clock: systemClock,
     signal: controller.signal,
+    force: force.signal,
     readFile: (path) => readFileSync(path, "utf8"),
     random: Math.random,
     fetch: globalThis.fetch,

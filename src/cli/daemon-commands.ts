@@ -21,8 +21,10 @@ export interface CommandIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   clock: Clock;
-  /** Aborted on SIGTERM/SIGINT. */
+  /** Aborted on the first terminating signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2); its reason is the signal's name. */
   signal: AbortSignal;
+  /** Aborted on a second one: the exit clean-up stops at once and names what stays paused. */
+  force?: AbortSignal;
   readFile: (path: string) => string;
   random: () => number;
   /** Makes the Immich client for a configuration (real fetch in production and tests). */
@@ -86,6 +88,7 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean } = {
     pollIntervalMs: p.config.pollIntervalMs,
     dryRun: p.config.dryRun,
     onExit: p.config.onExit,
+    shutdownTimeoutMs: p.config.exitTimeoutMs,
     store: p.store,
     random: io.random,
   });
@@ -138,7 +141,8 @@ export async function runCommand(io: CommandIO): Promise<number> {
     return code;
   }
   try {
-    const results = await daemon.shutdown();
+    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(`${io.signal.reason} received: stopping`);
+    const results = await daemon.shutdown(io.force);
     if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
   } catch (e) {
     if (code === EXIT.ok) code = fail(p.log, e);

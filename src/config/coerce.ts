@@ -29,6 +29,7 @@ const COERCE: Partial<Record<EnvName, (s: string) => unknown>> = {
   MAX_CONCURRENT_JOBS: number,
   POLL_INTERVAL: number,
   REQUEST_TIMEOUT: number,
+  EXIT_TIMEOUT: number,
   DRY_RUN: boolean,
   ON_EXIT: choice,
   LOG_LEVEL: choice,

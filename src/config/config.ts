@@ -29,6 +29,8 @@ export interface Config {
   logLevel: LogLevel;
   logFormat: LogFormat;
   requestTimeoutMs: number;
+  /** Real-time budget of the exit clean-up (EXIT_TIMEOUT). */
+  exitTimeoutMs: number;
   /** Where ownership is kept across restarts; undefined = no state file. */
   stateFile?: string;
   /** Where `run` writes its heartbeat for `healthcheck`. */

@@ -15,6 +15,8 @@ export const CONFIG_DEFAULTS = {
   logLevel: "info",
   logFormat: "text",
   requestTimeoutMs: 10_000,
+  /** Inside every stop timeout the daemon ships with or meets: Docker's default 10 s, compose and systemd 15 s. */
+  exitTimeoutMs: 8_000,
 } as const;
 
 /** Where the state file goes under systemd's StateDirectory=. */

@@ -75,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     logFormat: (v.LOG_FORMAT ?? D.logFormat) as LogFormat,
     requestTimeoutMs:
       v.REQUEST_TIMEOUT === undefined ? D.requestTimeoutMs : Math.round(v.REQUEST_TIMEOUT * 1000),
+    exitTimeoutMs: v.EXIT_TIMEOUT === undefined ? D.exitTimeoutMs : Math.round(v.EXIT_TIMEOUT * 1000),
     healthFile: healthFilePath(env),
   };
   if (key.file !== undefined) config.apiKeyFile = key.file;

@@ -152,6 +152,18 @@ export const EnvSchema = Type.Object({
       }),
     }),
   ),
+  EXIT_TIMEOUT: Type.Optional(
+    Type.Number({
+      minimum: 1,
+      maximum: 300,
+      ...doc({
+        defaultText: String(D.exitTimeoutMs / 1000),
+        accepted: "seconds, 1 to 300 (decimals allowed)",
+        meaning:
+          "On a graceful stop, how long the daemon tries to resume the queues it paused before it exits anyway (naming them). Keep it below the supervisor's stop timeout: the default fits Docker's 10 s, compose's stop_grace_period and systemd's TimeoutStopSec=15 shipped in deploy/.",
+      }),
+    }),
+  ),
   STATE_FILE: Type.Optional(
     Type.String({
       minLength: 1,

@@ -4,13 +4,15 @@
 // never reads the environment or exits the process. What it remembers is only
 // what the server cannot tell: which pauses are its own (core/reconcile.ts).
 
-import { decide, exitActions } from "../core/decide.ts";
+import { decide } from "../core/decide.ts";
+import { onlyManaged } from "../core/managed-only.ts";
 import { confirmAction, withdrawAction } from "../core/reconcile.ts";
 import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import { emptyOwnership } from "../core/types.ts";
 import { formatVersion, type ImmichClient, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { retryCapMs, retryDelay } from "./backoff.ts";
+import { resumeOwnPauses } from "./exit-cleanup.ts";
 import type { Log } from "./log.ts";
 import { saveOwnership, type StateStore } from "./state-file.ts";
 
@@ -46,7 +48,7 @@ export interface DaemonOptions {
   store: StateStore;
   /** In [0,1), for backoff jitter. */
   random: () => number;
-  /** Real-time budget for the exit clean-up (requests get this long in all). */
+  /** Real-time budget for the exit clean-up (EXIT_TIMEOUT; requests get this long in all). */
   shutdownTimeoutMs?: number;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
@@ -71,6 +73,9 @@ export interface Health {
 }
 
 /** A failure retrying cannot fix (wrong key, missing scope, not an Immich URL). */
+/** EXIT_TIMEOUT's default, in case a caller gives none (the configuration always does). */
+const DEFAULT_EXIT_TIMEOUT_MS = 8_000;
+
 export class FatalError extends Error {
   constructor(readonly error: ClassifiedError) {
     super(error.message);
@@ -82,14 +87,27 @@ export class Daemon {
   private adoptPaused = true;
   private lastDryRun = "";
   private readonly said = new Set<string>();
+  private readonly managed: ReadonlySet<string>;
+  /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
+  private connected = false;
   health: Health;
 
   constructor(private readonly o: DaemonOptions) {
     this.health = { state: "starting", since: o.clock.now(), failures: 0 };
+    this.managed = new Set(o.policy.priority);
     const loaded = o.store.load();
     if (loaded.problem) o.log.warn(loaded.problem);
     if (loaded.ownership) {
-      this.ownership = loaded.ownership;
+      // Rule 5 over memory: a file from another configuration never leads to a command.
+      const { ownership, dropped } = onlyManaged(loaded.ownership, o.policy.priority);
+      if (dropped.length > 0) {
+        o.log.warn(
+          `the state file names ${dropped.join(", ")}, which MANAGED_QUEUES does not (a file from another configuration?); ` +
+            `dropping ${dropped.length === 1 ? "it" : "them"}: the daemon never pauses or resumes a queue it does not manage`,
+          { queues: dropped },
+        );
+      }
+      this.ownership = ownership;
       this.adoptPaused = false;
     }
   }
@@ -113,6 +131,7 @@ export class Daemon {
         // A dry run promises to send no PUT, not even the no-op permission check.
         const info = await this.o.client.connect(signal, { checkWrite: !this.o.dryRun });
         const version = formatVersion(info.version);
+        this.connected = true;
         if (attempt > 0) this.o.log.info(`Immich is up after ${attempt} failed ${attempt === 1 ? "try" : "tries"}`);
         this.o.log.info(`connected to Immich v${version}, using /api/${info.api}`, { version, api: info.api });
         for (const w of info.warnings) this.o.log.warn(w);
@@ -227,57 +246,66 @@ export class Daemon {
 
   /**
    * On graceful exit (rule 9): resume every queue the daemon paused, unless
-   * told to keep them, and save what it owns. Bounded in time; without a
-   * fresh observation it resumes its own pauses blindly (resume is idempotent).
+   * told to keep them, and save what it owns. Bounded in real time
+   * (EXIT_TIMEOUT); `force` (a second signal) cuts it short. Whatever stays
+   * paused is named in one line.
    */
-  async shutdown(): Promise<ActionResult[]> {
+  async shutdown(force?: AbortSignal): Promise<ActionResult[]> {
     if (this.o.dryRun) return [];
-    // The budget: a third to look, the rest to resume (with or without a fresh look).
-    const budget = this.o.shutdownTimeoutMs ?? 1_500;
-    const signal = AbortSignal.timeout(budget);
     if (this.o.onExit === "keep") {
       this.save(this.ownership);
       const n = this.ownership.pausedByUs.length;
       this.o.log.info(`exiting; keeping ${n} queue${n === 1 ? "" : "s"} paused as ON_EXIT=keep says`);
       return [];
     }
-    const observation = await this.o.client
-      .observe(AbortSignal.any([signal, AbortSignal.timeout(budget / 3)]))
-      .catch(() => undefined);
-    const actions = exitActions(observation, this.ownership);
-    // On the way out nothing is fatal: every resume is tried.
-    const results = await Promise.all(actions.map((a) => this.send(a, signal, { atExit: true })));
-    const failed = results.filter((r) => !r.ok).map((r) => r.action.queue);
-    const resumed = new Set(results.filter((r) => r.ok).map((r) => r.action.queue));
-    this.keep({
-      pausedByUs: this.ownership.pausedByUs.filter((q) => !resumed.has(q)),
-      runningByUs: [],
-      held: this.ownership.held,
+    const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
+    const { resumed, failed } = await resumeOwnPauses({
+      client: this.o.client,
+      ownership: this.ownership,
+      budgetMs,
+      ...(force ? { force } : {}),
+      connected: this.connected,
+      onResumed: (a) => this.o.log.info(`resumed ${a.queue}: ${a.detail}`, { action: a.kind, queue: a.queue, reason: a.reason }),
     });
+    const done = new Set(resumed);
+    this.keep({ pausedByUs: this.ownership.pausedByUs.filter((q) => !done.has(q)), runningByUs: [], held: this.ownership.held });
     if (failed.length) {
-      this.o.log.error(`exiting with ${failed.join(", ")} still paused: could not resume ${failed.length === 1 ? "it" : "them"}; run \`immich-job-daemon resume-all\` once Immich answers`);
+      const reasons = [...new Set(failed.map((f) => f.error))].join("; ");
+      this.o.log.error(
+        `exiting with ${failed.map((f) => f.queue).join(", ")} still paused: could not resume ${failed.length === 1 ? "it" : "them"} (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
+        { queues: failed.map((f) => f.queue) },
+      );
     } else {
-      this.o.log.info(`exiting; resumed ${resumed.size} queue${resumed.size === 1 ? "" : "s"} the daemon had paused`);
+      this.o.log.info(`exiting; resumed ${done.size} queue${done.size === 1 ? "" : "s"} the daemon had paused`);
     }
-    return results;
+    const detail = "the daemon paused it and is exiting";
+    return [
+      ...resumed.map((queue) => ({ action: { queue, kind: "resume" as const, reason: "exit" as const, detail }, ok: true })),
+      ...failed.map((f) => ({ action: { queue: f.queue, kind: "resume" as const, reason: "exit" as const, detail }, ok: false, error: f.error })),
+    ];
   }
 
-  private async send(action: Action, signal?: AbortSignal, opts: { atExit?: boolean } = {}): Promise<ActionResult> {
+  private async send(action: Action, signal?: AbortSignal): Promise<ActionResult> {
     const verb = action.kind === "pause" ? "paused" : "resumed";
+    // Rule 5, enforced where commands leave: whatever decided it, a queue
+    // outside MANAGED_QUEUES is never paused or resumed.
+    if (!this.managed.has(action.queue)) {
+      this.o.log.error(`internal error: refusing to ${action.kind} ${action.queue}, which MANAGED_QUEUES does not name; please report it`);
+      return { action, ok: false, error: "not managed" };
+    }
     try {
       await this.o.client.setPaused(action.queue, action.kind === "pause", signal);
-      if (!opts.atExit) this.keep(confirmAction(this.ownership, action));
+      this.keep(confirmAction(this.ownership, action));
       this.o.log.info(`${verb} ${action.queue}: ${action.detail}`, { action: action.kind, queue: action.queue, reason: action.reason });
       return { action, ok: true };
     } catch (e) {
       const err = classify(e);
       // A stop while the command was in flight: the server may have applied it; ownership
       // was recorded before sending and the exit clean-up looks again.
-      if (signal?.aborted && !opts.atExit) return { action, ok: false, error: "stopping" };
-      if (!opts.atExit && REFUSED.has(err.kind)) this.keep(withdrawAction(this.ownership, action));
-      if (!err.transient && err.kind !== "bad-request" && !opts.atExit) throw new FatalError(err);
-      const then = opts.atExit ? "" : "; deciding again next cycle";
-      this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}${then}`, { action: action.kind, queue: action.queue, kind: err.kind });
+      if (signal?.aborted) return { action, ok: false, error: "stopping" };
+      if (REFUSED.has(err.kind)) this.keep(withdrawAction(this.ownership, action));
+      if (!err.transient && err.kind !== "bad-request") throw new FatalError(err);
+      this.o.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}; deciding again next cycle`, { action: action.kind, queue: action.queue, kind: err.kind });
       return { action, ok: false, error: err.message };
     }
   }

@@ -103,6 +103,7 @@ describe("the variables table", () => {
       "LOG_LEVEL",
       "LOG_FORMAT",
       "REQUEST_TIMEOUT",
+      "EXIT_TIMEOUT",
       "STATE_FILE",
       "HEALTH_FILE",
       "STATE_DIRECTORY",

@@ -48,6 +48,7 @@ describe("defaults", () => {
       logLevel: "info",
       logFormat: "text",
       requestTimeoutMs: 10_000,
+      exitTimeoutMs: 8_000,
       healthFile: "/tmp/immich-job-daemon.health.json",
     });
   });

@@ -95,7 +95,7 @@ export interface Daemon {
   /** Resolves once `pattern` appears in stdout+stderr (checked as output arrives). */
   waitForOutput(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
   /** Sends a signal and notes the time (Exit.ms counts from the last one). */
-  signal(sig: "SIGTERM" | "SIGINT" | "SIGKILL"): void;
+  signal(sig: NodeJS.Signals): void;
   /** Notes the time, for a signal sent some other way (to a grandchild). */
   mark(): void;
   /** The exit, with the whole output. */
