@@ -2,8 +2,9 @@
 // that branches on the body (or only on the status, as it should) must see
 // exactly what a real server of that version sends:
 // - v1–v2 (NestJS exception filter + class-validator): the HttpException
-//   body `{message, error, statusCode}` with `correlationId` appended;
-//   validation messages are an array of class-validator sentences.
+//   body `{message, error, statusCode}` with `correlationId` appended (also
+//   sent in the `x-immich-cid` header); validation messages are an array of
+//   class-validator sentences. Recorded in test/fixtures/immich/recorded-v2.7.5.
 // - v3 (GlobalExceptionFilter + nestjs-zod): only `{message}` (plus `errors`
 //   for validation, zod issues verbatim), the id in the X-Correlation-ID
 //   header. Recorded in test/fixtures/immich/recorded-v3.1.0.
@@ -25,6 +26,8 @@ const REASON: Record<number, string> = {
 export type ValidationIssue =
   /** A value outside an enum (a queue name, a command, a job status...). */
   | { kind: "enum"; path: (string | number)[]; values: readonly string[]; each?: boolean }
+  /** A required value missing or empty (class-validator's IsNotEmpty; v1–v2 only). */
+  | { kind: "empty"; path: (string | number)[] }
   /** A value of the wrong JSON type. */
   | { kind: "type"; path: (string | number)[]; expected: "boolean" | "array" | "object" | "string"; received: unknown };
 
@@ -43,6 +46,17 @@ export class HttpError {
   ) {}
 }
 
+/**
+ * 400 for a body that is not JSON. Express's body parser rejects it before
+ * Immich's middleware runs: in v1–v2 the answer has no correlation id, in
+ * the body or in a header (recorded on v2.7.5).
+ */
+export class BodyParseError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
 /** 400 for a list of validation issues, in the profile's validator's words. */
 export function validationError(profile: Profile, issues: ValidationIssue[]): HttpError {
   if (profile.errorShape === "v3") {
@@ -55,6 +69,7 @@ export function validationError(profile: Profile, issues: ValidationIssue[]): Ht
 // property is the last path element; `each` prefixes "each value in".
 function classValidatorMessage(issue: ValidationIssue): string {
   const property = String(issue.path.filter((p) => typeof p === "string").at(-1) ?? "value");
+  if (issue.kind === "empty") return `${property} should not be empty`;
   if (issue.kind === "enum") {
     const prefix = issue.each ? "each value in " : "";
     return `${prefix}${property} must be one of the following values: ${issue.values.join(", ")}`;
@@ -75,6 +90,8 @@ function classValidatorMessage(issue: ValidationIssue): string {
 // {"code":"invalid_value","values":[...],"path":[...],"message":"Invalid option: expected one of \"a\"|\"b\""}
 // {"expected":"array","code":"invalid_type","path":[...],"message":"Invalid input: expected array, received string"}
 function zodIssue(issue: ValidationIssue): Record<string, unknown> {
+  // zod reports a missing required value as a wrong type (undefined).
+  if (issue.kind === "empty") issue = { kind: "type", path: issue.path, expected: "string", received: undefined };
   if (issue.kind === "enum") {
     return {
       code: "invalid_value",
@@ -105,21 +122,25 @@ export function errorBody(profile: Profile, error: HttpError, correlationId: str
   }
   // Nest builds {message, error, statusCode}; Immich's filter appends the id.
   if (error.internal) return { message: error.message, statusCode: error.status, correlationId };
-  return {
-    message: error.message,
-    error: REASON[error.status] ?? "Error",
-    statusCode: error.status,
-    correlationId,
-  };
+  const body = { message: error.message, error: REASON[error.status] ?? "Error", statusCode: error.status };
+  return error instanceof BodyParseError ? body : { ...body, correlationId };
+}
+
+/**
+ * The header carrying the correlation id: v1–v2 send `x-immich-cid` on every
+ * answer (recorded on v2.7.5), v3 `X-Correlation-ID` on errors. None when the
+ * body parser refused the request before the id was made.
+ */
+export function correlationHeader(profile: Profile, correlationId: string, error?: HttpError): Record<string, string> {
+  if (error instanceof BodyParseError && profile.errorShape === "v1") return {};
+  return profile.errorShape === "v3" ? { "x-correlation-id": correlationId } : { "x-immich-cid": correlationId };
 }
 
 /** A complete error Response for this profile. */
 export function errorResponse(profile: Profile, error: HttpError, correlationId: string): Response {
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
-  if (profile.errorShape === "v3") headers["x-correlation-id"] = correlationId;
   return new Response(JSON.stringify(errorBody(profile, error, correlationId)), {
     status: error.status,
-    headers,
+    headers: { ...correlationHeader(profile, correlationId, error), "content-type": "application/json; charset=utf-8" },
   });
 }
 

@@ -48,23 +48,36 @@ export function versionAnswer(profile: Profile): Record<string, unknown> {
   return profile.versionHasPrerelease ? { major, minor, patch, prerelease: null } : { major, minor, patch };
 }
 
-/** GET /server/about, modelled on the recorded v3.1.0 answer. */
+/**
+ * GET /server/about. v2.7.5 and v3.1.0 as recorded (the v2.7.5 build had no
+ * source metadata, so no sourceRef/sourceCommit); older versions inferred
+ * from v2.7.5 with the Node.js of their Dockerfile's base image.
+ */
 export function aboutAnswer(profile: Profile): Record<string, unknown> {
   const { major, minor, patch } = profile.version;
   const tag = `v${major}.${minor}.${patch}`;
-  return {
+  const head = {
     version: tag,
     versionUrl: `https://github.com/immich-app/immich/releases/tag/${tag}`,
     licensed: false,
-    sourceRef: tag,
-    // The recorded v3.1.0 build's commit; other versions' are not known here.
-    ...(tag === "v3.1.0" ? { sourceCommit: "8aa95c67470a02a8ddedf03c2e52963af33065ff" } : {}),
-    nodejs: major >= 3 ? "v24.15.0" : "v22.18.0",
-    exiftool: "13.59",
+  };
+  const tools = {
     ffmpeg: "5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers",
     libvips: "8.17.3",
     imagemagick: "",
   };
+  if (tag === "v3.1.0") {
+    return {
+      ...head,
+      sourceRef: tag,
+      sourceCommit: "8aa95c67470a02a8ddedf03c2e52963af33065ff",
+      nodejs: "v24.15.0",
+      exiftool: "13.59",
+      ...tools,
+    };
+  }
+  if (tag === "v2.7.5") return { ...head, nodejs: "v24.15.0", exiftool: "13.53", ...tools };
+  return { ...head, sourceRef: tag, nodejs: "v22.18.0", exiftool: "13.59", ...tools };
 }
 
 /** Manual jobs (POST /api/jobs) per profile, and the queue each lands in. */

@@ -1,10 +1,12 @@
 // Reading a request the way Immich's stack reads it: Express's JSON body
-// parser (no JSON content type = empty object; unparsable JSON = 400), the
+// parser (no JSON content type = empty object; unparsable JSON = 400 in
+// Node's words, see json-errors.ts), the
 // `qs` query parser (`status[]=a` and repeated keys are arrays, a single
 // `status=a` is a string), and DTO validation that reports every bad field
 // at once in the profile's validator's words (errors.ts renders them).
 
-import { HttpError, type ValidationIssue, validationError } from "./errors.ts";
+import { BodyParseError, HttpError, type ValidationIssue, validationError } from "./errors.ts";
+import { v8JsonParseError } from "./json-errors.ts";
 import type { Profile } from "./profiles.ts";
 
 export type QueryValue = string | string[];
@@ -25,28 +27,38 @@ export function parseQuery(params: URLSearchParams): Record<string, QueryValue> 
 
 /**
  * The parsed body as Express's `json()` middleware leaves it: `{}` when there
- * is no JSON content type or no body; a 400 when the JSON does not parse or
- * its top level is not an object or array (body-parser's strict mode).
+ * is no JSON content type or no body at all; a 400 (BodyParseError, worded
+ * as Node's JSON.parse words it) when the JSON does not parse or, in
+ * body-parser's strict mode, does not start with an object or an array.
  */
 export async function readJsonBody(req: Request): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type.trim())) return {};
   const text = await req.text();
-  if (text.trim() === "") return {};
-  const first = text.trimStart()[0];
-  if (first !== "{" && first !== "[") {
-    return Promise.reject(new HttpError(400, `Unexpected token ${JSON.stringify(first)} in JSON at position 0`));
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    return Promise.reject(new HttpError(400, `Invalid JSON body: ${(e as Error).message}`));
-  }
+  if (text === "") return {};
+  const message = strictParseError(text);
+  if (message !== undefined) return Promise.reject(new BodyParseError(message));
+  return JSON.parse(text) as unknown;
+}
+
+/**
+ * body-parser's strict mode: a body whose first non-blank character is not
+ * `{` or `[` is parsed again with the rest masked by `#`, and the masked run
+ * is put back into V8's message (so "true" gives Unexpected token 't', "true").
+ */
+function strictParseError(text: string): string | undefined {
+  const index = text.search(/[^ \t\n\r]/);
+  const first = index < 0 ? undefined : text[index];
+  if (first === "{" || first === "[") return v8JsonParseError(text);
+  const partial = index < 0 ? "" : text.slice(0, index) + "#".repeat(text.length - index);
+  const message = v8JsonParseError(partial) ?? "Unexpected end of JSON input";
+  return message.replace(/#+/g, (run) => text.substring(index, index + run.length));
 }
 
 /** One field of a request DTO. */
 export type FieldSpec =
-  | { name: string; kind: "enum"; values: readonly string[]; required: boolean }
+  /** `notEmpty`: class-validator's @IsNotEmpty as well (v1–v2 say "x should not be empty" first). */
+  | { name: string; kind: "enum"; values: readonly string[]; required: boolean; notEmpty?: boolean }
   | { name: string; kind: "boolean"; required: false };
 
 /**
@@ -82,6 +94,9 @@ export function validateBody(profile: Profile, body: unknown, fields: readonly F
       continue;
     }
     if (absent && !field.required) continue;
+    if (field.notEmpty && profile.errorShape === "v1" && (absent || value === "")) {
+      issues.push({ kind: "empty", path: [field.name] });
+    }
     if (typeof value !== "string" || !field.values.includes(value)) {
       issues.push({ kind: "enum", path: [field.name], values: field.values });
       continue;

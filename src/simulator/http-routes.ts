@@ -75,7 +75,7 @@ function jobNameFor(profile: Profile, name: string): string {
 async function runLegacyCommand(ctx: RouteContext): Promise<Answer> {
   const name = queueParam(ctx);
   const dto = validateBody(ctx.profile, await ctx.body(), [
-    { name: "command", kind: "enum", values: QUEUE_COMMANDS, required: true },
+    { name: "command", kind: "enum", values: QUEUE_COMMANDS, required: true, notEmpty: true },
     { name: "force", kind: "boolean", required: false },
   ]);
   const actor = ctx.caller?.label ?? "api";
@@ -175,7 +175,7 @@ export const ROUTES: readonly Route[] = [
     exists: always,
     handle: (ctx) => {
       const all: Record<string, unknown> = {};
-      for (const q of ctx.engine.list()) all[q.name] = legacyQueue(ctx.profile, q);
+      for (const name of ctx.profile.legacyJobsOrder) all[name] = legacyQueue(ctx.profile, queueOf(ctx, name));
       return { status: 200, json: all };
     },
   },

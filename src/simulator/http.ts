@@ -16,7 +16,7 @@
 import type { Clock } from "../shared/clock.ts";
 import { type ApiKey, authenticate } from "./auth.ts";
 import type { Engine } from "./engine-types.ts";
-import { HttpError, errorResponse, routeNotFound } from "./errors.ts";
+import { HttpError, correlationHeader, errorResponse, routeNotFound } from "./errors.ts";
 import { type Faults, HTML_PAGE, truncatedJson } from "./faults.ts";
 import { parseQuery, readJsonBody } from "./http-request.ts";
 import { type Answer, matchRoute } from "./http-routes.ts";
@@ -34,7 +34,7 @@ export interface ImmichHandlerOptions {
   faults: Faults;
   /** Waits for the added latency, in real time (systemClock.sleep in production). */
   realSleep: (ms: number) => Promise<void>;
-  /** Correlation ids for error answers; default: 8 random hex digits like Immich's. */
+  /** Correlation ids; default: 8 random base-36 characters like Immich's (nestjs-cls). */
   correlationId?: () => string;
   /** Told about unexpected exceptions (answered 500 like Immich does); a bug if it ever fires. */
   onError?: (error: unknown) => void;
@@ -50,11 +50,13 @@ const MAINTENANCE_OPEN = new Set(["/server/ping", "/server/version"]);
 
 export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
   const { profile, engine, clock, faults } = opts;
-  const newId = opts.correlationId ?? (() => crypto.randomUUID().slice(0, 8));
-
-  const fail = (error: HttpError) => errorResponse(profile, error, newId());
+  const newId = opts.correlationId ?? randomCorrelationId;
 
   return async (req) => {
+    // v1–v2 take the caller's x-immich-cid if it sends one (Immich's cls
+    // middleware), and answer it on every response.
+    const cid = (profile.errorShape === "v1" && req.headers.get("x-immich-cid")) || newId();
+    const fail = (error: HttpError) => errorResponse(profile, error, cid);
     const url = new URL(req.url);
     const isHead = req.method.toUpperCase() === "HEAD";
     const method = isHead ? "GET" : req.method.toUpperCase();
@@ -76,7 +78,7 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
     if (fate === "error") return fail(new HttpError(500, "Internal server error", undefined, true));
     if (fate === "html") return htmlPage();
 
-    let response = await answer(req, url, method, pathname.slice(4) || "/", maintenance);
+    let response = await answer(req, url, method, pathname.slice(4) || "/", maintenance, cid);
     if (isHead) {
       return new Response(null, { status: response.status, headers: response.headers });
     }
@@ -85,7 +87,7 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
       const text = await response.text();
       response = new Response(truncatedJson(text || "{}"), {
         status: response.status === 204 ? 200 : response.status,
-        headers: { "content-type": JSON_TYPE },
+        headers: { ...Object.fromEntries(response.headers), "content-type": JSON_TYPE },
       });
     } else if (fate === "reset") {
       response = resetAfterHeaders(await response.text());
@@ -93,7 +95,17 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
     return response;
   };
 
-  async function answer(req: Request, url: URL, method: string, apiPath: string, maintenance: boolean): Promise<Response> {
+  async function answer(
+    req: Request,
+    url: URL,
+    method: string,
+    apiPath: string,
+    maintenance: boolean,
+    cid: string,
+  ): Promise<Response> {
+    const fail = (error: HttpError) => errorResponse(profile, error, cid);
+    // v3 sends its id only on errors; v1–v2 on every answer.
+    const idHeader: Record<string, string> = profile.errorShape === "v1" ? correlationHeader(profile, cid) : {};
     try {
       if (maintenance && !MAINTENANCE_OPEN.has(apiPath.toLowerCase())) throw routeNotFound(req.method, url.pathname);
       const match = matchRoute(profile, method, apiPath);
@@ -115,14 +127,23 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
         query: parseQuery(url.searchParams),
         body: () => readJsonBody(req),
       });
-      if (result.json === undefined) return new Response(null, { status: result.status });
-      return new Response(JSON.stringify(result.json), { status: result.status, headers: { "content-type": JSON_TYPE } });
+      if (result.json === undefined) return new Response(null, { status: result.status, headers: idHeader });
+      return new Response(JSON.stringify(result.json), {
+        status: result.status,
+        headers: { ...idHeader, "content-type": JSON_TYPE },
+      });
     } catch (e) {
       if (e instanceof HttpError) return fail(e);
       opts.onError?.(e);
       return fail(new HttpError(500, "Internal server error", undefined, true));
     }
   }
+}
+
+/** nestjs-cls's default request id: 8 base-36 characters. */
+function randomCorrelationId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
 }
 
 /**

@@ -39,6 +39,7 @@ describe.each(PROFILE_NAMES)("Immich %s", (profile) => {
     const v = sim.sim.profile.version;
     expect(j.version).toBe(`${v.major}.${v.minor}.${v.patch}`);
     expect(j.api).toBe(sim.sim.profile.hasQueuesApi ? "queues" : "jobs");
-    expect(j.queues.map((q) => q.name)).toEqual([...sim.sim.profile.queues]);
+    const p = sim.sim.profile;
+    expect(j.queues.map((q) => q.name)).toEqual([...(p.hasQueuesApi ? p.queues : p.legacyJobsOrder)]);
   });
 });

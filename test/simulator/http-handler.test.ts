@@ -26,12 +26,22 @@ function setup(profileName: ProfileName) {
       throw e;
     },
   });
-  const req = async (method: string, path: string, init: { key?: string; body?: string; type?: string } = {}) => {
-    const headers: Record<string, string> = {};
+  const req = async (
+    method: string,
+    path: string,
+    init: { key?: string; body?: string; type?: string; headers?: Record<string, string> } = {},
+  ) => {
+    const headers: Record<string, string> = { ...init.headers };
     if (init.key !== undefined) headers["x-api-key"] = init.key;
     if (init.body !== undefined) headers["content-type"] = init.type ?? "application/json";
     const res = await handler(new Request(`http://sim.test${path}`, { method, headers, body: init.body }));
-    return { status: res.status, type: res.headers.get("content-type"), cid: res.headers.get("x-correlation-id"), text: await res.text() };
+    return {
+      status: res.status,
+      type: res.headers.get("content-type"),
+      cid: res.headers.get("x-correlation-id"),
+      immichCid: res.headers.get("x-immich-cid"),
+      text: await res.text(),
+    };
   };
   return { clock, engine, req };
 }
@@ -63,11 +73,19 @@ describe("routing", () => {
 });
 
 describe("error bodies", () => {
-  test("v1–v2: {message, error, statusCode, correlationId}, no header", async () => {
+  test("v1–v2: {message, error, statusCode, correlationId}, the id also in x-immich-cid on every answer", async () => {
     const { req } = setup("v2.7");
     const res = await req("GET", "/api/jobs", { key: "nope" });
     expect(res.text).toBe('{"message":"Invalid API key","error":"Unauthorized","statusCode":401,"correlationId":"cid-1"}');
-    expect(res.cid).toBeNull();
+    expect([res.cid, res.immichCid]).toEqual([null, "cid-1"]);
+    expect((await req("GET", "/api/server/ping")).immichCid).toBe("cid-1");
+    // A caller's own x-immich-cid is kept (Immich's cls middleware).
+    const own = await req("GET", "/api/jobs", { key: "nope", headers: { "x-immich-cid": "mine1234" } });
+    expect([own.immichCid, JSON.parse(own.text).correlationId]).toEqual(["mine1234", "mine1234"]);
+    // v3 sends its id only on errors, as X-Correlation-ID.
+    const v3 = setup("v3.1");
+    expect((await v3.req("GET", "/api/server/ping")).immichCid).toBeNull();
+    expect((await v3.req("GET", "/api/jobs", { key: "nope" })).cid).toBe("cid-1");
     const forbidden = await req("GET", "/api/queues", { key: KEYS.jobs.key });
     expect(JSON.parse(forbidden.text)).toEqual({
       message: "Missing required permission: queue.read",
@@ -118,8 +136,12 @@ describe("error bodies", () => {
     // Unparsable JSON: 400, nothing changes.
     const broken = await req("PUT", "/api/queues/ocr", { key: admin, body: '{"isPaused":tru' });
     expect(broken.status).toBe(400);
-    expect(JSON.parse(broken.text).message).toStartWith("Invalid JSON body");
-    expect((await req("PUT", "/api/queues/ocr", { key: admin, body: "true" })).status).toBe(400);
+    expect(JSON.parse(broken.text).message).toBe("Unexpected end of JSON input");
+    // Strict mode: only an object or an array; worded as body-parser words it.
+    const scalar = await req("PUT", "/api/queues/ocr", { key: admin, body: "true" });
+    expect([scalar.status, JSON.parse(scalar.text).message]).toEqual([400, `Unexpected token 't', "true" is not valid JSON`]);
+    const blank = await req("PUT", "/api/queues/ocr", { key: admin, body: "  " });
+    expect([blank.status, JSON.parse(blank.text).message]).toEqual([400, "Unexpected end of JSON input"]);
     // Not JSON content: the body is ignored ({}), so PUT /queues changes nothing.
     const text = await req("PUT", "/api/queues/ocr", { key: admin, body: '{"isPaused":true}', type: "text/plain" });
     expect(text.status).toBe(200);

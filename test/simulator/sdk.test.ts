@@ -45,7 +45,7 @@ describe.each(PROFILE_NAMES)("@immich/sdk against %s", (profileName) => {
     sim.engine.upload({ photos: 10 });
     clock.set(clock.now() + 2_000);
     const all = await sdk.getQueuesLegacy();
-    expect(Object.keys(all)).toEqual([...profile.queues]);
+    expect(Object.keys(all)).toEqual([...profile.legacyJobsOrder]);
     expect(all.metadataExtraction?.jobCounts.active).toBeGreaterThan(0);
     const paused = await sdk.runQueueCommandLegacy({
       name: sdk.QueueName.ThumbnailGeneration,
