@@ -3,12 +3,14 @@
 // clock, fetch, abort signal) and returns an exit code; only src/main.ts
 // touches the real process.
 
+import { blockers } from "../core/blockers.ts";
 import { decide, resumeAllActions } from "../core/decide.ts";
 import { emptyOwnership, type Policy } from "../core/types.ts";
 import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../config/index.ts";
 import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
+import { GateWatch } from "../daemon/gates.ts";
 import { checkHeartbeat, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -91,7 +93,13 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean } = {
     shutdownTimeoutMs: p.config.exitTimeoutMs,
     store: p.store,
     random: io.random,
+    gates: newGates(p, io),
   });
+}
+
+/** What the daemon looks at beyond Immich's API (WINDOWS; later ML_URL and MAX_PRESSURE). */
+function newGates(p: Prepared, io: CommandIO, opts: { quiet?: boolean } = {}): GateWatch {
+  return new GateWatch({ ...(p.config.schedule ? { schedule: p.config.schedule } : {}) }, io.clock, opts.quiet ? undefined : p.log);
 }
 
 /**
@@ -178,13 +186,15 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const info = await p.client.connect(io.signal, { checkWrite: false });
     const observation = await p.client.observe(io.signal);
     const saved = p.store.load();
+    const gates = await newGates(p, io, { quiet: true }).read(io.signal);
     const decision = decide({
       observation,
       policy: p.policy,
       ownership: saved.ownership ?? emptyOwnership(),
       adoptPaused: !saved.ownership,
+      blockers: blockers(gates, p.policy.priority),
     });
-    const input = { url: p.config.immichUrl, version: info.version, api: info.api, maxConcurrent: p.config.maxConcurrentJobs, observation, decision };
+    const input = { url: p.config.immichUrl, version: info.version, api: info.api, maxConcurrent: p.config.maxConcurrentJobs, observation, decision, gates };
     io.stdout.write((json ? JSON.stringify(statusJson(input), null, 2) : statusTable(input)) + "\n");
     return EXIT.ok;
   } catch (e) {

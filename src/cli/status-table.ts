@@ -3,6 +3,8 @@
 // now. Built from the same Decision object the loop acts on.
 
 import { occupiesSlot } from "../core/decide.ts";
+import type { Gates } from "../core/blockers.ts";
+import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
 
@@ -13,11 +15,14 @@ export interface StatusInput {
   maxConcurrent: number;
   observation: Observation;
   decision: Decision;
+  /** What the daemon looked at beyond the API (windows, ML gate, pressure). */
+  gates?: Gates;
 }
 
 export function statusJson(s: StatusInput) {
   const byQueue = new Map(s.decision.actions.map((a) => [a.queue, a]));
   const views = new Map(s.decision.queues.map((v) => [v.name, v]));
+  const windows = new Map((s.gates?.windows ?? []).map((w) => [w.queue, w]));
   return {
     url: s.url,
     version: formatVersion(s.version),
@@ -42,16 +47,25 @@ export function statusJson(s: StatusInput) {
         owner: v.owner,
         held: v.held,
         wouldDo: a ? { action: a.kind, reason: a.reason, detail: a.detail } : null,
+        window: windowJson(windows.get(q.name)),
+        blocks: v.blocks ?? [],
       };
     }),
   };
 }
 
+const windowJson = (w: WindowState | undefined) =>
+  w ? { window: w.window, zone: w.zone, open: w.open, nextChangeAt: w.nextChangeAt ?? null, nextChange: w.nextChange ?? null } : null;
+
 export function statusTable(s: StatusInput): string {
   const j = statusJson(s);
   // Managed queues in priority order first, then the rest in the server's order.
   const rows = [...j.queues].sort((a, b) => (a.priority ?? 1e9) - (b.priority ?? 1e9));
-  const header = ["QUEUE", "PRI", "STATE", "ACTIVE", "WAITING", "PAUSED", "DELAYED", "SLOT", "OWNER", "WOULD"];
+  // The WINDOW column only when WINDOWS is set: "open until Sat 06:00 (22:00-06:00)".
+  const hasWindows = rows.some((q) => q.window);
+  const windowCell = (w: (typeof rows)[number]["window"]) =>
+    w ? `${w.open ? "open" : "closed"}${w.nextChange ? ` until ${w.nextChange}` : ""} (${w.window})` : "-";
+  const header = ["QUEUE", "PRI", "STATE", "ACTIVE", "WAITING", "PAUSED", "DELAYED", "SLOT", "OWNER", "WOULD", ...(hasWindows ? ["WINDOW"] : [])];
   const table = rows.map((q) => [
     q.name,
     q.priority === null ? "-" : String(q.priority),
@@ -63,13 +77,17 @@ export function statusTable(s: StatusInput): string {
     q.occupiesSlot ? "yes" : "-",
     !q.managed ? "unmanaged" : q.held ? "held" : q.owner === "other" ? "other" : "daemon",
     q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
+    ...(hasWindows ? [windowCell(q.window)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const numeric = new Set([1, 3, 4, 5, 6]);
   const line = (cells: string[]) =>
     cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  const title =
-    `Immich v${j.version} at ${j.url} (/api/${j.api}): ${j.slotsInUse} of ${j.maxConcurrent} slot${j.maxConcurrent === 1 ? "" : "s"} in use`;
+  const title = [
+    `Immich v${j.version} at ${j.url} (/api/${j.api}): ${j.slotsInUse} of ${j.maxConcurrent} slot${j.maxConcurrent === 1 ? "" : "s"} in use`,
+  ];
   const reasons = s.decision.actions.map((a) => `  would ${a.kind} ${a.queue}: ${a.detail}`);
-  return [title, "", line(header), ...table.map(line), ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
+  const zone = s.gates?.windows?.[0]?.zone;
+  if (zone) title.push(`windows on ${zone}'s clock`);
+  return [title.join("; "), "", line(header), ...table.map(line), ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
 }

@@ -3,6 +3,7 @@
 // variables and their documentation live in schema.ts, the defaults in
 // defaults.ts.
 
+import type { Schedule } from "../core/windows.ts";
 import { ENV_NAMES, variableDoc } from "./schema.ts";
 
 export { CONFIG_DEFAULTS } from "./defaults.ts";
@@ -35,6 +36,8 @@ export interface Config {
   stateFile?: string;
   /** Where `run` writes its heartbeat for `healthcheck`. */
   healthFile: string;
+  /** Time windows (WINDOWS, TZ); undefined = every queue may always run. */
+  schedule?: Schedule;
 }
 
 /** One row of the variables table. */

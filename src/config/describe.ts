@@ -1,10 +1,18 @@
 // The one start-up line that says what the daemon is about to do, with the
 // key redacted, and the variables table for `--help` and the README.
 
+import type { Schedule } from "../core/windows.ts";
 import { CONFIG_VARIABLES, type Config } from "./config.ts";
 import { redactSecret } from "./redact.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
+
+/** "smartSearch,ocr=22:00-06:00; library=Sat,Sun 01:00-05:00": queues sharing a window on one entry. */
+function windowsText(s: Schedule): string {
+  const byText = new Map<string, string[]>();
+  for (const [q, w] of Object.entries(s.windows)) byText.set(w.text, [...(byText.get(w.text) ?? []), q]);
+  return [...byText].map(([text, qs]) => `${qs.join(",")}=${text}`).join("; ");
+}
 
 /**
  * e.g. `url=http://127.0.0.1:2283 key=abcd… max=1 poll=10s timeout=10s
@@ -26,6 +34,7 @@ export function describeConfig(config: Config): string {
     `dry-run=${config.dryRun ? "yes" : "no"}`,
     `state=${config.stateFile ?? "-"}`,
     `log=${config.logLevel}/${config.logFormat}`,
+    ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");
 }
 

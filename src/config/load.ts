@@ -8,6 +8,7 @@ import { PROTECTED_QUEUES } from "../core/queues.ts";
 import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
 import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
 import { coerce } from "./coerce.ts";
+import { loadSchedule } from "./windows-config.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
 
@@ -57,6 +58,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     if (problems?.length) fail(configError(name, raw[name], problems.join("; ")));
   }
 
+  const schedule = loadSchedule(raw, v.MANAGED_QUEUES ?? D.managedQueues, fail);
+
   if (errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
     return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };
@@ -81,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   if (key.file !== undefined) config.apiKeyFile = key.file;
   const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);
   if (stateFile !== undefined) config.stateFile = stateFile;
+  if (schedule !== undefined) config.schedule = schedule;
   return { ok: true, config };
 }
 

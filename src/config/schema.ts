@@ -10,6 +10,7 @@
 
 import { type Static, Type } from "@sinclair/typebox";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
+import { WINDOWS_EXAMPLE } from "../core/window-syntax.ts";
 import { CONFIG_DEFAULTS as D, HEALTH_FILE_DEFAULT, STATE_FILE_NAME } from "./defaults.ts";
 
 /** Documentation every variable carries, read by the table and the error messages. */
@@ -161,6 +162,25 @@ export const EnvSchema = Type.Object({
         accepted: "seconds, 1 to 300 (decimals allowed)",
         meaning:
           "On a graceful stop, how long the daemon tries to resume the queues it paused before it exits anyway (naming them). Keep it below the supervisor's stop timeout: the default fits Docker's 10 s, compose's stop_grace_period and systemd's TimeoutStopSec=15 shipped in deploy/.",
+      }),
+    }),
+  ),
+  WINDOWS: Type.Optional(
+    Type.String({
+      ...doc({
+        defaultText: "(none: every queue may run at any time)",
+        accepted: `entries separated by ';', each queues=[days ]HH:MM-HH:MM, where queues are managed queue names or the group ml (smartSearch, duplicateDetection, faceDetection, facialRecognition, ocr) and days are Mon..Sun or ranges like Mon-Fri (none: every day); e.g. ${WINDOWS_EXAMPLE}`,
+        meaning:
+          "When queues may run (quiet hours), on TZ's wall clock. A window opens on its days and, if its end is not after its start, closes the next morning. Outside it a queue is not started; a running one is paused when it closes (its active jobs finish).",
+      }),
+    }),
+  ),
+  TZ: Type.Optional(
+    Type.String({
+      ...doc({
+        defaultText: "the system's time zone (UTC in a container)",
+        accepted: "an IANA time-zone name, e.g. Europe/Berlin (the binary carries the zone data)",
+        meaning: "The time zone of WINDOWS. Only checked when WINDOWS is set.",
       }),
     }),
   ),

@@ -4,15 +4,18 @@
 // `status` and the tests all read this one object. DESIGN.md §2 rules 1–5
 // and 8 are implemented here, in this order within a cycle:
 //   1. reconcile ownership with the server (rule 8)
-//   2. release: pause running managed queues with no work (rule 4)
+//   2. release: pause running managed queues with no work (rule 4); then
+//      pause, gracefully, running queues a blocker stops (rules 6, 13:
+//      blockers.ts, computed by the loop)
 //   3. cap: the daemon's own running queues keep their slots (rule 2); the
 //      remaining slots go to other slot holders by priority, and queues
 //      running outside the daemon beyond them are paused (rules 2, 8)
 //   4. fill: while a slot is free, resume the highest-priority paused queue
-//      with pending work (rules 1, 3)
+//      with pending work that no blocker keeps back (rules 1, 3, 6, 13, 14)
 // Pauses always come before resumes (rule 1). Unmanaged queues are never
 // touched (rule 5); held queues are never resumed (rule 8).
 
+import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
 import type {
@@ -32,6 +35,8 @@ export interface DecideInput {
   ownership: Ownership;
   /** First cycle without a state file: paused managed queues are taken as the daemon's. */
   adoptPaused?: boolean;
+  /** What keeps queues from running beyond the cap (windows, ML gate, pressure); see blockers.ts. */
+  blockers?: Blockers;
 }
 
 /** Pending jobs: counted under `paused` while the queue is paused. Delayed jobs are not work yet. */
@@ -42,6 +47,8 @@ export const occupiesSlot = (q: QueueSnapshot): boolean =>
   q.isPaused ? q.active > 0 : hasWork(q);
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+const draining = (q: QueueSnapshot) =>
+  q.active > 0 ? `; its ${plural(q.active, "active job")} ${q.active === 1 ? "finishes" : "finish"} first` : "";
 
 export function decide(input: DecideInput): Decision {
   const { observation, policy } = input;
@@ -74,6 +81,11 @@ export function decide(input: DecideInput): Decision {
   for (const q of managed) {
     if (!q.isPaused && !hasWork(q)) pause(q, "release", "no work left");
   }
+  // Blockers that pause (rules 6, 13): active jobs finish, the slot frees after.
+  for (const q of managed) {
+    const b = pauseBlock(input.blockers, q.name);
+    if (b && !state(q.name).isPaused) pause(q, b.code === "ml-down" ? "ml-down" : "window-closed", b.detail + draining(q));
+  }
 
   // 3. Cap (rules 2 and 8). The daemon's own running queues first (non-
   // preemption), then every other slot holder by priority.
@@ -98,7 +110,7 @@ export function decide(input: DecideInput): Decision {
       q,
       "over-cap",
       `over the cap of ${n} (${kept.join(", ")} hold${kept.length === 1 ? "s" : ""} the slot${n === 1 ? "" : "s"})` +
-        (q.active > 0 ? `; its ${plural(q.active, "active job")} ${q.active === 1 ? "finishes" : "finish"} first` : "") +
+        draining(q) +
         // Rule 8: a queue someone resumed is told how to run it beyond the cap.
         (resumedByOther.has(q.name)
           ? `. It was resumed outside the daemon; to let it run beyond the cap raise MAX_CONCURRENT_JOBS or remove it from MANAGED_QUEUES`
@@ -110,7 +122,7 @@ export function decide(input: DecideInput): Decision {
   let occupied = managed.filter((q) => occupiesSlot(state(q.name))).length;
   for (const q of managed) {
     const s = state(q.name);
-    if (!s.isPaused || held.has(q.name) || pending(s) === 0) continue;
+    if (!s.isPaused || held.has(q.name) || pending(s) === 0 || startBlock(input.blockers, q.name)) continue;
     // A resume needs a free slot, even for a queue still draining (which
     // already holds one): otherwise a draining low-priority queue would jump
     // ahead of higher-priority work waiting for that very slot.
@@ -138,6 +150,7 @@ export function decide(input: DecideInput): Decision {
       hasWork: hasWork(q),
       held: held.has(q.name),
       owner: !isManaged ? "none" : held.has(q.name) || foreign.has(q.name) ? "other" : "daemon",
+      ...(input.blockers?.[q.name] ? { blocks: input.blockers[q.name] } : {}),
     };
   });
 

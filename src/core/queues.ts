@@ -23,6 +23,17 @@ export const DEFAULT_PRIORITY = [
 ] as const;
 
 /**
+ * The queues that need Immich's machine-learning service, directly
+ * (smartSearch, faceDetection, ocr call it) or through the results of those
+ * (duplicateDetection, facialRecognition): the `ml` group of WINDOWS and the
+ * queues the ML_URL gate holds back (DESIGN.md §2 rules 6 and 13).
+ */
+export const ML_QUEUES: readonly string[] = ["smartSearch", "duplicateDetection", "faceDetection", "facialRecognition", "ocr"];
+
+/** Names WINDOWS accepts for a set of queues. */
+export const QUEUE_GROUPS: Record<string, readonly string[]> = { ml: ML_QUEUES };
+
+/**
  * Queues the daemon never touches unless the user insists explicitly, and
  * why: the reason is shown when someone lists one.
  */

@@ -4,6 +4,8 @@
 // them into Decisions, and the loop, the logs, `status` and the tests all
 // read those same objects.
 
+import type { Block } from "./blockers.ts";
+
 /** Counts of one queue, as Immich reports them (both API families). */
 export interface QueueCounts {
   active: number;
@@ -61,6 +63,8 @@ export type Reason =
   | "release" // rule 4: running with no work
   | "over-cap" // rule 2/8: more slot holders than N, lower priority
   | "fill-slot" // rule 3: a free slot and pending work
+  | "window-closed" // rule 6: running outside its time window
+  | "ml-down" // rule 13: needs the machine-learning service, which does not answer
   | "exit" // rule 9: resuming what the daemon paused on the way out
   | "resume-all"; // the recovery command
 
@@ -96,6 +100,8 @@ export interface QueueView {
   hasWork: boolean;
   held: boolean;
   owner: "daemon" | "other" | "none";
+  /** What keeps it from running beyond the cap (a closed window, the ML gate, pressure); absent if nothing. */
+  blocks?: readonly Block[];
 }
 
 export interface Decision {

@@ -4,6 +4,7 @@
 // never reads the environment or exits the process. What it remembers is only
 // what the server cannot tell: which pauses are its own (core/reconcile.ts).
 
+import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import { decide } from "../core/decide.ts";
 import { onlyManaged } from "../core/managed-only.ts";
 import { confirmAction, withdrawAction } from "../core/reconcile.ts";
@@ -13,6 +14,7 @@ import { formatVersion, type ImmichClient, type ServerInfo } from "../immich/ind
 import type { Clock } from "../shared/clock.ts";
 import { retryCapMs, retryDelay } from "./backoff.ts";
 import { resumeOwnPauses } from "./exit-cleanup.ts";
+import type { GateWatch } from "./gates.ts";
 import type { Log } from "./log.ts";
 import { saveOwnership, type StateStore } from "./state-file.ts";
 
@@ -50,6 +52,8 @@ export interface DaemonOptions {
   random: () => number;
   /** Real-time budget for the exit clean-up (EXIT_TIMEOUT; requests get this long in all). */
   shutdownTimeoutMs?: number;
+  /** Windows, ML gate, pressure: read once per cycle, composed by decide as blockers (core/blockers.ts). */
+  gates?: GateWatch;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
 }
@@ -112,6 +116,11 @@ export class Daemon {
     }
   }
 
+  /** What the last cycle saw beyond the API: windows, ML gate, pressure (plain data for status and notifications). */
+  get gates(): Gates | undefined {
+    return this.o.gates?.current;
+  }
+
   /** What the daemon owns now (read by tests and `status`). */
   get owned(): Ownership {
     return this.ownership;
@@ -166,7 +175,9 @@ export class Daemon {
    * exact. Cycles that only pause, or only resume, need no second look.
    */
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
-    const first = await this.look(signal);
+    const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
+    const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
+    const first = await this.look(signal, blocked);
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.sayNotices(decision);
@@ -187,7 +198,7 @@ export class Daemon {
     const hasResumes = pauses.length < decision.actions.length;
     if (pauses.length > 0 && hasResumes) {
       const results = await this.sendAll(pauses, signal);
-      const second = await this.look(signal);
+      const second = await this.look(signal, blocked);
       if (!second.ok) return { ok: true, observation, decision, results };
       ({ observation, decision } = second);
       this.sayNotices(decision);
@@ -198,7 +209,7 @@ export class Daemon {
   }
 
   /** Observe and decide; an unknown answer is a degraded cycle with no decision. */
-  private async look(signal?: AbortSignal): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
+  private async look(signal?: AbortSignal, blocked?: Blockers): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
     let observation: Observation;
     try {
       observation = await this.o.client.observe(signal);
@@ -211,7 +222,13 @@ export class Daemon {
       return { ok: false, error };
     }
     this.recovered();
-    const decision = decide({ observation, policy: this.o.policy, ownership: this.ownership, adoptPaused: this.adoptPaused });
+    const decision = decide({
+      observation,
+      policy: this.o.policy,
+      ownership: this.ownership,
+      adoptPaused: this.adoptPaused,
+      ...(blocked ? { blockers: blocked } : {}),
+    });
     return { ok: true, observation, decision };
   }
 

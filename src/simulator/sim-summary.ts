@@ -3,6 +3,7 @@
 // exceeded, and how long uploads waited for their thumbnails. Tests and the
 // benchmark share these so they measure the same thing the same way.
 
+import { isOpen, type Window, windowStates } from "../core/windows.ts";
 import type { Recording } from "./engine-types.ts";
 
 /**
@@ -101,4 +102,48 @@ function sweep(
     const next = edges[k]?.[0];
     if (next !== undefined) visit(count, at, next);
   }
+}
+
+/** How well queues kept to their time windows (DESIGN.md §2 rule 6). */
+export interface WindowKeeping {
+  /** Activity that began while the window was closed (must be 0). */
+  startedOutsideMs: number;
+  /** Stretches that began inside and ran on past the close: jobs finishing after it. */
+  overruns: number;
+  /** The longest of those, past the close. */
+  maxOverrunMs: number;
+  /** All activity past a close, in total. */
+  overrunMs: number;
+  /** Activity inside the window. */
+  insideMs: number;
+}
+
+/**
+ * From the recording's stretches of activity of `queues`, each with `window`
+ * on `zone`'s clock. A stretch that began inside and ran past the close is
+ * the active jobs finishing (a pause never stops them); if the daemon had
+ * let new jobs start after the close, the stretch would run on far longer
+ * than one job, which is what maxOverrunMs shows.
+ */
+export function windowKeeping(rec: Recording, queues: readonly string[], window: Window, zone: string): WindowKeeping {
+  const out: WindowKeeping = { startedOutsideMs: 0, overruns: 0, maxOverrunMs: 0, overrunMs: 0, insideMs: 0 };
+  const schedule = { zone, windows: { q: window } };
+  for (const i of rec.activeIntervals) {
+    if (!queues.includes(i.queue)) continue;
+    const to = i.to ?? rec.now;
+    if (!isOpen(window, zone, i.from)) {
+      out.startedOutsideMs += to - i.from;
+      continue;
+    }
+    const close = windowStates(schedule, i.from)[0]?.nextChangeAt ?? Infinity;
+    if (to > close) {
+      out.overruns++;
+      out.overrunMs += to - close;
+      out.maxOverrunMs = Math.max(out.maxOverrunMs, to - close);
+      out.insideMs += close - i.from;
+    } else {
+      out.insideMs += to - i.from;
+    }
+  }
+  return out;
 }

@@ -104,6 +104,8 @@ describe("the variables table", () => {
       "LOG_FORMAT",
       "REQUEST_TIMEOUT",
       "EXIT_TIMEOUT",
+      "WINDOWS",
+      "TZ",
       "STATE_FILE",
       "HEALTH_FILE",
       "STATE_DIRECTORY",

@@ -125,4 +125,19 @@ describe("the binary alone in an empty root", () => {
     expect(exit.stderr).not.toContain(" ERROR ");
     expect(exit.stderr).not.toContain("heartbeat");
   });
+
+  test.skipIf(why !== undefined)(name("time zones resolve from the binary's own data (no zoneinfo there): WINDOWS in Europe/Berlin"), async () => {
+    expect(existsSync(join(root, "usr/share/zoneinfo"))).toBe(false);
+    const env = cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, WINDOWS: "ml=22:00-06:00", TZ: "Europe/Berlin", TMPDIR: "/tmp" });
+    const status = await inRoot(["status", "--json"], env).exited;
+    expect(status.code).toBe(0);
+    const j = JSON.parse(status.stdout) as { queues: { name: string; window: { zone: string; nextChangeAt: number } | null }[] };
+    const w = j.queues.find((q) => q.name === "smartSearch")!.window!;
+    expect(w.zone).toBe("Europe/Berlin");
+    // Berlin's clock, not UTC's: 22:00 or 06:00 there is 20:00, 21:00, 04:00 or 05:00 UTC.
+    expect([4, 5, 20, 21]).toContain(new Date(w.nextChangeAt).getUTCHours());
+    const bad = await inRoot(["status"], { ...env, TZ: "Europe/Berln" }).exited;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('TZ="Europe/Berln": is not a time zone this daemon knows');
+  });
 });

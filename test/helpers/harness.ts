@@ -2,6 +2,7 @@
 // time: hours of simulated work in a second, identical run to run.
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
+import { type GateSources, GateWatch } from "../../src/daemon/gates.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
@@ -47,10 +48,14 @@ export interface HarnessOptions {
    * answer travels, as on a busy real server). Default 0.
    */
   requestLatencyMs?: number;
+  /** Windows, ML gate, pressure (src/daemon/gates.ts). */
+  gates?: GateSources;
+  /** Simulated start time (default 2026-11-28 12:00 UTC). */
+  startAt?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
+  const clock = new VirtualClock(opts.startAt ?? Date.UTC(2026, 10, 28, 12));
   const sim = await startSimulator({
     clock,
     profile: opts.profile ?? "v3.1",
@@ -126,6 +131,7 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     onExit: opts.onExit ?? "resume",
     store,
     random: () => 0.5,
+    ...(opts.gates ? { gates: new GateWatch(opts.gates, daemonClock, log) } : {}),
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);
