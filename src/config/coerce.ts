@@ -4,6 +4,7 @@
 // reports them) and never throws. Only IMMICH_URL reports its own errors
 // here, because "why this URL is wrong" needs more than a pattern.
 
+import { parseListenAddress } from "../status/address.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { EnvName } from "./schema.ts";
 
@@ -52,6 +53,12 @@ export function coerce(raw: Partial<Record<EnvName, string>>): Coerced {
       const r = immichOrigin(value);
       if (typeof r === "string") values[name] = r;
       else errors.push(configError(name, value, r.problem, { accepts: r.accepts }));
+      continue;
+    }
+    if (name === "STATUS_ADDR") {
+      const r = parseListenAddress(value);
+      if ("problem" in r) errors.push(configError(name, value, r.problem));
+      else values[name] = r;
       continue;
     }
     const f = COERCE[name];

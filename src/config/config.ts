@@ -38,6 +38,8 @@ export interface Config {
   healthFile: string;
   /** Time windows (WINDOWS, TZ); undefined = every queue may always run. */
   schedule?: Schedule;
+  /** Where the status server listens (STATUS_ADDR); undefined = no server. */
+  statusAddr?: { hostname: string; port: number };
 }
 
 /** One row of the variables table. */

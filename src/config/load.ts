@@ -85,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);
   if (stateFile !== undefined) config.stateFile = stateFile;
   if (schedule !== undefined) config.schedule = schedule;
+  if (v.STATUS_ADDR !== undefined) config.statusAddr = v.STATUS_ADDR;
   return { ok: true, config };
 }
 

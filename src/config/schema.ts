@@ -206,6 +206,18 @@ export const EnvSchema = Type.Object({
       }),
     }),
   ),
+  STATUS_ADDR: Type.Optional(
+    Type.Object(
+      { hostname: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) },
+      {
+        ...doc({
+          defaultText: "(off: no port is opened)",
+          accepted: "a port (8080: this machine only), or host:port (127.0.0.1:8080; 0.0.0.0:8080 or [::]:8080 for every interface)",
+          meaning: "Serve the status page, /healthz, /readyz, /metrics and /api/status there (GET/HEAD only; never the API key).",
+        }),
+      },
+    ),
+  ),
   STATE_DIRECTORY: Type.Optional(
     Type.String({
       minLength: 1,

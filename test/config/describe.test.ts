@@ -108,6 +108,7 @@ describe("the variables table", () => {
       "TZ",
       "STATE_FILE",
       "HEALTH_FILE",
+      "STATUS_ADDR",
       "STATE_DIRECTORY",
     ]);
   });
