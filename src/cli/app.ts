@@ -52,7 +52,7 @@ export async function runApp(io: AppIO): Promise<number> {
     case "resume-all":
       return unexpected([]) ? EXIT.usage : resumeAllCommand(commandIO);
     case "healthcheck":
-      return unexpected([]) ? EXIT.usage : healthcheckCommand(commandIO);
+      return unexpected([]) ? EXIT.usage : healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":
       return simulatorCommand(args, lineIO(io));
     case "demo": {

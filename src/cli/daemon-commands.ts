@@ -14,6 +14,9 @@ import { GateWatch } from "../daemon/gates.ts";
 import { checkHeartbeat, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
+import { parseListenAddress } from "../status/address.ts";
+import { checkHealthz } from "../status/healthz-check.ts";
+import { startStatus, type StatusWiring } from "../status/wire.ts";
 import { VERSION } from "../shared/version.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { statusJson, statusTable } from "./status-table.ts";
@@ -67,12 +70,14 @@ function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | numb
   };
 }
 
-function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean } = {}): Daemon {
+function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring } = {}): Daemon {
   let heartbeatFailed = false;
   return new Daemon({
+    ...(opts.status ? { onCycle: opts.status.onCycle } : {}),
     ...(opts.heartbeat
       ? {
           heartbeat: (health, nextPollInMs) => {
+            opts.status?.beat(health, nextPollInMs);
             try {
               writeHeartbeat(p.config.healthFile, io.pid, io.clock.now(), health, nextPollInMs);
             } catch (e) {
@@ -129,7 +134,20 @@ export async function runCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
-  const daemon = newDaemon(p, io, { heartbeat: true });
+  const status = startStatus(p.config, p.client, io.clock, p.log);
+  if ("problem" in status) {
+    p.log.error(status.problem);
+    return EXIT.usage;
+  }
+  try {
+    return await runDaemon({ ...p, client: status.client }, io, status);
+  } finally {
+    await status.stop();
+  }
+}
+
+async function runDaemon(p: Prepared, io: CommandIO, status: StatusWiring): Promise<number> {
+  const daemon = newDaemon(p, io, { heartbeat: true, status });
   let code: number = EXIT.ok;
   try {
     await daemon.run(io.signal);
@@ -237,11 +255,19 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
 }
 
 /**
- * `healthcheck`: exit 0 if a running daemon's loop is alive (its heartbeat
- * file is fresh), 1 if not. Needs no API key and sends nothing to Immich.
+ * `healthcheck`: exit 0 if a running daemon's loop is alive (its /healthz
+ * when STATUS_ADDR is set, else its heartbeat file is fresh), 1 if not.
+ * Needs no API key and sends nothing to Immich.
  */
-export function healthcheckCommand(io: Pick<CommandIO, "env" | "stdout" | "stderr" | "clock">): number {
-  const r = checkHeartbeat(healthFilePath(io.env), io.clock.now());
+export async function healthcheckCommand(io: Pick<CommandIO, "env" | "stdout" | "stderr" | "clock"> & { fetch: typeof fetch }): Promise<number> {
+  const r = io.env.STATUS_ADDR?.trim() ? await healthzCheck(io.env.STATUS_ADDR, io.fetch) : checkHeartbeat(healthFilePath(io.env), io.clock.now());
   (r.ok ? io.stdout : io.stderr).write(r.line + "\n");
   return r.ok ? EXIT.ok : EXIT.internal;
+}
+
+/** STATUS_ADDR as `run` reads it; a bad one is unhealthy (exit 1: Docker reserves 2), said in one line. */
+async function healthzCheck(raw: string, fetchFn: typeof fetch): Promise<{ ok: boolean; line: string }> {
+  const addr = parseListenAddress(raw);
+  if ("problem" in addr) return { ok: false, line: `unhealthy: STATUS_ADDR=${JSON.stringify(raw.trim())} ${addr.problem}` };
+  return checkHealthz(addr, fetchFn);
 }

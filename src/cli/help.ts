@@ -21,8 +21,9 @@ Commands:
   status [--json]  Every queue: counts, paused, managed, priority, owner and what
                    the daemon would do now. Sends no command.
   resume-all       Resume every paused managed queue, for recovery by hand.
-  healthcheck      Exit 0 if a running daemon's loop is alive (reads HEALTH_FILE;
-                   no API key needed, nothing sent to Immich), else 1.
+  healthcheck      Exit 0 if a running daemon's loop is alive (asks its /healthz
+                   when STATUS_ADDR is set, else reads HEALTH_FILE; no API key
+                   needed, nothing sent to Immich), else 1.
   simulator        Serve a simulated Immich API (see: simulator --help).
   demo             Watch the daemon tame a simulated import (about a minute).
 

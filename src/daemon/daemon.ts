@@ -56,6 +56,8 @@ export interface DaemonOptions {
   gates?: GateWatch;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
+  /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
+  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health }) => void;
 }
 
 export interface ActionResult {
@@ -253,8 +255,10 @@ export class Daemon {
     const info = await this.start(signal);
     if (!info) return;
     while (!signal.aborted) {
+      const startedAt = this.o.clock.now();
       const r = await this.cycle(signal);
       if (signal.aborted) break;
+      this.o.onCycle?.({ startedAt, result: r, health: this.health });
       const wait = r.ok ? this.o.pollIntervalMs : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);

@@ -43,15 +43,15 @@ describe("heartbeat", () => {
     expect(checkHeartbeat(join(d, "x.json"), T0)).toMatchObject({ ok: false });
   });
 
-  test("`healthcheck` finds the file through HEALTH_FILE and exits 0 or 1", () => {
+  test("`healthcheck` finds the file through HEALTH_FILE and exits 0 or 1", async () => {
     const path = join(dir(), "h.json");
     const out: string[] = [];
     const stream = { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream;
     const clock = new VirtualClock(T0);
-    const io = { env: { HEALTH_FILE: path }, stdout: stream, stderr: stream, clock };
-    expect(healthcheckCommand(io)).toBe(1);
+    const io = { env: { HEALTH_FILE: path }, stdout: stream, stderr: stream, clock, fetch };
+    expect(await healthcheckCommand(io)).toBe(1);
     writeHeartbeat(path, 1, T0, { state: "ok", since: T0, failures: 0 }, 10_000);
-    expect(healthcheckCommand(io)).toBe(0);
+    expect(await healthcheckCommand(io)).toBe(0);
     expect(out.at(-1)).toContain("healthy");
   });
 });

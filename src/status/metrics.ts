@@ -1,0 +1,60 @@
+// /metrics: the snapshot in Prometheus names (immich_job_daemon_ prefix,
+// base units: seconds and unix seconds; counters end in _total). Per queue
+// for every queue the server reports (managed or not), per daemon for the
+// loop. The README's metrics table lists the same names; a test keeps them
+// in step.
+
+import type { QueueSnapshot } from "../core/types.ts";
+import { type Family, type Sample, writeFamilies } from "./prom-writer.ts";
+import type { StatusSnapshot } from "./snapshot.ts";
+
+const P = "immich_job_daemon_";
+const flag = (b: boolean) => (b ? 1 : 0);
+
+export function renderMetrics(s: StatusSnapshot): string {
+  const obs = s.lastObservation?.queues ?? [];
+  const views = new Map((s.lastDecision?.queues ?? []).map((v) => [v.name, v]));
+  const statuses = new Map(s.queues.map((q) => [q.name, q]));
+  const perQueue = (name: string, help: string, value: (q: QueueSnapshot) => number | undefined): Family => ({
+    name: P + name,
+    help,
+    type: "gauge",
+    samples: obs.flatMap((q): Sample[] => {
+      const v = value(q);
+      return v === undefined ? [] : [{ labels: { queue: q.name }, value: v }];
+    }),
+  });
+  const c = s.counters;
+  const families: Family[] = [
+    { name: `${P}build_info`, help: "Always 1; the daemon's version and the Immich server's in labels.", type: "gauge", samples: [{ labels: { version: s.version, immich_version: s.server?.version ?? "", api: s.server?.api ?? "" }, value: 1 }] },
+    { name: `${P}start_time_seconds`, help: "When the daemon started, in unix seconds.", type: "gauge", samples: [{ value: s.startedAt / 1000 }] },
+    { name: `${P}up`, help: "1 while the last look at Immich succeeded (what /readyz says), else 0.", type: "gauge", samples: [{ value: flag(s.health.ready) }] },
+    { name: `${P}last_successful_observation_timestamp_seconds`, help: "When Immich last answered a look at its queues, in unix seconds (0: never).", type: "gauge", samples: [{ value: (s.lastSuccessAt ?? 0) / 1000 }] },
+    { name: `${P}consecutive_failures`, help: "Failed looks at Immich since the last one that succeeded.", type: "gauge", samples: [{ value: s.health.failures }] },
+    { name: `${P}cycles_total`, help: "Observe-decide-act cycles run.", type: "counter", samples: [{ value: c.cycles }] },
+    {
+      name: `${P}cycle_duration_seconds`,
+      help: "How long one cycle took, requests to Immich included.",
+      type: "histogram",
+      samples: [
+        ...c.cycleSeconds.buckets.map((b) => ({ suffix: "_bucket", labels: { le: String(b.le) }, value: b.count })),
+        { suffix: "_bucket", labels: { le: "+Inf" }, value: c.cycleSeconds.count },
+        { suffix: "_sum", value: c.cycleSeconds.sum },
+        { suffix: "_count", value: c.cycleSeconds.count },
+      ],
+    },
+    { name: `${P}actions_total`, help: "Pauses and resumes the daemon sent and Immich accepted, by kind and reason.", type: "counter", samples: c.actions.map((a) => ({ labels: { kind: a.kind, reason: a.reason }, value: a.count })) },
+    { name: `${P}api_errors_total`, help: "Failed requests to Immich, by kind of error.", type: "counter", samples: c.apiErrors.map((e) => ({ labels: { kind: e.kind }, value: e.count })) },
+    { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
+    { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
+    perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),
+    perQueue("queue_pending_jobs", "Jobs waiting to run (waiting + paused).", (q) => q.waiting + q.paused),
+    perQueue("queue_delayed_jobs", "Jobs scheduled for later (not work yet).", (q) => q.delayed),
+    perQueue("queue_paused", "1 if the queue is paused.", (q) => flag(q.isPaused)),
+    perQueue("queue_managed", "1 if the daemon manages the queue (MANAGED_QUEUES).", (q) => flag(views.get(q.name)?.managed ?? false)),
+    perQueue("queue_held", "1 if a person paused it and the daemon will not resume it.", (q) => flag(views.get(q.name)?.held ?? false)),
+    perQueue("queue_occupies_slot", "1 if the queue occupies one of the N slots.", (q) => flag(statuses.get(q.name)?.occupiesSlot ?? false)),
+    perQueue("queue_eta_seconds", "Seconds until the queue's backlog is done, where the daemon can tell.", (q) => statuses.get(q.name)?.etaSeconds),
+  ];
+  return writeFamilies(families);
+}

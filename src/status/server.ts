@@ -1,0 +1,45 @@
+// Puts the status handler on a socket with Bun.serve, with limits so that no
+// client can hold the daemon back: Bun parses requests natively off the JS
+// thread's critical path, a client that dribbles its request or never reads
+// the answer is dropped after IDLE_TIMEOUT_S, bodies are capped, and beyond
+// MAX_PENDING requests in flight the server answers 503 at once. The loop
+// never awaits anything here; the handler only reads a frozen snapshot.
+
+import type { ListenAddress } from "./address.ts";
+import type { StatusHandler } from "./http.ts";
+
+export const IDLE_TIMEOUT_S = 10;
+export const MAX_BODY_BYTES = 1024;
+export const MAX_PENDING = 64;
+
+export interface StatusServer {
+  /** Where it listens, e.g. http://127.0.0.1:8080 (the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function startStatusServer(addr: ListenAddress, handler: StatusHandler): StatusServer {
+  const server = Bun.serve({
+    hostname: addr.hostname,
+    port: addr.port,
+    idleTimeout: IDLE_TIMEOUT_S,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    development: false,
+    fetch(req, srv) {
+      if (srv.pendingRequests > MAX_PENDING) {
+        return new Response("busy; try again\n", { status: 503, headers: { "retry-after": "1", "content-type": "text/plain; charset=utf-8" } });
+      }
+      return handler(req);
+    },
+    error() {
+      return new Response("internal error\n", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+    },
+  });
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return {
+    url: `http://${host}:${server.port}`,
+    port: server.port!,
+    stop: () => server.stop(true),
+  };
+}

@@ -1,0 +1,125 @@
+// The status snapshot: everything the status server, the page, the metrics
+// and the notifications show, as one immutable plain object. The daemon's
+// loop publishes a new one after every cycle (and every heartbeat) through a
+// callback; readers only ever see a finished, frozen snapshot, so serving it
+// never waits for the loop and the loop never waits for a reader.
+
+import type { Action, Notice, Observation, QueueView, Reason } from "../core/types.ts";
+import type { Health } from "../daemon/daemon.ts";
+
+/** One managed queue as the page and the metrics show it. */
+export interface QueueStatus {
+  name: string;
+  /** 0 = highest. */
+  priority: number;
+  /** running: unpaused with work; draining: paused, active jobs finishing; waiting: paused with pending work; held: a person paused it; idle: nothing to do. */
+  state: "running" | "draining" | "waiting" | "held" | "idle";
+  active: number;
+  pending: number;
+  delayed: number;
+  isPaused: boolean;
+  occupiesSlot: boolean;
+  held: boolean;
+  /** Why a queue with pending work is not running, in words (held by a person, over the cap, window closed, ...). */
+  waitsBecause?: string;
+  /** Seconds until its backlog is done, when known. */
+  etaSeconds?: number;
+  /** The latest action the daemon sent for it. */
+  lastAction?: SentAction;
+}
+
+export interface SentAction {
+  at: number;
+  queue: string;
+  kind: Action["kind"];
+  reason: Reason;
+  detail: string;
+  ok: boolean;
+}
+
+/** The daemon's health plus what the status endpoints judge it by. */
+export interface HealthStatus extends Health {
+  /** When the loop last reported in (a heartbeat: after a cycle, or while waiting for Immich). */
+  lastBeatAt: number;
+  /** The loop is late (stuck) once the clock passes this. */
+  staleAt: number;
+  /** The last look at Immich succeeded. */
+  ready: boolean;
+}
+
+/** A stretch of time during which a queue had active jobs; `end` moves on while it lasts. */
+export interface ActiveSpan {
+  start: number;
+  end: number;
+}
+
+/** A pause or resume by the daemon, or a person's pause (held), on the timeline. */
+export interface TimelineMark {
+  at: number;
+  queue: string;
+  kind: "pause" | "resume" | "held";
+  reason: string;
+}
+
+export interface Timeline {
+  /** The oldest time the history covers. */
+  from: number;
+  to: number;
+  queues: { name: string; spans: ActiveSpan[] }[];
+  marks: TimelineMark[];
+}
+
+export interface Counters {
+  cycles: number;
+  /** Actions sent and accepted, by kind and reason. */
+  actions: { kind: string; reason: string; count: number }[];
+  /** Failed requests to Immich, by error kind. */
+  apiErrors: { kind: string; count: number }[];
+  /** Cycle durations: counts per upper bound (seconds), cumulative like a Prometheus histogram. */
+  cycleSeconds: { buckets: { le: number; count: number }[]; sum: number; count: number };
+}
+
+export interface StatusSnapshot {
+  version: string;
+  /** When this snapshot was published. */
+  at: number;
+  startedAt: number;
+  config: {
+    immichUrl: string;
+    maxConcurrent: number;
+    pollIntervalMs: number;
+    dryRun: boolean;
+    managed: readonly string[];
+  };
+  /** The server's version and API family, once connected. */
+  server?: { version: string; api: "queues" | "jobs" };
+  health: HealthStatus;
+  slots: { used: number; max: number };
+  queues: QueueStatus[];
+  lastObservation?: Observation;
+  lastDecision?: {
+    at: number;
+    actions: Action[];
+    notices: Notice[];
+    occupiedBefore: number;
+    occupiedAfter: number;
+    queues: QueueView[];
+  };
+  /** Unix ms of the last successful look at Immich. */
+  lastSuccessAt?: number;
+  counters: Counters;
+  timeline: Timeline;
+  /** Time windows, machine-learning gate, host pressure and ETAs, once the daemon computes them. */
+  windows?: unknown;
+  gates?: unknown;
+  etas?: unknown;
+}
+
+/** Freezes an object graph (the snapshot is shared with readers and must never change under them). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
