@@ -1,10 +1,12 @@
 // The README's generated blocks, shared by scripts/readme.ts and the test.
 import { EXIT_CODE_DOCS } from "../src/cli/exit-codes.ts";
 import { variablesMarkdown } from "../src/config/index.ts";
+import { metricsMarkdown } from "../src/status/metrics-doc.ts";
 
 export function readmeBlocks(): Record<string, string> {
   return {
     variables: variablesMarkdown(),
+    metrics: metricsMarkdown(),
     "exit-codes": ["| code | meaning |", "|---|---|", ...EXIT_CODE_DOCS.map(([c, m]) => `| ${c} | ${m} |`)].join("\n"),
   };
 }
