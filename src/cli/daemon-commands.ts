@@ -65,7 +65,7 @@ function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | numb
     config,
     log,
     client: io.createClient(config),
-    policy: { maxConcurrent: config.maxConcurrentJobs, priority: config.managedQueues },
+    policy: { maxConcurrent: config.maxConcurrentJobs, priority: config.managedQueues, standby: true, maxWaitMs: config.maxWaitMs },
     store: config.stateFile ? fileStateStore(config.stateFile, config.immichUrl) : memoryStateStore(),
   };
 }
@@ -93,6 +93,7 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; stat
     log: p.log,
     policy: p.policy,
     pollIntervalMs: p.config.pollIntervalMs,
+    minPollIntervalMs: p.config.minPollIntervalMs,
     dryRun: p.config.dryRun,
     onExit: p.config.onExit,
     shutdownTimeoutMs: p.config.exitTimeoutMs,

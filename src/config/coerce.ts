@@ -19,6 +19,14 @@ const boolean = (s: string): unknown => {
   return TRUE.has(l) ? true : FALSE.has(l) ? false : s;
 };
 const choice = (s: string): unknown => s.toLowerCase();
+/** "300", "90s", "10m", "1h" to seconds; "off" stays "off"; anything else stays as given for the schema to report. */
+export const duration = (s: string): unknown => {
+  const l = s.toLowerCase();
+  if (l === "off") return "off";
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(l);
+  if (!m) return s;
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? "s") as "s" | "m" | "h"];
+};
 /** Items trimmed; empty items (a trailing comma) dropped. */
 const list = (s: string): unknown =>
   s
@@ -29,6 +37,8 @@ const list = (s: string): unknown =>
 const COERCE: Partial<Record<EnvName, (s: string) => unknown>> = {
   MAX_CONCURRENT_JOBS: number,
   POLL_INTERVAL: number,
+  MIN_POLL_INTERVAL: number,
+  MAX_WAIT: duration,
   REQUEST_TIMEOUT: number,
   EXIT_TIMEOUT: number,
   DRY_RUN: boolean,

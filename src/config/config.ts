@@ -21,6 +21,10 @@ export interface Config {
   /** N: at most this many managed queues occupy a slot. */
   maxConcurrentJobs: number;
   pollIntervalMs: number;
+  /** Rule 12's floor for looking again sooner; never above pollIntervalMs. */
+  minPollIntervalMs: number;
+  /** Rule 7's bound; null = off. */
+  maxWaitMs: number | null;
   /** Managed queues, highest priority first. */
   managedQueues: string[];
   /** Protected queues the user insists on managing. */

@@ -8,6 +8,10 @@ export const CONFIG_DEFAULTS = {
   immichUrl: "http://127.0.0.1:2283",
   maxConcurrentJobs: 1,
   pollIntervalMs: 10_000,
+  /** Rule 12's floor: the soonest the daemon looks again when a change is near. */
+  minPollIntervalMs: 1_000,
+  /** Rule 7: 10 minutes (null = off). */
+  maxWaitMs: 600_000 as number | null,
   managedQueues: DEFAULT_PRIORITY as readonly string[],
   unsafeQueues: [] as readonly string[],
   onExit: "resume",

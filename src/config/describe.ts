@@ -6,6 +6,8 @@ import { CONFIG_VARIABLES, type Config } from "./config.ts";
 import { redactSecret } from "./redact.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
+/** As MAX_WAIT is written: 10m, 1h, 90s. */
+const duration = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : seconds(ms));
 
 /** "smartSearch,ocr=22:00-06:00; library=Sat,Sun 01:00-05:00": queues sharing a window on one entry. */
 function windowsText(s: Schedule): string {
@@ -27,6 +29,8 @@ export function describeConfig(config: Config): string {
     `key=${key}`,
     `max=${config.maxConcurrentJobs}`,
     `poll=${seconds(config.pollIntervalMs)}`,
+    `min-poll=${seconds(config.minPollIntervalMs)}`,
+    `max-wait=${config.maxWaitMs === null ? "off" : duration(config.maxWaitMs)}`,
     `timeout=${seconds(config.requestTimeoutMs)}`,
     `queues=${config.managedQueues.join(",")}`,
     `unsafe=${config.unsafeQueues.length > 0 ? config.unsafeQueues.join(",") : "-"}`,

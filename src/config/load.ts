@@ -70,6 +70,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     apiKey: key.key,
     maxConcurrentJobs: v.MAX_CONCURRENT_JOBS ?? D.maxConcurrentJobs,
     pollIntervalMs: v.POLL_INTERVAL === undefined ? D.pollIntervalMs : Math.round(v.POLL_INTERVAL * 1000),
+    minPollIntervalMs: 0,
+    maxWaitMs: v.MAX_WAIT === undefined ? D.maxWaitMs : v.MAX_WAIT === "off" ? null : Math.round(v.MAX_WAIT * 1000),
     managedQueues: [...(v.MANAGED_QUEUES ?? D.managedQueues)],
     unsafeQueues: [...(v.UNSAFE_QUEUES ?? D.unsafeQueues)],
     onExit: (v.ON_EXIT ?? D.onExit) as OnExit,
@@ -81,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     exitTimeoutMs: v.EXIT_TIMEOUT === undefined ? D.exitTimeoutMs : Math.round(v.EXIT_TIMEOUT * 1000),
     healthFile: healthFilePath(env),
   };
+  const minPoll = v.MIN_POLL_INTERVAL === undefined ? D.minPollIntervalMs : Math.round(v.MIN_POLL_INTERVAL * 1000);
+  config.minPollIntervalMs = Math.min(minPoll, config.pollIntervalMs);
   if (key.file !== undefined) config.apiKeyFile = key.file;
   const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);
   if (stateFile !== undefined) config.stateFile = stateFile;

@@ -92,6 +92,28 @@ export const EnvSchema = Type.Object({
       }),
     }),
   ),
+  MIN_POLL_INTERVAL: Type.Optional(
+    Type.Number({
+      minimum: 0.1,
+      maximum: 3600,
+      ...doc({
+        defaultText: String(D.minPollIntervalMs / 1000),
+        accepted: "seconds, 0.1 to 3600 (decimals allowed); above POLL_INTERVAL it is POLL_INTERVAL",
+        meaning:
+          "The soonest the daemon looks again when a change is near (a queue about to run dry, a resume just sent, work arriving at a free slot), so hand-overs happen at job speed. Set it to POLL_INTERVAL to poll at a fixed pace.",
+      }),
+    }),
+  ),
+  MAX_WAIT: Type.Optional(
+    Type.Union([Type.Literal("off"), Type.Number({ minimum: 1, maximum: 30 * 86_400 })], {
+      ...doc({
+        defaultText: "10m",
+        accepted: "a duration: seconds (300) or with a unit (90s, 10m, 1h), 1 s to 30 days; or off",
+        meaning:
+          "When a higher-priority queue (new uploads' thumbnails) has waited longer than this while lower-priority queues (machine learning) hold every slot, the lowest of them is paused gracefully (its running jobs finish) and the waiting queue gets the slot. Never facialRecognition, never a queue a person resumed. off: never (the shell script's strict order).",
+      }),
+    }),
+  ),
   MANAGED_QUEUES: Type.Optional(
     Type.Array(Type.String({ pattern: QUEUE_NAME_PATTERN }), {
       minItems: 1,

@@ -1,23 +1,31 @@
 // The daemon's decision: a pure function of (observation, policy, what the
-// daemon owns) returning plain data: the actions with a reason for each, the
-// ownership to keep, and how every queue was classified. The loop, the logs,
-// `status` and the tests all read this one object. DESIGN.md §2 rules 1–5
-// and 8 are implemented here, in this order within a cycle:
-//   1. reconcile ownership with the server (rule 8)
-//   2. release: pause running managed queues with no work (rule 4); then
+// daemon owns, what rule 7 remembers) returning plain data: the actions with
+// a reason for each, the ownership and memory to keep, and how every queue
+// was classified. The loop, the logs, `status` and the tests all read this
+// one object. DESIGN.md §2 rules 1–8, 12 and 13 are composed here, in this
+// order within a cycle:
+//   1. reconcile ownership with the server (rule 8, reconcile.ts); then
 //      pause, gracefully, running queues a blocker stops (rules 6, 13:
 //      blockers.ts, computed by the loop)
-//   3. cap: the daemon's own running queues keep their slots (rule 2); the
+//   2. cap: the daemon's own running queues keep their slots (rule 2); the
 //      remaining slots go to other slot holders by priority, and queues
 //      running outside the daemon beyond them are paused (rules 2, 8)
+//   3. bounded waiting: a queue that waited longer than MAX_WAIT behind
+//      lower-priority holders has the lowest of them paused (rule 7, max-wait.ts)
 //   4. fill: while a slot is free, resume the highest-priority paused queue
 //      with pending work that no blocker keeps back (rules 1, 3, 6, 13, 14)
+//   5. standby: slots still free keep empty entry queues unpaused (rule 12,
+//      standby.ts)
+//   6. release: pause every other running managed queue with no work (rule 4)
 // Pauses always come before resumes (rule 1). Unmanaged queues are never
 // touched (rule 5); held queues are never resumed (rule 8).
 
 import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
+import { formatDuration } from "./eta.ts";
+import { emptyWaitMemory, preempt, trackWaiting, type WaitMemory } from "./max-wait.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
+import { chooseStandby } from "./standby.ts";
 import type {
   Action,
   Decision,
@@ -37,6 +45,8 @@ export interface DecideInput {
   adoptPaused?: boolean;
   /** What keeps queues from running beyond the cap (windows, ML gate, pressure); see blockers.ts. */
   blockers?: Blockers;
+  /** What rule 7 remembered from the previous decision (max-wait.ts); empty at start. */
+  memory?: WaitMemory;
 }
 
 /** Pending jobs: counted under `paused` while the queue is paused. Delayed jobs are not work yet. */
@@ -76,18 +86,15 @@ export function decide(input: DecideInput): Decision {
   };
 
   const occupiedBefore = managed.filter(occupiesSlot).length;
+  let memory = trackWaiting(input.memory ?? emptyWaitMemory(), managed, observation.at, resumedByOther);
 
-  // 2. Release (rule 4).
-  for (const q of managed) {
-    if (!q.isPaused && !hasWork(q)) pause(q, "release", "no work left");
-  }
   // Blockers that pause (rules 6, 13): active jobs finish, the slot frees after.
   for (const q of managed) {
     const b = pauseBlock(input.blockers, q.name);
     if (b && !state(q.name).isPaused) pause(q, b.code === "ml-down" ? "ml-down" : "window-closed", b.detail + draining(q));
   }
 
-  // 3. Cap (rules 2 and 8). The daemon's own running queues first (non-
+  // 2. Cap (rules 2 and 8). The daemon's own running queues first (non-
   // preemption), then every other slot holder by priority.
   const byPriority = (a: QueueSnapshot, b: QueueSnapshot) => rank.get(a.name)! - rank.get(b.name)!;
   const holders = managed.filter((q) => occupiesSlot(state(q.name)));
@@ -118,6 +125,28 @@ export function decide(input: DecideInput): Decision {
     );
   }
 
+  // 3. Bounded waiting (rule 7).
+  const p = preempt({
+    memory,
+    now: observation.at,
+    maxWaitMs: policy.maxWaitMs ?? null,
+    n,
+    holders: managed.filter((q) => occupiesSlot(state(q.name))).map((q) => ({ ...state(q.name), rank: rank.get(q.name)! })),
+    waiting: managed
+      .filter((q) => state(q.name).isPaused && !occupiesSlot(state(q.name)) && pending(q) > 0 && !held.has(q.name) && !startBlock(input.blockers, q.name))
+      .map((q) => ({ name: q.name, rank: rank.get(q.name)! })),
+  });
+  if (p) {
+    const victim = state(p.victim);
+    pause(
+      victim,
+      "max-wait",
+      `${p.waiter} has waited ${formatDuration(p.waitedMs)} for a slot, longer than MAX_WAIT (${formatDuration(policy.maxWaitMs!)})` +
+        (victim.active > 0 ? `; its ${plural(victim.active, "active job")} ${victim.active === 1 ? "finishes" : "finish"} first, then ${p.waiter} starts` : ""),
+    );
+    memory = { ...memory, preempted: [...memory.preempted, p.victim] };
+  }
+
   // 4. Fill free slots (rules 1 and 3).
   let occupied = managed.filter((q) => occupiesSlot(state(q.name))).length;
   for (const q of managed) {
@@ -136,6 +165,26 @@ export function decide(input: DecideInput): Decision {
     });
     s.isPaused = false;
     running.add(q.name); // kept in `paused` until the server confirms (reconcile.ts)
+  }
+
+  // 5. Standby (rule 12), then 6. release (rule 4) beyond it.
+  const standby = policy.standby
+    ? chooseStandby(
+        managed.map((q) => ({ name: q.name, empty: !hasWork(state(q.name)), held: held.has(q.name) || !!startBlock(input.blockers, q.name) })),
+        n - occupied,
+      )
+    : [];
+  for (const q of managed) {
+    const s = state(q.name);
+    if (standby.includes(q.name)) {
+      running.add(q.name);
+      foreign.delete(q.name);
+      if (!s.isPaused) continue;
+      actions.push({ queue: q.name, kind: "resume", reason: "standby", detail: `standing by for new work in a free slot (${occupied} of ${n} in use)` });
+      s.isPaused = false;
+    } else if (!s.isPaused && !hasWork(s)) {
+      pause(q, "release", "no work left");
+    }
   }
 
   const views: QueueView[] = observation.queues.map((q) => {
@@ -161,6 +210,8 @@ export function decide(input: DecideInput): Decision {
     occupiedBefore,
     occupiedAfter: occupied,
     queues: views,
+    standby,
+    memory,
   };
 }
 

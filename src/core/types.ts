@@ -5,6 +5,7 @@
 // read those same objects.
 
 import type { Block } from "./blockers.ts";
+import type { WaitMemory } from "./max-wait.ts";
 
 /** Counts of one queue, as Immich reports them (both API families). */
 export interface QueueCounts {
@@ -54,6 +55,10 @@ export interface Policy {
   maxConcurrent: number;
   /** Managed queues, highest priority first. Every other queue is left alone. */
   priority: readonly string[];
+  /** Rule 12: keep empty entry queues unpaused while slots are free (standby.ts). Off unless set. */
+  standby?: boolean;
+  /** Rule 7: MAX_WAIT in ms (max-wait.ts); undefined or null = off, the seed's strict behaviour. */
+  maxWaitMs?: number | null;
 }
 
 export type ActionKind = "pause" | "resume";
@@ -65,6 +70,8 @@ export type Reason =
   | "fill-slot" // rule 3: a free slot and pending work
   | "window-closed" // rule 6: running outside its time window
   | "ml-down" // rule 13: needs the machine-learning service, which does not answer
+  | "standby" // rule 12: an empty entry queue kept unpaused while a slot is free
+  | "max-wait" // rule 7: a higher-priority queue waited longer than MAX_WAIT
   | "exit" // rule 9: resuming what the daemon paused on the way out
   | "resume-all"; // the recovery command
 
@@ -114,4 +121,8 @@ export interface Decision {
   occupiedBefore: number;
   occupiedAfter: number;
   queues: QueueView[];
+  /** Queues standing by, unpaused and empty (rule 12), once the actions are applied. */
+  standby: string[];
+  /** What rule 7 remembers, to pass to the next decide(). */
+  memory: WaitMemory;
 }

@@ -6,7 +6,10 @@
 
 import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import { decide } from "../core/decide.ts";
+import { estimate, formatEta, updateDrain, type DrainState, type Eta } from "../core/eta.ts";
 import { onlyManaged } from "../core/managed-only.ts";
+import { emptyWaitMemory, type WaitMemory } from "../core/max-wait.ts";
+import { nextLook, type NextLook } from "../core/next-look.ts";
 import { confirmAction, withdrawAction } from "../core/reconcile.ts";
 import type { Action, Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import { emptyOwnership } from "../core/types.ts";
@@ -44,6 +47,10 @@ export interface DaemonOptions {
   log: Log;
   policy: Policy;
   pollIntervalMs: number;
+  /** Rule 12's floor: the soonest it looks again when a change is near; default pollIntervalMs (a fixed pace). */
+  minPollIntervalMs?: number;
+  /** Real or simulated ms between two ETA summary lines while there is work; default 5 min. */
+  etaLogEveryMs?: number;
   dryRun: boolean;
   onExit: "resume" | "keep";
   /** Where ownership is kept (a state file, or memory). */
@@ -88,8 +95,24 @@ export class FatalError extends Error {
   }
 }
 
+/** What the daemon saw and decided at its latest look, as plain data (status, metrics, tests). */
+export interface DaemonView {
+  observation: Observation;
+  decision: Decision;
+  /** Time to empty per managed queue and overall, from the measured drain rates. */
+  eta: Eta;
+  /** How long until the next look, and why (rule 12). */
+  next: NextLook;
+}
+
 export class Daemon {
   private ownership: Ownership = emptyOwnership();
+  private memory: WaitMemory = emptyWaitMemory();
+  private drain: DrainState = {};
+  private previous: Observation | undefined;
+  private etaLoggedAt = -Infinity;
+  /** The latest look (undefined before the first). */
+  latest: DaemonView | undefined;
   private adoptPaused = true;
   private lastDryRun = "";
   private readonly said = new Set<string>();
@@ -224,13 +247,29 @@ export class Daemon {
       return { ok: false, error };
     }
     this.recovered();
+    const { policy } = this.o;
     const decision = decide({
       observation,
-      policy: this.o.policy,
+      policy,
       ownership: this.ownership,
       adoptPaused: this.adoptPaused,
+      memory: this.memory,
       ...(blocked ? { blockers: blocked } : {}),
     });
+    this.memory = decision.memory;
+    this.drain = updateDrain(this.drain, observation, policy.priority);
+    const next = nextLook({
+      ...(this.previous ? { previous: this.previous } : {}),
+      observation,
+      decision,
+      drain: this.drain,
+      priority: policy.priority,
+      maxConcurrent: policy.maxConcurrent,
+      pollMs: this.o.pollIntervalMs,
+      minMs: this.o.minPollIntervalMs ?? this.o.pollIntervalMs,
+    });
+    this.previous = observation;
+    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, policy.maxConcurrent), next };
     return { ok: true, observation, decision };
   }
 
@@ -259,7 +298,8 @@ export class Daemon {
       const r = await this.cycle(signal);
       if (signal.aborted) break;
       this.o.onCycle?.({ startedAt, result: r, health: this.health });
-      const wait = r.ok ? this.o.pollIntervalMs : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
+      if (r.ok) this.logEta();
+      const wait = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }
@@ -354,6 +394,17 @@ export class Daemon {
       }
       this.o.log[n.level](n.message, { notice: n.code, queue: n.queue });
     }
+  }
+
+  /** One summary line at most every few minutes, only while there is work. */
+  private logEta() {
+    const eta = this.latest?.eta;
+    const now = this.o.clock.now();
+    if (!eta || eta.queues.length === 0 || now - this.etaLoggedAt < (this.o.etaLogEveryMs ?? 300_000)) return;
+    this.etaLoggedAt = now;
+    this.o.log.info(`work left: ${formatEta(eta)}`, {
+      etaSeconds: eta.overallMs === null ? undefined : Math.round(eta.overallMs / 1000),
+    });
   }
 
   private logDryRun(decision: Decision) {

@@ -25,7 +25,7 @@ function config(env: Record<string, string>): Config {
 describe("describeConfig", () => {
   test("defaults, with the key cut to its first 4 characters", () => {
     expect(describeConfig(config({}))).toBe(
-      "url=http://127.0.0.1:2283 key=abcd… max=1 poll=10s timeout=10s " +
+      "url=http://127.0.0.1:2283 key=abcd… max=1 poll=10s min-poll=1s max-wait=10m timeout=10s " +
         "queues=sidecar,metadataExtraction,storageTemplateMigration,thumbnailGeneration,smartSearch,duplicateDetection,faceDetection,facialRecognition,ocr,videoConversion,library,migration,integrityCheck " +
         "unsafe=- on-exit=resume dry-run=no state=- log=info/text",
     );
@@ -48,7 +48,7 @@ describe("describeConfig", () => {
       }),
     );
     expect(line).toBe(
-      "url=https://photos.example.org key=abcd… max=2 poll=0.5s timeout=2.5s queues=smartSearch,backgroundTask " +
+      "url=https://photos.example.org key=abcd… max=2 poll=0.5s min-poll=0.5s max-wait=10m timeout=2.5s queues=smartSearch,backgroundTask " +
         "unsafe=backgroundTask on-exit=keep dry-run=yes state=/var/lib/ijd/state.json log=debug/json",
     );
     expect(line).not.toContain("\n");
@@ -96,6 +96,8 @@ describe("the variables table", () => {
       "API_KEY_FILE",
       "MAX_CONCURRENT_JOBS",
       "POLL_INTERVAL",
+      "MIN_POLL_INTERVAL",
+      "MAX_WAIT",
       "MANAGED_QUEUES",
       "UNSAFE_QUEUES",
       "ON_EXIT",

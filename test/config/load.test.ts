@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "bun:test";
-import { type Config, CONFIG_DEFAULTS, loadConfig } from "../../src/config/index.ts";
+import { type Config, CONFIG_DEFAULTS, formatConfigErrors, loadConfig } from "../../src/config/index.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 
 const KEY = "k3yABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn";
@@ -34,6 +34,32 @@ function oneError(env: Record<string, string | undefined>, readFile = noFile) {
   return errs[0]!;
 }
 
+describe("MAX_WAIT and MIN_POLL_INTERVAL", () => {
+  test.each([
+    ["300", 300_000],
+    ["90s", 90_000],
+    ["10m", 600_000],
+    ["1h", 3_600_000],
+    ["1.5m", 90_000],
+    ["OFF", null],
+  ])("MAX_WAIT=%s", (value, ms) => {
+    expect(ok({ MAX_WAIT: value }).maxWaitMs).toBe(ms);
+  });
+
+  test.each(["10 min", "-5", "1d", "0", "0s", "never"])("MAX_WAIT=%s is refused with what it accepts", (value) => {
+    const e = oneError({ MAX_WAIT: value });
+    expect(e.variable).toBe("MAX_WAIT");
+    expect(formatConfigErrors([e])).toContain("90s, 10m, 1h");
+  });
+
+  test("MIN_POLL_INTERVAL is seconds, and never above POLL_INTERVAL", () => {
+    expect(ok({ MIN_POLL_INTERVAL: "0.5" }).minPollIntervalMs).toBe(500);
+    expect(ok({ POLL_INTERVAL: "2", MIN_POLL_INTERVAL: "5" }).minPollIntervalMs).toBe(2_000);
+    expect(ok({ POLL_INTERVAL: "0.5" }).minPollIntervalMs).toBe(500);
+    expect(oneError({ MIN_POLL_INTERVAL: "1s" }).variable).toBe("MIN_POLL_INTERVAL");
+  });
+});
+
 describe("defaults", () => {
   test("only API_KEY set: every default applies", () => {
     expect(ok({})).toEqual({
@@ -41,6 +67,8 @@ describe("defaults", () => {
       apiKey: KEY,
       maxConcurrentJobs: 1,
       pollIntervalMs: 10_000,
+      minPollIntervalMs: 1_000,
+      maxWaitMs: 600_000,
       managedQueues: [...DEFAULT_PRIORITY],
       unsafeQueues: [],
       onExit: "resume",

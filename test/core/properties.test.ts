@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { decide, occupiesSlot } from "../../src/core/decide.ts";
 import { confirmAction } from "../../src/core/reconcile.ts";
 import { DEFAULT_PRIORITY, KNOWN_QUEUES } from "../../src/core/queues.ts";
+import type { WaitMemory } from "../../src/core/max-wait.ts";
 import type { Observation, Ownership, Policy, QueueSnapshot } from "../../src/core/types.ts";
 import { applyActions } from "../helpers/observations.ts";
 
@@ -36,7 +37,27 @@ const observationArb: fc.Arbitrary<Observation> = fc
 const policyArb: fc.Arbitrary<Policy> = fc.record({
   maxConcurrent: fc.integer({ min: 1, max: 4 }),
   priority: fc.shuffledSubarray([...DEFAULT_PRIORITY], { minLength: 1 }),
+  // Rule 12's standby and rule 7's MAX_WAIT, on or off.
+  standby: fc.boolean(),
+  maxWaitMs: fc.option(fc.integer({ min: 1_000, max: 60_000 }), { nil: null }),
 });
+
+/** Rule 7's memory: some queues have waited up to twice MAX_WAIT already; some were preempted and got their slot back. */
+const memoryArb = (names: readonly string[], at: number): fc.Arbitrary<WaitMemory> =>
+  fc.record({
+    waitingSince: fc.dictionary(fc.constantFrom(...names), fc.integer({ min: at - 120_000, max: at })),
+    preempted: fc.subarray([...names]),
+    regainedAt: fc.dictionary(fc.constantFrom(...names), fc.integer({ min: at - 120_000, max: at })),
+    resumedByOther: fc.subarray([...names]),
+  });
+
+/**
+ * Slot-occupying managed queues, plus the managed queues standing unpaused
+ * with no work (standby, or about to be released): new work there would take
+ * a slot without the daemon, so the cap counts them.
+ */
+const couldOccupy = (o: Observation, policy: Policy) =>
+  o.queues.filter((q) => policy.priority.includes(q.name) && (occupiesSlot(q) || !q.isPaused)).length;
 
 /** Any ownership over the managed queues, consistent or not (a stale state file). */
 const ownershipArb = (names: readonly string[]): fc.Arbitrary<Ownership> =>
@@ -49,10 +70,13 @@ const ownershipArb = (names: readonly string[]): fc.Arbitrary<Ownership> =>
 const occupied = (o: Observation, policy: Policy) =>
   o.queues.filter((q) => policy.priority.includes(q.name) && occupiesSlot(q)).length;
 
+const NOW = 1_000_000;
 const scenarioArb = fc
   .tuple(observationArb, policyArb, fc.boolean())
   .chain(([observation, policy, adoptPaused]) =>
-    ownershipArb(policy.priority).map((ownership) => ({ observation, policy, ownership, adoptPaused })),
+    fc
+      .tuple(ownershipArb(policy.priority), memoryArb(policy.priority, NOW))
+      .map(([ownership, memory]) => ({ observation: { ...observation, at: NOW }, policy, ownership, adoptPaused, memory })),
   );
 
 describe("decision invariants over random observations", () => {
@@ -68,6 +92,32 @@ describe("decision invariants over random observations", () => {
           Math.max(input.policy.maxConcurrent, occupied(input.observation, input.policy)),
         );
         expect(d.occupiedAfter).toBe(occupied(after, input.policy));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("with standby, a resume never leaves more queues able to take a slot than N (standby counts)", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const d = decide(input);
+        if (!d.actions.some((a) => a.kind === "resume")) return;
+        expect(couldOccupy(applyActions(input.observation, d.actions), input.policy)).toBeLessThanOrEqual(input.policy.maxConcurrent);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("MAX_WAIT never pauses facialRecognition, a queue someone else resumed, or one back in its slot for less than MAX_WAIT", () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        for (const a of decide(input).actions.filter((x) => x.reason === "max-wait")) {
+          expect(input.policy.maxWaitMs).not.toBeNull();
+          expect(a.queue).not.toBe("facialRecognition");
+          expect(input.memory.resumedByOther).not.toContain(a.queue);
+          const back = input.memory.regainedAt[a.queue];
+          if (back !== undefined) expect(NOW - back).toBeGreaterThanOrEqual(input.policy.maxWaitMs!);
+        }
       }),
       { numRuns: RUNS },
     );
@@ -112,7 +162,7 @@ describe("decision invariants over random observations", () => {
     fc.assert(
       fc.property(scenarioArb, (input) => {
         const d = decide(input);
-        const again = decide({ ...input, observation: applyActions(input.observation, d.actions), ownership: d.ownership, adoptPaused: false });
+        const again = decide({ ...input, observation: applyActions(input.observation, d.actions), ownership: d.ownership, adoptPaused: false, memory: d.memory });
         expect(again.actions).toEqual([]);
       }),
       { numRuns: RUNS },
@@ -144,6 +194,7 @@ type Event =
   | { kind: "start"; queue: number }
   | { kind: "person-pause"; queue: number }
   | { kind: "person-resume"; queue: number }
+  | { kind: "tick"; ms: number }
   | { kind: "daemon" };
 
 const eventArb: fc.Arbitrary<Event> = fc.oneof(
@@ -152,12 +203,14 @@ const eventArb: fc.Arbitrary<Event> = fc.oneof(
   fc.record({ kind: fc.constant("start" as const), queue: fc.nat() }),
   fc.record({ kind: fc.constant("person-pause" as const), queue: fc.nat() }),
   fc.record({ kind: fc.constant("person-resume" as const), queue: fc.nat() }),
+  fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 100, max: 30_000 }) }),
   fc.constant({ kind: "daemon" as const }),
   fc.constant({ kind: "daemon" as const }),
 );
 
 /** One step of a tiny BullMQ model: counts move the way the real server moves them. */
 function applyEvent(o: Observation, e: Exclude<Event, { kind: "daemon" }>, concurrency = 3): Observation {
+  if (e.kind === "tick") return { ...o, at: o.at + e.ms };
   const i = e.queue % o.queues.length;
   const queues = o.queues.map((q) => ({ ...q }));
   const q = queues[i]!;
@@ -195,7 +248,7 @@ const idle = (): Observation => ({
 });
 
 describe("histories with other actors", () => {
-  test("the daemon never resumes a queue a person paused, and never exceeds N by its own resumes", () => {
+  test("the daemon never resumes a queue a person paused, and never exceeds N by its own resumes (standby and MAX_WAIT on or off, at any pace)", () => {
     fc.assert(
       fc.property(policyArb, fc.array(eventArb, { minLength: 1, maxLength: 80 }), (policy, events) => {
         let world = idle();
@@ -209,7 +262,15 @@ describe("histories with other actors", () => {
         // daemon left paused that a person resumes and pauses again between
         // two looks cannot be told from one nobody touched. Both documented.
         let seen: Observation | undefined;
+        let memory: WaitMemory | undefined;
+        // Rule 7's no-flapping promise, checked from outside: when each queue MAX_WAIT paused got its slot back.
+        const preempted = new Set<string>();
+        const regained = new Map<string, number>();
         for (const e of events) {
+          if (e.kind === "tick") {
+            world = applyEvent(world, e);
+            continue;
+          }
           if (e.kind !== "daemon") {
             const name = world.queues[e.queue % world.queues.length]!.name;
             const was = world.queues.find((q) => q.name === name)!.isPaused;
@@ -219,14 +280,27 @@ describe("histories with other actors", () => {
             if (e.kind === "person-resume") personPaused.delete(name);
             continue;
           }
-          const d = decide({ observation: world, policy, ownership, adoptPaused: first });
+          const d = decide({ observation: world, policy, ownership, adoptPaused: first, ...(memory ? { memory } : {}) });
           first = false;
+          memory = d.memory;
           for (const a of d.actions) {
             if (a.kind === "resume") expect(personPaused.has(a.queue)).toBe(false);
+            if (a.reason !== "max-wait") continue;
+            const back = regained.get(a.queue);
+            if (back !== undefined) expect(world.at - back).toBeGreaterThanOrEqual(policy.maxWaitMs!);
+            expect(a.queue).not.toBe("facialRecognition");
+            preempted.add(a.queue);
+          }
+          for (const q of world.queues) {
+            if (preempted.has(q.name) && !q.isPaused && occupiesSlot(q)) {
+              preempted.delete(q.name);
+              regained.set(q.name, world.at);
+            }
           }
           world = applyActions(world, d.actions);
           if (d.actions.some((a) => a.kind === "resume")) {
             expect(occupied(world, policy)).toBeLessThanOrEqual(policy.maxConcurrent);
+            expect(couldOccupy(world, policy)).toBeLessThanOrEqual(policy.maxConcurrent);
           }
           // Each command answered with success, as the daemon confirms them.
           ownership = d.actions.reduce(confirmAction, d.ownership);

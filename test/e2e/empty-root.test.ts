@@ -99,15 +99,18 @@ describe("the binary alone in an empty root", () => {
     const env = cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, POLL_INTERVAL: "0.2", STATE_DIRECTORY: STATE_DIR, TMPDIR: "/tmp" });
     const once: Exit = await inRoot(["once"], env).exited;
     expect(once.code).toBe(0);
-    expect(sim.managedPaused().length).toBe(sim.managed().length);
+    // Idle: every managed queue is paused but metadataExtraction, standing by for uploads (rule 12).
+    const idle = sim.managed().filter((q) => q !== "metadataExtraction");
+    expect(sim.managedPaused().sort()).toEqual([...idle].sort());
     // The state file, written by uid 10001 in the only writable directory.
     const state = JSON.parse(readFileSync(join(root, STATE_DIR, "state.json"), "utf8")) as { pausedByUs: string[] };
-    expect(state.pausedByUs.sort()).toEqual([...sim.managed()].sort());
+    expect(state.pausedByUs.sort()).toEqual([...idle].sort());
 
     sim.sim.engine.enqueue("smartSearch", 1_000);
     const run = inRoot(["run"], env);
     await run.waitForOutput("connected to Immich");
-    await waitUntil(() => sim.managedPaused().length === sim.managed().length - 1, "smartSearch resumed in its turn");
+    // smartSearch takes the one slot: the standby queue is paused first (rule 12).
+    await waitUntil(() => sim.managedPaused().length === sim.managed().length - 1 && !sim.managedPaused().includes("smartSearch"), "smartSearch resumed in its turn");
     // The image's HEALTHCHECK, run in the same root beside the daemon.
     await waitUntil(() => existsSync(join(root, "tmp", "immich-job-daemon.health.json")), "the first heartbeat");
     const health = await inRoot(["healthcheck"], cleanEnv({ TMPDIR: "/tmp" })).exited;

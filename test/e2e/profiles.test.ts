@@ -23,7 +23,10 @@ describe.each(PROFILE_NAMES)("Immich %s", (profile) => {
     // Managed names this version lacks (ocr, integrityCheck...) are a warning, not a failure.
     for (const line of exit.stderr.split("\n").filter(Boolean)) expect(line).toContain(" WARN ");
 
-    const idle = sim.managed().filter((q) => q !== "metadataExtraction");
+    // The second slot is free: the highest-priority idle queue stands by in it (rule 12).
+    const standby = "sidecar";
+    expect(sim.managed()).toContain(standby);
+    const idle = sim.managed().filter((q) => q !== "metadataExtraction" && q !== standby);
     expect(sim.managedPaused().sort()).toEqual([...idle].sort());
     expect(sim.changesBy("daemon").map((c) => c.queue).sort()).toEqual([...idle].sort());
     expect(sim.sim.engine.list().filter((q) => q.isPaused && !sim.managed().includes(q.name))).toEqual([]);

@@ -28,6 +28,8 @@ export interface Harness {
   person(queue: string, paused: boolean): Promise<Response>;
   /** The daemon's run loop, resolved when it ends. */
   running: Promise<void>;
+  /** Requests the first daemon's client made, by method (a pass-through count around fetch). */
+  readonly requestsBy: { GET: number; PUT: number };
   /** Another daemon with the same configuration and its own key (label "daemon-b") on the same server. */
   addDaemon(): Promise<RunningDaemon>;
   /** HTTP requests the first daemon has sent so far. */
@@ -38,6 +40,12 @@ export interface HarnessOptions {
   profile?: ProfileName;
   maxConcurrent?: number;
   pollMs?: number;
+  /** Rule 12's floor; default pollMs (a fixed pace, as before rule 12). */
+  minPollMs?: number;
+  /** Rule 12's standby; default off. */
+  standby?: boolean;
+  /** Rule 7; default off. */
+  maxWaitMs?: number | null;
 
   priority?: readonly string[];
   onExit?: "resume" | "keep";
@@ -78,6 +86,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     get requests() {
       return first.requests();
     },
+    get requestsBy() {
+      return first.requestsBy;
+    },
     advance: (ms) => clock.advance(ms),
     async addDaemon() {
       const d = await spawnDaemon(sim, clock, SECOND_DAEMON_KEY, opts);
@@ -104,6 +115,8 @@ export interface RunningDaemon {
   running: Promise<void>;
   /** HTTP requests it has sent so far. */
   requests(): number;
+  /** The same, by method. */
+  requestsBy: { GET: number; PUT: number };
   /** Aborts its run loop and waits for its exit clean-up. */
   stop(): Promise<void>;
 }
@@ -112,8 +125,11 @@ export interface RunningDaemon {
 async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, opts: HarnessOptions): Promise<RunningDaemon> {
   const latency = opts.requestLatencyMs ?? 0;
   let requests = 0;
+  const requestsBy = { GET: 0, PUT: 0 };
   const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
     requests++;
+    const method = (init?.method ?? "GET") as "GET" | "PUT";
+    if (method in requestsBy) requestsBy[method]++;
     if (latency) clock.set(clock.now() + latency);
     return fetch(input, init);
   }) as typeof fetch;
@@ -125,8 +141,14 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     client,
     clock: daemonClock,
     log,
-    policy: { maxConcurrent: opts.maxConcurrent ?? 1, priority: opts.priority ?? DEFAULT_PRIORITY },
+    policy: {
+      maxConcurrent: opts.maxConcurrent ?? 1,
+      priority: opts.priority ?? DEFAULT_PRIORITY,
+      standby: opts.standby ?? false,
+      maxWaitMs: opts.maxWaitMs ?? null,
+    },
     pollIntervalMs: opts.pollMs ?? 10_000,
+    ...(opts.minPollMs !== undefined ? { minPollIntervalMs: opts.minPollMs } : {}),
     dryRun: opts.dryRun ?? false,
     onExit: opts.onExit ?? "resume",
     store,
@@ -144,6 +166,7 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     store,
     running,
     requests: () => requests,
+    requestsBy,
     async stop() {
       if (stopped) return;
       stopped = true;

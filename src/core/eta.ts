@@ -1,0 +1,132 @@
+// How fast each managed queue drains, and so how long until it is empty
+// (issue 6: ETAs; DESIGN.md §2 rule 12 uses the same figures to look again
+// just before a queue runs dry). Immich reports `completed` as ~0 (it removes
+// finished jobs), so the jobs finished between two looks are read from the
+// fall of active + pending while the queue runs. The estimate is a
+// time-weighted moving average (time constant TAU_MS) of those samples, and
+// it keeps only what it can trust:
+//   - time counts only while the queue runs (unpaused at both looks): a
+//     paused queue's stillness says nothing about its speed;
+//   - an interval in which its count rose (a burst of uploads, a restart
+//     that re-queues jobs) is skipped: arrivals hide departures;
+//   - an interval in which it ran dry only bounds the rate from below (it may
+//     have finished long before the look), so it is used only while nothing
+//     better is known;
+//   - once a rate is established, one interval cannot claim more than
+//     CLIP times it (a lost Redis state or a person emptying a queue is not
+//     speed).
+// Pure data in, pure data out: the daemon keeps the state between cycles.
+
+import type { Observation, QueueSnapshot } from "./types.ts";
+
+/** Time constant of the moving average: about the last two minutes of running count. */
+export const TAU_MS = 120_000;
+/** A sample may be at most this many times the established rate. */
+const CLIP = 4;
+/** Samples before the rate is "established" for clipping. */
+const ESTABLISHED = 3;
+
+export interface QueueDrain {
+  /** The look this entry was made from. */
+  at: number;
+  total: number;
+  isPaused: boolean;
+  /** Jobs finished per second while running; undefined until measured. */
+  rate?: number;
+  /** Trusted samples so far. */
+  samples: number;
+}
+
+/** Per managed queue name. */
+export type DrainState = Record<string, QueueDrain>;
+
+const totalOf = (q: QueueSnapshot) => q.active + q.waiting + q.paused;
+
+/** The state after one more look at the server. */
+export function updateDrain(prev: DrainState, obs: Observation, managed: readonly string[]): DrainState {
+  const want = new Set(managed);
+  const next: DrainState = {};
+  for (const q of obs.queues) {
+    if (!want.has(q.name)) continue;
+    const p = prev[q.name];
+    const total = totalOf(q);
+    const entry: QueueDrain = { at: obs.at, total, isPaused: q.isPaused, samples: p?.samples ?? 0 };
+    if (p?.rate !== undefined) entry.rate = p.rate;
+    const dt = obs.at - (p?.at ?? obs.at);
+    const ran = p !== undefined && !p.isPaused && !q.isPaused && p.total > 0;
+    if (ran && dt > 0 && total <= p.total) {
+      let finished = p.total - total;
+      if (entry.rate !== undefined && p.samples >= ESTABLISHED) finished = Math.min(finished, CLIP * entry.rate * (dt / 1000));
+      const sample = finished / (dt / 1000);
+      if (total > 0) {
+        const w = entry.rate === undefined ? 1 : 1 - Math.exp(-dt / TAU_MS);
+        entry.rate = entry.rate === undefined ? sample : entry.rate + w * (sample - entry.rate);
+        entry.samples++;
+      } else if (entry.rate === undefined && sample > 0) {
+        entry.rate = sample; // ran dry: a lower bound, better than nothing
+      }
+    }
+    next[q.name] = entry;
+  }
+  return next;
+}
+
+/** Milliseconds until `q` is empty at its measured rate once it runs; 0 if empty, null if not known. */
+export function timeToEmptyMs(state: DrainState, q: QueueSnapshot): number | null {
+  const total = totalOf(q);
+  if (total === 0) return 0;
+  const rate = state[q.name]?.rate;
+  if (rate === undefined || rate <= 0) return null;
+  return (total / rate) * 1000;
+}
+
+/** Plain data for `status`, the logs, the demo and the status server. */
+export interface Eta {
+  /** Per managed queue with work: jobs left and time to empty (null: not measured yet). */
+  queues: { name: string; jobs: number; ratePerSecond: number | null; ms: number | null }[];
+  /**
+   * Time until the work pending now is done, if every queue keeps its
+   * measured rate: the queues share N slots, so the sum of their times over
+   * N, but never less than the longest one. Work the pipeline will create
+   * later (thumbnails of photos still in metadata extraction) is not in it.
+   * null when no queue with work has been measured.
+   */
+  overallMs: number | null;
+  /** Queues with work whose rate is not known yet: the overall figure leaves them out. */
+  unknown: string[];
+}
+
+export function estimate(state: DrainState, obs: Observation, priority: readonly string[], n: number): Eta {
+  const byName = new Map(obs.queues.map((q) => [q.name, q]));
+  const queues: Eta["queues"] = [];
+  for (const name of priority) {
+    const q = byName.get(name);
+    if (!q || totalOf(q) === 0) continue;
+    const rate = state[name]?.rate;
+    queues.push({ name, jobs: totalOf(q), ratePerSecond: rate ?? null, ms: timeToEmptyMs(state, q) });
+  }
+  const known = queues.flatMap((q) => (q.ms === null ? [] : [q.ms]));
+  const overallMs = known.length === 0 ? null : Math.max(Math.max(...known), known.reduce((a, b) => a + b, 0) / n);
+  return { queues, overallMs, unknown: queues.filter((q) => q.ms === null).map((q) => q.name) };
+}
+
+/** "2 h 5 min", "3 min 20 s", "45 s", "< 1 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 1) return "< 1 s";
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/** One line: "smartSearch 1,200 jobs ~2 h 5 min, faceDetection 300 jobs (rate not measured yet); all ~2 h 5 min". */
+export function formatEta(eta: Eta): string {
+  const parts = eta.queues.map(
+    (q) => `${q.name} ${q.jobs.toLocaleString("en-US")} job${q.jobs === 1 ? "" : "s"} ${q.ms === null ? "(rate not measured yet)" : `~${formatDuration(q.ms)}`}`,
+  );
+  const all = eta.overallMs === null ? "unknown" : `~${formatDuration(eta.overallMs)}${eta.unknown.length ? " plus the unmeasured" : ""}`;
+  return `${parts.join(", ")}; all ${all}`;
+}

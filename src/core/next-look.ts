@@ -1,0 +1,62 @@
+// When the daemon looks again (DESIGN.md §2 rule 12): POLL_INTERVAL is the
+// pace while nothing is about to change, not the reaction time. A change is
+// near when
+//   - a resume was just sent (did the queue start? does the next one wait?);
+//   - a slot holder has only active jobs left: its slot frees within a job;
+//   - a slot holder's measured drain rate says it empties before the next
+//     poll: look when it should be empty;
+//   - a slot is free while work arrives (some managed queue's count rose).
+// Never sooner than the floor (MIN_POLL_INTERVAL), never later than
+// POLL_INTERVAL. With no managed work at all the answer is POLL_INTERVAL:
+// idle costs one GET per POLL_INTERVAL and nothing else.
+
+import { timeToEmptyMs, type DrainState } from "./eta.ts";
+import type { Decision, Observation, QueueSnapshot } from "./types.ts";
+
+export interface NextLookInput {
+  /** The look before this one (undefined at the first). */
+  previous?: Observation;
+  observation: Observation;
+  decision: Decision;
+  drain: DrainState;
+  /** Managed queues, highest priority first. */
+  priority: readonly string[];
+  maxConcurrent: number;
+  pollMs: number;
+  /** The floor; above pollMs it is pollMs. */
+  minMs: number;
+}
+
+export interface NextLook {
+  ms: number;
+  /** Why sooner than POLL_INTERVAL, for the debug log and tests; "pace" when not. */
+  why: "pace" | "resumed" | "only-active-left" | "drains-before-poll" | "work-arriving";
+}
+
+const pending = (q: QueueSnapshot) => q.waiting + q.paused;
+const total = (q: QueueSnapshot) => q.active + pending(q);
+
+export function nextLook(i: NextLookInput): NextLook {
+  const floor = Math.min(i.minMs, i.pollMs);
+  const managed = new Set(i.priority);
+  const queues = i.observation.queues.filter((q) => managed.has(q.name));
+  if (i.decision.actions.some((a) => a.kind === "resume")) return { ms: floor, why: "resumed" };
+
+  let best: NextLook = { ms: i.pollMs, why: "pace" };
+  const sooner = (ms: number, why: NextLook["why"]) => {
+    const at = Math.max(floor, Math.min(i.pollMs, ms));
+    if (at < best.ms) best = { ms: at, why };
+  };
+  const holders = new Set(i.decision.queues.filter((v) => v.managed && v.occupiesSlot).map((v) => v.name));
+  for (const q of queues) {
+    if (!holders.has(q.name)) continue;
+    if (q.active > 0 && pending(q) === 0) sooner(floor, "only-active-left");
+    const tte = q.isPaused ? null : timeToEmptyMs(i.drain, q);
+    if (tte !== null && tte < i.pollMs) sooner(tte, "drains-before-poll");
+  }
+  if (i.decision.occupiedAfter < i.maxConcurrent && i.previous) {
+    const before = new Map(i.previous.queues.map((q) => [q.name, total(q)]));
+    if (queues.some((q) => total(q) > (before.get(q.name) ?? 0))) sooner(floor, "work-arriving");
+  }
+  return best;
+}

@@ -1,0 +1,97 @@
+// The drain-rate estimator (src/core/eta.ts) on recorded count sequences:
+// steady draining, a burst of uploads, a restart that re-queues jobs, a pause,
+// a Redis loss, and the ETA built from it.
+import { describe, expect, test } from "bun:test";
+import { estimate, formatDuration, formatEta, updateDrain, type DrainState } from "../../src/core/eta.ts";
+import type { Observation } from "../../src/core/types.ts";
+import { obs } from "../helpers/observations.ts";
+
+const Q = "smartSearch";
+type Step = [atSeconds: number, active: number, pending: number, isPaused?: boolean];
+
+/** Feeds the recorded counts of one queue to the estimator, look by look. */
+function replay(steps: Step[]): { state: DrainState; last: Observation } {
+  let state: DrainState = {};
+  let last!: Observation;
+  for (const [at, active, pending, isPaused = false] of steps) {
+    last = obs({ [Q]: { active, pending, isPaused } }, at * 1000);
+    state = updateDrain(state, last, [Q]);
+  }
+  return { state, last };
+}
+const rate = (steps: Step[]) => replay(steps).state[Q]!.rate;
+
+/** 2 jobs a second, looked at every 10 s from 1,000 pending. */
+const steady = (from = 0, n = 10, startPending = 1_000): Step[] =>
+  Array.from({ length: n }, (_, i) => [from + i * 10, 2, startPending - i * 20] as Step);
+
+describe("drain rate", () => {
+  test("steady draining: the rate it drains at", () => {
+    expect(rate(steady())).toBeCloseTo(2, 5);
+  });
+
+  test("unknown before two looks of it running", () => {
+    expect(rate([[0, 2, 1_000]])).toBeUndefined();
+    expect(rate([[0, 0, 1_000, true], [10, 0, 1_000, true]])).toBeUndefined();
+  });
+
+  test("a burst of uploads (the count rises) is skipped, not read as a stall", () => {
+    const steps = [...steady(), [100, 2, 5_000], [110, 2, 4_980], [120, 2, 4_960]] as Step[];
+    expect(rate(steps)).toBeCloseTo(2, 5);
+  });
+
+  test("a restart that re-queues active jobs (count unchanged, then a rise) barely moves it", () => {
+    const steps = [...steady(), [100, 0, 822], [110, 0, 830], [120, 2, 810], [130, 2, 790]] as Step[];
+    const r = rate(steps)!;
+    expect(r).toBeGreaterThan(1.7);
+    expect(r).toBeLessThan(2.1);
+  });
+
+  test("a pause: the time it stood paused does not count", () => {
+    const paused: Step[] = [[100, 0, 820, true], [400, 0, 820, true], [700, 0, 820, true]];
+    const steps = [...steady(), ...paused, [710, 2, 800], [720, 2, 780]] as Step[];
+    expect(rate(steps)).toBeCloseTo(2, 5);
+  });
+
+  test("a Redis loss or a person emptying the queue (a huge fall) is clipped, not taken as speed", () => {
+    const steps = [...steady(), [100, 2, 10]] as Step[];
+    expect(rate(steps)!).toBeLessThan(2.6); // unclipped, the 808-job fall would read as 8 a second
+  });
+
+  test("a queue that runs dry between two looks: a lower bound only while nothing better is known", () => {
+    expect(rate([[0, 2, 8], [10, 0, 0]])).toBeCloseTo(1, 5);
+    expect(rate([...steady(), [100, 0, 0]])).toBeCloseTo(2, 5);
+  });
+
+  test("it follows a real change of speed within a few minutes", () => {
+    const slower: Step[] = Array.from({ length: 40 }, (_, i) => [100 + i * 10, 2, 800 - i * 5] as Step);
+    expect(rate([...steady(), ...slower])).toBeLessThan(0.7);
+  });
+});
+
+describe("ETA", () => {
+  test("per queue: jobs left over the rate; overall: the sum over N, at least the longest", () => {
+    const { state } = replay(steady());
+    const o = obs({ [Q]: { active: 2, pending: 818 }, faceDetection: { isPaused: true, pending: 50 } }, 100_000);
+    const eta = estimate(state, o, ["thumbnailGeneration", Q, "faceDetection"], 1);
+    expect(eta.queues.map((q) => [q.name, q.jobs])).toEqual([[Q, 820], ["faceDetection", 50]]);
+    expect(eta.queues[0]!.ms).toBeCloseTo(410_000, -2);
+    expect(eta.queues[1]!.ms).toBeNull();
+    expect(eta.overallMs).toBeCloseTo(410_000, -2);
+    expect(eta.unknown).toEqual(["faceDetection"]);
+    expect(formatEta(eta)).toBe("smartSearch 820 jobs ~6 min 50 s, faceDetection 50 jobs (rate not measured yet); all ~6 min 50 s plus the unmeasured");
+  });
+
+  test("nothing to do: no queue, no overall figure", () => {
+    const eta = estimate({}, obs({}), [Q], 1);
+    expect(eta).toEqual({ queues: [], overallMs: null, unknown: [] });
+  });
+
+  test.each([
+    [400, "< 1 s"],
+    [45_000, "45 s"],
+    [200_000, "3 min 20 s"],
+    [7_500_000, "2 h 5 min"],
+    [3 * 86_400_000, "3 days"],
+  ])("formatDuration(%d) = %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
