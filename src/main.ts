@@ -3,7 +3,7 @@
 // process.exit. Everything else is handed these through src/cli/app.ts.
 
 import { readFileSync } from "node:fs";
-import { runApp } from "./cli/app.ts";
+import { outputMasker, runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { systemClock } from "./shared/clock.ts";
 
@@ -46,6 +46,7 @@ try {
   process.exit(code);
 } catch (e) {
   // Never a stack trace for the user; the message names what broke.
-  process.stderr.write(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`);
+  const mask = outputMasker(process.env, (path) => readFileSync(path, "utf8"));
+  process.stderr.write(mask(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`));
   process.exit(EXIT.internal);
 }

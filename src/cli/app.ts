@@ -4,6 +4,7 @@
 
 import type { Config } from "../config/index.ts";
 import { createImmichClient } from "../immich/index.ts";
+import { maskedStream, secretMasker } from "../shared/mask.ts";
 import { VERSION } from "../shared/version.ts";
 import { type CommandIO, healthcheckCommand, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -18,7 +19,10 @@ export type AppIO = Omit<CommandIO, "createClient"> & {
 
 const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
 
-export async function runApp(io: AppIO): Promise<number> {
+export async function runApp(appIO: AppIO): Promise<number> {
+  // Whatever any command writes, the key never reaches the screen or a log.
+  const mask = outputMasker(appIO.env, appIO.readFile);
+  const io: AppIO = { ...appIO, stdout: maskedStream(appIO.stdout, mask), stderr: maskedStream(appIO.stderr, mask) };
   const [first, ...rest] = io.argv;
   const command = first === undefined || first.startsWith("-") ? "run" : first;
   const args = first === undefined || first.startsWith("-") ? io.argv : rest;
@@ -80,4 +84,18 @@ function lineIO(io: AppIO) {
     err: (line: string) => io.stderr.write(line + "\n"),
     signal: io.signal,
   };
+}
+
+/** Hides API_KEY and API_KEY_FILE's content (read here too: a key the configuration rejects is still a secret). */
+export function outputMasker(env: Record<string, string | undefined>, readFile: (path: string) => string): (text: string) => string {
+  let fromFile: string | undefined;
+  const file = env.API_KEY_FILE?.trim();
+  if (file) {
+    try {
+      fromFile = readFile(file);
+    } catch {
+      // Unreadable: loadConfig says so; nothing of it can leak.
+    }
+  }
+  return secretMasker([env.API_KEY, fromFile, ...(fromFile?.split(/\s+/) ?? [])]);
 }

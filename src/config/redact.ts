@@ -9,13 +9,20 @@ export function redactSecret(secret: string): string {
   return secret.length >= MIN_LENGTH_TO_HINT ? `${secret.slice(0, 4)}…` : "…";
 }
 
-/** The URL with any user name and password replaced by "***". */
+/**
+ * The URL with any user name and password replaced by "***", and its query
+ * and fragment too: they are where keys and tokens travel (`?apiKey=...`).
+ */
 export function redactUrl(raw: string): string {
   try {
     const url = new URL(raw);
-    if (url.username || url.password) {
-      url.username = "***";
-      url.password = "";
+    if (url.username || url.password || url.search || url.hash) {
+      if (url.username || url.password) {
+        url.username = "***";
+        url.password = "";
+      }
+      if (url.search) url.search = "?***";
+      if (url.hash) url.hash = "#***";
       return url.href;
     }
   } catch {
@@ -24,5 +31,5 @@ export function redactUrl(raw: string): string {
   // No credentials as far as URL parsing goes, but "bob:pw@nas" (no scheme)
   // still reads as one to a person: hide whatever precedes an "@" in the
   // authority part.
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, "$1***@");
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, "$1***@").replace(/([?#]).*$/, "$1***");
 }

@@ -82,6 +82,9 @@ describe("redaction", () => {
     ["http://bob:hunter2@nas:2283/x", "http://***@nas:2283/x"],
     ["http://bob@nas:2283", "http://***@nas:2283/"],
     ["bob:hunter2@nas", "***@nas"],
+    ["http://nas:2283/?apiKey=hunter2", "http://nas:2283/?***"],
+    ["http://nas:2283/#hunter2", "http://nas:2283/#***"],
+    ["nas:2283/x?key=hunter2", "nas:2283/x?***"],
   ])("redactUrl(%p) = %p", (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
     expect(redactUrl(url)).not.toContain("hunter2");

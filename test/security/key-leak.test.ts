@@ -1,0 +1,152 @@
+// The API key never reaches any output (issue 7 items 5 and 10): every
+// command, under every kind of failure, with text and JSON logs, captured
+// whole and searched for the key in every form it could take (as is,
+// URL-encoded, cut to its first half). The hostile parts come from a proxy
+// in front of the simulator that echoes the key back in error messages,
+// correlation ids, HTML pages, redirects and broken JSON.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runApp } from "../../src/cli/app.ts";
+import { VirtualClock } from "../../src/shared/clock.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
+
+// Shaped like an Immich key (43 characters); the test looks for it and for its halves.
+const KEY = "q7Vb2LkR9xWmT4nZp8HsYc3JdFgA6uEoN1iKvBtQ5wM";
+const FILE_KEY = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNnMmLlKkJ";
+
+/** The key the request carried (a proxy echoing what it was sent), or the configured one for public endpoints. */
+type Mode = { name: string; when: (req: Request) => boolean; answer: (k: string) => Response };
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+const queuesPath = (req: Request) => /^\/api\/(jobs|queues)/.test(new URL(req.url).pathname);
+const anyApi = (req: Request) => new URL(req.url).pathname.startsWith("/api/");
+const puts = (req: Request) => req.method === "PUT";
+
+const ECHOES: [string, (k: string) => Response][] = [
+  ["401 echoing the key", (k) => json(401, { message: `Invalid API key ${k}`, statusCode: 401, correlationId: k })],
+  ["403 naming the key as a permission", (k) => json(403, { message: `Missing required permission: ${k}`, statusCode: 403 })],
+  ["500 with the key as correlation id", (k) => json(500, { message: `upstream failed for ${k}`, correlationId: k }, { "x-correlation-id": k })],
+  ["400 echoing the key", (k) => json(400, { message: [`key ${encodeURIComponent(k)} is not allowed`], statusCode: 400 })],
+  ["an HTML page with the key", (k) => new Response(`<html><body>key=${k}</body></html>`, { status: 200, headers: { "content-type": "text/html" } })],
+  ["a redirect to a URL with the key", (k) => new Response(null, { status: 302, headers: { location: `http://login.example/?apiKey=${k}` } })],
+  ["broken JSON with the key", (k) => new Response(`{"message":"${k}`, { status: 200, headers: { "content-type": "application/json" } })],
+  ["schema-invalid JSON with the key as a queue name", (k) => json(200, { [k]: { jobCounts: { active: "x" } } })],
+];
+const MODES: Mode[] = [
+  { name: "no fault", when: () => false, answer: () => new Response() },
+  ...ECHOES.flatMap(([name, answer]) => [
+    { name: `every request: ${name}`, when: anyApi, answer },
+    { name: `queue requests: ${name}`, when: queuesPath, answer },
+    { name: `commands: ${name}`, when: puts, answer },
+  ]),
+];
+
+let sim: Simulator;
+let proxy: ReturnType<typeof Bun.serve>;
+let mode: Mode = MODES[0]!;
+let sentKey = KEY;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ijd-leak-"));
+  writeFileSync(join(dir, "key"), `${FILE_KEY}\n`);
+  sim = await startSimulator({
+    profile: "v3.1",
+    clock: new VirtualClock(),
+    keys: [
+      { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
+      { key: FILE_KEY, label: "file", admin: true, scopes: ["all"] },
+    ],
+  });
+  // Work in a few queues, so that `run`, `once` and `resume-all` send commands.
+  sim.engine.enqueue("smartSearch", 50);
+  sim.engine.setPaused("faceDetection", true, "person");
+  proxy = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: async (req) => {
+      sentKey = req.headers.get("x-api-key") ?? sentKey;
+      if (mode.when(req)) return mode.answer(sentKey);
+      const url = new URL(req.url);
+      return fetch(`${sim.url}${url.pathname}${url.search}`, { method: req.method, headers: req.headers, body: req.method === "GET" ? undefined : await req.text(), redirect: "manual" });
+    },
+  });
+});
+afterAll(async () => {
+  proxy.stop(true);
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function capture(argv: string[], env: Record<string, string>): Promise<string> {
+  const out: string[] = [];
+  const stream = { write: (s: string | Uint8Array) => out.push(typeof s === "string" ? s : new TextDecoder().decode(s)) } as unknown as NodeJS.WritableStream;
+  const controller = new AbortController();
+  // `run` until its first sleep (or 300 ms), then a graceful stop.
+  const stopRun = setTimeout(() => controller.abort("SIGTERM"), argv[0] === "run" ? 300 : 5_000);
+  try {
+    await runApp({
+      argv,
+      env: { HEALTH_FILE: join(dir, "health.json"), STATE_FILE: join(dir, "state.json"), POLL_INTERVAL: "0.1", EXIT_TIMEOUT: "1", ...env },
+      stdout: stream,
+      stderr: stream,
+      clock: new VirtualClock(),
+      signal: controller.signal,
+      readFile: (path) => readFileSync(path, "utf8"),
+      random: () => 0.5,
+      fetch,
+      pid: process.pid,
+    });
+  } finally {
+    clearTimeout(stopRun);
+  }
+  return out.join("");
+}
+
+/** Every form of a secret worth not printing: whole, URL-encoded, either half. */
+function leaks(output: string, secret: string): string[] {
+  const half = Math.floor(secret.length / 2);
+  return [secret, encodeURIComponent(secret), secret.slice(0, half), secret.slice(half)].filter((f) => output.includes(f));
+}
+
+const COMMANDS = [["run"], ["once"], ["status"], ["status", "--json"], ["resume-all"], ["healthcheck"]];
+
+describe("no output of any command under any failure shows the key", () => {
+  let runs = 0;
+  for (const format of ["text", "json"]) {
+    test(`LOG_FORMAT=${format}, API_KEY and API_KEY_FILE, every hostile answer`, async () => {
+      for (const m of MODES) {
+        mode = m;
+        for (const argv of COMMANDS) {
+          for (const [key, keyEnv] of [[KEY, { API_KEY: KEY }], [FILE_KEY, { API_KEY_FILE: join(dir, "key") }]] as const) {
+            sentKey = key;
+            const output = await capture(argv, { IMMICH_URL: proxy.url.origin, LOG_FORMAT: format, LOG_LEVEL: "debug", ...keyEnv });
+            runs++;
+            expect({ mode: m.name, argv, found: leaks(output, key) }).toEqual({ mode: m.name, argv, found: [] });
+          }
+        }
+      }
+      mode = MODES[0]!;
+    }, 120_000);
+  }
+
+  test("configuration errors that would echo the key: in IMMICH_URL's query, as a bad API_KEY, beside API_KEY_FILE", async () => {
+    const envs: Record<string, string>[] = [
+      { API_KEY: KEY, IMMICH_URL: `http://nas:2283/?apiKey=${KEY}` },
+      { API_KEY: KEY, IMMICH_URL: `http://${KEY}:${KEY}@nas:2283` },
+      { API_KEY: KEY, IMMICH_URL: `nas:2283/#${KEY}` },
+      { API_KEY: `${KEY} ${KEY}` },
+      { API_KEY: KEY, API_KEY_FILE: join(dir, "key") },
+      { API_KEY: KEY, MAX_CONCURRENT_JOBS: KEY, POLL_INTERVAL: KEY, MANAGED_QUEUES: KEY },
+    ];
+    for (const env of envs) {
+      for (const argv of [...COMMANDS, ["bogus"]]) {
+        const output = await capture(argv, env);
+        expect({ env: Object.keys(env), argv, found: [...leaks(output, KEY), ...leaks(output, FILE_KEY)] }).toEqual({ env: Object.keys(env), argv, found: [] });
+        runs++;
+      }
+    }
+    console.log(`key search: ${runs} command runs captured, key found in none`);
+  }, 60_000);
+});
