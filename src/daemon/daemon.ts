@@ -16,6 +16,7 @@ import { emptyOwnership } from "../core/types.ts";
 import { formatVersion, type ImmichClient, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { retryCapMs, retryDelay } from "./backoff.ts";
+import { NOTICE_LIMIT, NoticeBudget } from "./notice-budget.ts";
 import { resumeOwnPauses } from "./exit-cleanup.ts";
 import type { GateWatch } from "./gates.ts";
 import type { Log } from "./log.ts";
@@ -115,7 +116,7 @@ export class Daemon {
   latest: DaemonView | undefined;
   private adoptPaused = true;
   private lastDryRun = "";
-  private readonly said = new Set<string>();
+  private readonly inventory = new NoticeBudget();
   private readonly managed: ReadonlySet<string>;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
@@ -388,9 +389,12 @@ export class Daemon {
     for (const n of decision.notices) {
       // Inventory notices repeat every cycle by nature: say each once.
       if (n.code === "unknown-queue" || n.code === "missing-queue") {
-        const key = `${n.code}:${n.queue}`;
-        if (this.said.has(key)) continue;
-        this.said.add(key);
+        const admitted = this.inventory.admit(n.code, n.queue);
+        if (admitted === "skip") continue;
+        if (admitted === "say-limit") {
+          this.o.log.info(`more notices like "${n.message.slice(0, 60)}…" are not logged (${NOTICE_LIMIT} said already)`, { notice: n.code });
+          continue;
+        }
       }
       this.o.log[n.level](n.message, { notice: n.code, queue: n.queue });
     }

@@ -141,6 +141,12 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       const { api } = connected();
       if (api === "queues") {
         const answer = await call(QueuesAnswerSchema, "/queues", true, signal);
+        // Rule 10: a queue listed twice is two contradicting answers, not one to pick from.
+        const names = answer.map((q) => q.name);
+        const twice = names.find((n, i) => names.indexOf(n) !== i);
+        if (twice !== undefined) {
+          throw new ImmichError("invalid-answer", `GET /api/queues at ${t.baseUrl} lists the queue ${JSON.stringify(twice)} twice: an answer the daemon cannot trust; taking no action on it`);
+        }
         const queues = answer.map((q) => snapshot(q.name, q.isPaused, q.statistics));
         return { at: options.clock.now(), api, queues };
       }

@@ -14,6 +14,7 @@
 // 6 polls of a loop advanced by 60 s).
 
 import { ImmichError, oneLine } from "./errors.ts";
+import { BodyTooLarge, jsonHazard, readLimited } from "./json-guard.ts";
 import { type ErrorBody, isErrorBody } from "./schemas.ts";
 
 /** Bun's fetch, or anything with its signature (tests pass the real one too). */
@@ -74,10 +75,16 @@ export async function send(t: Transport, r: ApiRequest): Promise<Answer> {
       signal,
     });
     phase = "read";
-    const text = await res.text();
+    const text = await readLimited(res);
     return interpret(t, r, res, text);
   } catch (e) {
     if (e instanceof ImmichError) throw e;
+    if (e instanceof BodyTooLarge) {
+      throw new ImmichError(
+        "invalid-answer",
+        `${describeRequest(r)} at ${t.baseUrl} answered more than ${e.limit / 1024} KB, far more than any Immich answer: not trusted, not read further`,
+      );
+    }
     if (r.signal?.aborted) throw r.signal.reason;
     if (timeout.aborted) {
       throw new ImmichError(
@@ -129,11 +136,20 @@ function interpret(t: Transport, r: ApiRequest, res: Response, text: string): An
     );
   }
 
+  // Checked before parsing: deep nesting would blow the stack, a repeated key
+  // would be dropped silently by JSON.parse (json-guard.ts).
+  const hazard = jsonHazard(text);
+  if (hazard !== undefined && res.ok) {
+    throw new ImmichError("invalid-answer", `${what} at ${t.baseUrl} answered JSON the daemon cannot trust (${hazard}); taking no action on it`, { status: res.status });
+  }
+
   let json: unknown;
   let parsed = false;
   try {
-    json = JSON.parse(text);
-    parsed = true;
+    if (hazard === undefined) {
+      json = JSON.parse(text);
+      parsed = true;
+    }
   } catch {
     // Not JSON: classified below with what the status says.
   }

@@ -9,7 +9,12 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ImmichError } from "./errors.ts";
 
-const Count = Type.Integer({ minimum: 0 });
+// Bounds beyond which an answer is absurd, not a big server: Immich has ~20
+// queues with short camelCase names, and counts stay far below 2^53.
+const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** Most queues an answer may list (Immich has about 20). */
+export const MAX_QUEUES = 200;
+const QueueName = Type.String({ minLength: 1, maxLength: 200 });
 
 /** BullMQ's counts: `jobCounts` in /jobs, `statistics` in /queues. */
 export const CountsSchema = Type.Object({
@@ -40,17 +45,17 @@ export const JobStatusSchema = Type.Object({
 export type JobStatus = Static<typeof JobStatusSchema>;
 
 /** GET /jobs: an object keyed by queue name, in the server's order. */
-export const JobsAnswerSchema = Type.Record(Type.String(), JobStatusSchema);
+export const JobsAnswerSchema = Type.Record(Type.String({ maxLength: 200 }), JobStatusSchema, { maxProperties: MAX_QUEUES });
 
 /** One queue in the new family: an item of GET /queues, and the answer of PUT /queues/{queue}. */
 export const QueueSchema = Type.Object({
-  name: Type.String({ minLength: 1 }),
+  name: QueueName,
   isPaused: Type.Boolean(),
   statistics: CountsSchema,
 });
 
 /** GET /queues */
-export const QueuesAnswerSchema = Type.Array(QueueSchema);
+export const QueuesAnswerSchema = Type.Array(QueueSchema, { maxItems: MAX_QUEUES });
 
 /**
  * Both error bodies: v1–v2 `{message, error, statusCode, correlationId}`

@@ -1,0 +1,115 @@
+// Hostile answers (issue 7 item 7), over real HTTP: a queue listed twice,
+// a huge body, deep nesting, absurd sizes. Each is an invalid-answer (rule
+// 10: no action), never a crash, a stack overflow or a body read whole.
+import { afterEach, describe, expect, test } from "bun:test";
+import { MAX_BODY_BYTES, MAX_DEPTH, jsonHazard, readLimited, BodyTooLarge } from "../../src/immich/json-guard.ts";
+import { createImmichClient } from "../../src/immich/index.ts";
+import { VirtualClock } from "../../src/shared/clock.ts";
+import { failure } from "./expect-failure.ts";
+import { counts, type FakeServer, fakeServer, json } from "./servers.ts";
+
+const KEY = "secret-key-0123456789";
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((s) => s()));
+});
+
+const queue = (name: string, isPaused: boolean, c = counts()) => ({ name, isPaused, statistics: c });
+const jobsEntry = (isPaused: boolean, c = counts()) => ({ jobCounts: c, queueStatus: { isActive: false, isPaused } });
+
+/** A v3 server that connects normally, then answers GET /api/queues (or /api/jobs on v2.3) with `hostile`. */
+async function connectedTo(hostile: () => Response, legacy = false) {
+  let looks = 0;
+  const fine = () => (legacy ? json({ thumbnailGeneration: jobsEntry(false) }) : json([queue("thumbnailGeneration", false)]));
+  const s: FakeServer = fakeServer({
+    "GET /api/server/version": () => json(legacy ? { major: 2, minor: 3, patch: 1 } : { major: 3, minor: 1, patch: 0, prerelease: null }),
+    "GET /api/server/ping": () => json({ res: "pong" }),
+    [legacy ? "GET /api/jobs" : "GET /api/queues"]: () => (looks++ === 0 ? fine() : hostile()),
+    "PUT /api/queues/thumbnailGeneration": () => json(queue("thumbnailGeneration", false)),
+    "PUT /api/jobs/thumbnailGeneration": () => json(jobsEntry(false)),
+  });
+  stops.push(s.stop);
+  const c = createImmichClient({ baseUrl: s.url, apiKey: KEY, fetch, clock: new VirtualClock(), timeoutMs: 10_000 });
+  await c.connect();
+  return c;
+}
+
+describe("a queue listed twice is an answer the daemon cannot trust", () => {
+  test("/api/queues: the same name twice (running, then paused)", async () => {
+    const c = await connectedTo(() => json([queue("smartSearch", false, counts({ active: 2 })), queue("smartSearch", true)]));
+    const e = await failure(c.observe(), "invalid-answer");
+    expect(e.message).toContain('"smartSearch" twice');
+  });
+
+  test("/api/jobs: the same key twice in the object (JSON.parse would keep the last)", async () => {
+    const entry = (p: boolean) => JSON.stringify(jobsEntry(p, counts({ active: p ? 0 : 2 })));
+    const body = `{"smartSearch":${entry(false)},"smartSearch":${entry(true)}}`;
+    const c = await connectedTo(() => new Response(body, { headers: { "content-type": "application/json" } }), true);
+    const e = await failure(c.observe(), "invalid-answer");
+    expect(e.message).toContain("appears twice");
+  });
+});
+
+describe("absurd answers", () => {
+  test("deeply nested JSON is refused before parsing: no stack overflow", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const c = await connectedTo(() => new Response(deep, { headers: { "content-type": "application/json" } }));
+    const e = await failure(c.observe(), "invalid-answer");
+    expect(e.message).toContain(`deeper than ${MAX_DEPTH}`);
+  });
+
+  test("a 50 MB body is cut off at the limit, not read whole", async () => {
+    let sent = 0;
+    const chunk = new TextEncoder().encode(`${JSON.stringify(queue("x", false))},`.repeat(1_000));
+    const huge = () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            if (sent === 0) controller.enqueue(new TextEncoder().encode("["));
+            if (sent > 50 * 1024 * 1024) return controller.close();
+            sent += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+        }),
+        { headers: { "content-type": "application/json" } },
+      );
+    const c = await connectedTo(huge);
+    const e = await failure(c.observe(), "invalid-answer");
+    expect(e.message).toContain("more than 1024 KB");
+    // The server stops being read soon after the limit (socket buffers aside).
+    expect(sent).toBeLessThan(10 * MAX_BODY_BYTES);
+  });
+
+  test("a body announcing more than the limit is not read at all", async () => {
+    const res = new Response("x".repeat(10), { headers: { "content-length": String(MAX_BODY_BYTES + 1) } });
+    await expect(readLimited(res)).rejects.toBeInstanceOf(BodyTooLarge);
+  });
+
+  test("more queues than any Immich has, or absurd counts", async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => queue(`q${i}`, false));
+    await failure((await connectedTo(() => json(many))).observe(), "invalid-answer");
+    await failure((await connectedTo(() => json([queue("ocr", false, counts({ waiting: 1e300 }))]))).observe(), "invalid-answer");
+  });
+});
+
+describe("jsonHazard", () => {
+  test.each([
+    ['{"a":1,"b":{"a":2}}', undefined],
+    ['[{"a":1},{"a":2}]', undefined],
+    ['{"a":"{\\"a\\":1,","b":"[[[["}', undefined],
+    ['{"a":1,"a":2}', "twice"],
+    ['{"x":{"k":1,"k":1}}', "twice"],
+    ['{"\\u0061":1,"a":2}', "twice"],
+    ["not json {{{", undefined],
+  ])("%p", (text, problem) => {
+    const got = jsonHazard(text);
+    if (problem === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(problem);
+    if (got === undefined && text.startsWith("{")) JSON.parse(text);
+  });
+
+  test("depth: at the limit passes, one more fails", () => {
+    expect(jsonHazard("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH))).toBeUndefined();
+    expect(jsonHazard("[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1))).toContain("deeper");
+  });
+});
