@@ -5,6 +5,7 @@
 // status server, the notifier) take `current` or subscribe to publications.
 
 import { hasWork, occupiesSlot, pending } from "../core/decide.ts";
+import type { Gates } from "../core/blockers.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import type { CycleResult, Health } from "../daemon/daemon.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
@@ -35,6 +36,8 @@ export interface CycleReport {
   startedAt: number;
   result: CycleResult;
   health: Health;
+  /** What the loop saw beyond Immich this cycle (windows, ML gate, pressure). */
+  gates?: Gates;
 }
 
 type Listener = (next: StatusSnapshot, previous: StatusSnapshot) => void;
@@ -107,9 +110,14 @@ export class StatusRecorder {
       if (seconds <= le) this.buckets[i]!++;
     });
     const health = { ...this.snap.health, ...report.health, ready: report.health.state === "ok" };
+    const g = report.gates;
+    const world: Partial<StatusSnapshot> = {
+      ...(g?.windows ? { windows: [...g.windows] } : {}),
+      ...(g?.ml || g?.pressure ? { gates: { ...(g.ml ? { ml: g.ml } : {}), ...(g.pressure ? { pressure: [...g.pressure] } : {}) } } : {}),
+    };
     const r = report.result;
     if (!r.ok) {
-      this.publish({ health });
+      this.publish({ health, ...world });
       return;
     }
     for (const res of r.results) {
@@ -129,9 +137,10 @@ export class StatusRecorder {
     }
     const managed = new Set(this.o.managed);
     this.history.sample(r.observation.at, new Map(r.observation.queues.filter((q) => managed.has(q.name)).map((q) => [q.name, q.active > 0])));
-    const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)));
+    const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)), g);
     this.publish({
       health,
+      ...world,
       lastObservation: r.observation,
       lastDecision: {
         at: now,
@@ -148,8 +157,9 @@ export class StatusRecorder {
     });
   }
 
-  private queueStatuses(obs: Observation, decision: Decision, flipped: Set<string>): QueueStatus[] {
+  private queueStatuses(obs: Observation, decision: Decision, flipped: Set<string>, gates?: Gates): QueueStatus[] {
     const views = new Map(decision.queues.map((v) => [v.name, v]));
+    const windows = new Map((gates?.windows ?? []).map((w) => [w.queue, w]));
     const max = this.o.maxConcurrent;
     const out: QueueStatus[] = [];
     for (const q of obs.queues) {
@@ -179,8 +189,12 @@ export class StatusRecorder {
         occupiesSlot: occupiesSlot(now),
         held,
       };
+      const blocks = view.blocks ?? [];
       if (held && p > 0) s.waitsBecause = "paused by a person: the daemon will not resume it until someone else does";
+      else if (blocks.length > 0 && p > 0 && state !== "running") s.waitsBecause = blocks.map((b) => b.detail).join("; ");
       else if (state === "waiting" || (state === "draining" && p > 0)) s.waitsBecause = `over the cap: ${decision.occupiedAfter} of ${max} slot${max === 1 ? "" : "s"} in use by higher-priority or running queues`;
+      const w = windows.get(q.name);
+      if (w) s.window = { window: w.window, open: w.open, ...(w.nextChange ? { nextChange: w.nextChange } : {}), ...(w.nextChangeAt ? { nextChangeAt: w.nextChangeAt } : {}) };
       const last = this.lastActions.get(q.name);
       if (last) s.lastAction = last;
       out.push(s);

@@ -4,7 +4,9 @@
 // callback; readers only ever see a finished, frozen snapshot, so serving it
 // never waits for the loop and the loop never waits for a reader.
 
+import type { MlGate, PressureOver } from "../core/blockers.ts";
 import type { Action, Notice, Observation, QueueView, Reason } from "../core/types.ts";
+import type { WindowState } from "../core/windows.ts";
 import type { Health } from "../daemon/daemon.ts";
 
 /** One managed queue as the page and the metrics show it. */
@@ -20,8 +22,10 @@ export interface QueueStatus {
   isPaused: boolean;
   occupiesSlot: boolean;
   held: boolean;
-  /** Why a queue with pending work is not running, in words (held by a person, over the cap, window closed, ...). */
+  /** Why a queue with pending work is not running, in words (held by a person, window closed, ML service down, over the cap). */
   waitsBecause?: string;
+  /** Its time window, if it has one: open or closed, and when that next changes. */
+  window?: { window: string; open: boolean; nextChange?: string; nextChangeAt?: number };
   /** Seconds until its backlog is done, when known. */
   etaSeconds?: number;
   /** The latest action the daemon sent for it. */
@@ -109,9 +113,11 @@ export interface StatusSnapshot {
   lastSuccessAt?: number;
   counters: Counters;
   timeline: Timeline;
-  /** Time windows, machine-learning gate, host pressure and ETAs, once the daemon computes them. */
-  windows?: unknown;
-  gates?: unknown;
+  /** Each windowed queue's time window at the last cycle: open or closed, and when that next changes (WINDOWS). */
+  windows?: WindowState[];
+  /** The machine-learning service (ML_URL) and host pressure (MAX_PRESSURE), when set. */
+  gates?: { ml?: MlGate; pressure?: PressureOver[] };
+  /** Backlog estimates, once the daemon computes them. */
   etas?: unknown;
 }
 

@@ -4,14 +4,14 @@
 // nothing here is awaited by the loop.
 
 import type { Config } from "../config/index.ts";
-import type { CycleResult, Health, ImmichApi } from "../daemon/daemon.ts";
+import type { Health, ImmichApi } from "../daemon/daemon.ts";
 import type { Log } from "../daemon/log.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
 import { createStatusHandler } from "./http.ts";
 import { observedClient } from "./observed-client.ts";
 import { STATUS_PAGE } from "./page.ts";
-import { StatusRecorder } from "./recorder.ts";
+import { type CycleReport, StatusRecorder } from "./recorder.ts";
 import { startStatusServer, type StatusServer } from "./server.ts";
 
 export interface StatusWiring {
@@ -19,7 +19,7 @@ export interface StatusWiring {
   /** The daemon's client, wrapped to count errors. */
   client: ImmichApi;
   beat(health: Health, nextPollInMs: number): void;
-  onCycle(report: { startedAt: number; result: CycleResult; health: Health }): void;
+  onCycle(report: CycleReport): void;
   server?: StatusServer;
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 
 import { loadConfig } from "../../src/config/index.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
+import { GateWatch } from "../../src/daemon/gates.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
@@ -60,6 +61,7 @@ export async function startStatusHarness(env: Record<string, string> = {}, opts:
     store: memoryStateStore(),
     random: () => 0.5,
     heartbeat: wiring.beat,
+    ...(config.schedule ? { gates: new GateWatch({ schedule: config.schedule }, daemonClock) } : {}),
     onCycle: wiring.onCycle,
   });
   const controller = new AbortController();

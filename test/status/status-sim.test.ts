@@ -105,6 +105,19 @@ describe("the status endpoints of a working daemon", () => {
     expect(value(await metrics(h), "queue_held", { queue: "metadataExtraction" })).toBe(1);
   });
 
+  test("a closed time window: the queue says it waits for its window and when it opens; /api/status carries the windows", async () => {
+    // The harness starts at 12:00 UTC: thumbnailGeneration may only run at night.
+    h = await startStatusHarness({ WINDOWS: "thumbnailGeneration=22:00-06:00", TZ: "UTC" });
+    h.sim.engine.enqueue("thumbnailGeneration", 500);
+    await h.advance(20_000);
+    const s = await status(h);
+    const q = s.queues.find((x) => x.name === "thumbnailGeneration")!;
+    expect(q.state).toBe("waiting");
+    expect(q.waitsBecause).toBe("outside its window 22:00-06:00 (UTC); it opens Sat 22:00");
+    expect(q.window).toMatchObject({ window: "22:00-06:00", open: false, nextChange: "Sat 22:00" });
+    expect(s.windows).toEqual([expect.objectContaining({ queue: "thumbnailGeneration", open: false })]);
+  });
+
   test("an outage: /readyz and up go to not ready, errors are counted by kind, /healthz stays ok while the loop runs", async () => {
     h = await startStatusHarness();
     expect(h.get("/readyz").status).toBe(200);
