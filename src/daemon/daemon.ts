@@ -65,7 +65,7 @@ export interface DaemonOptions {
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
   /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
-  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates }) => void;
+  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook }) => void;
 }
 
 export interface ActionResult {
@@ -298,7 +298,7 @@ export class Daemon {
       const startedAt = this.o.clock.now();
       const r = await this.cycle(signal);
       if (signal.aborted) break;
-      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}) });
+      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}) });
       if (r.ok) this.logEta();
       const wait = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       this.o.heartbeat?.(this.health, wait);

@@ -27,6 +27,7 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
     cycleSeconds: { buckets: [{ le: 0.1, count: 360 }], sum: 5.4, count: 360 },
   },
   timeline: { from: T - 3_600_000, to: T, queues: [], marks: [] },
+  etas: { overallSeconds: 420, unknown: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
 };
 
 export function metricsMarkdown(): string {

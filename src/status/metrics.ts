@@ -45,6 +45,12 @@ export function renderMetrics(s: StatusSnapshot): string {
     },
     { name: `${P}actions_total`, help: "Pauses and resumes the daemon sent and Immich accepted, by kind and reason.", type: "counter", samples: c.actions.map((a) => ({ labels: { kind: a.kind, reason: a.reason }, value: a.count })) },
     { name: `${P}api_errors_total`, help: "Failed requests to Immich, by kind of error.", type: "counter", samples: c.apiErrors.map((e) => ({ labels: { kind: e.kind }, value: e.count })) },
+    {
+      name: `${P}eta_seconds`,
+      help: "Seconds until the work pending now is done at the measured rates (absent until measured).",
+      type: "gauge",
+      samples: s.etas?.overallSeconds === null || s.etas?.overallSeconds === undefined ? [] : [{ value: s.etas.overallSeconds }],
+    },
     { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
     { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
     perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),

@@ -6,6 +6,8 @@
 
 import { hasWork, occupiesSlot, pending } from "../core/decide.ts";
 import type { Gates } from "../core/blockers.ts";
+import type { Eta } from "../core/eta.ts";
+import type { NextLook } from "../core/next-look.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import type { CycleResult, Health } from "../daemon/daemon.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
@@ -38,6 +40,9 @@ export interface CycleReport {
   health: Health;
   /** What the loop saw beyond Immich this cycle (windows, ML gate, pressure). */
   gates?: Gates;
+  /** Backlog estimates and the next look, from a successful cycle. */
+  eta?: Eta;
+  next?: NextLook;
 }
 
 type Listener = (next: StatusSnapshot, previous: StatusSnapshot) => void;
@@ -138,9 +143,27 @@ export class StatusRecorder {
     const managed = new Set(this.o.managed);
     this.history.sample(r.observation.at, new Map(r.observation.queues.filter((q) => managed.has(q.name)).map((q) => [q.name, q.active > 0])));
     const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)), g);
+    const eta = report.eta;
+    if (eta) {
+      const seconds = new Map(eta.queues.map((q) => [q.name, q.ms]));
+      for (const q of queues) {
+        const ms = seconds.get(q.name);
+        if (ms !== undefined && ms !== null) q.etaSeconds = Math.round(ms / 1000);
+      }
+    }
     this.publish({
       health,
       ...world,
+      ...(eta
+        ? {
+            etas: {
+              overallSeconds: eta.overallMs === null ? null : Math.round(eta.overallMs / 1000),
+              unknown: [...eta.unknown],
+              queues: eta.queues.map((q) => ({ name: q.name, jobs: q.jobs, ratePerSecond: q.ratePerSecond, seconds: q.ms === null ? null : Math.round(q.ms / 1000) })),
+            },
+          }
+        : {}),
+      ...(report.next ? { nextLook: { inSeconds: report.next.ms / 1000, why: report.next.why } } : {}),
       lastObservation: r.observation,
       lastDecision: {
         at: now,

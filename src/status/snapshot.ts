@@ -117,8 +117,15 @@ export interface StatusSnapshot {
   windows?: WindowState[];
   /** The machine-learning service (ML_URL) and host pressure (MAX_PRESSURE), when set. */
   gates?: { ml?: MlGate; pressure?: PressureOver[] };
-  /** Backlog estimates, once the daemon computes them. */
-  etas?: unknown;
+  /** Backlog estimates from the measured drain rates: per queue with work, and overall (null: not measured yet). */
+  etas?: {
+    overallSeconds: number | null;
+    /** Queues with work whose rate is not known yet (left out of the overall figure). */
+    unknown: string[];
+    queues: { name: string; jobs: number; ratePerSecond: number | null; seconds: number | null }[];
+  };
+  /** When the daemon looks again and why (sooner than POLL_INTERVAL when a change is near). */
+  nextLook?: { inSeconds: number; why: string };
 }
 
 /** Freezes an object graph (the snapshot is shared with readers and must never change under them). */

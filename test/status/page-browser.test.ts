@@ -82,6 +82,8 @@ describe("the status page in Chromium", () => {
     const snap = h.wiring.recorder.current;
     expect(await page.locator("#slots").textContent()).toBe(`${snap.slots.used} of 2`);
     expect(await page.locator("#health").textContent()).toBe("healthy");
+    // The overall ETA from the measured drain rates.
+    expect(await page.locator("#eta").textContent()).toMatch(/^~\d+ (s|min|h)/);
     // The timeline: one row per queue, bars where queues had active jobs, the daemon's marks.
     expect(await page.locator("#timeline svg rect.bar").count()).toBeGreaterThan(5);
     expect(await page.locator("#timeline polygon.mark-resume").count()).toBeGreaterThan(0);
@@ -94,7 +96,7 @@ describe("the status page in Chromium", () => {
     const running = snap.queues.find((q) => q.state === "running")!;
     expect((await h.person(running.name, true)).status).toBe(200);
     await h.advance(20_000);
-    await page.waitForFunction((q) => document.querySelector(`tr[data-queue="${q}"]`)?.getAttribute("data-state") === "held", running.name, { timeout: 10_000 });
+    await page.waitForSelector(`tr[data-queue="${running.name}"][data-state="held"]`, { timeout: 10_000 });
     expect(await rowState(page, running.name)).toBe("held");
     expect(await page.locator(`#waits li[data-queue="${running.name}"]`).textContent()).toContain("paused by a person");
     expect(await page.locator("#timeline polygon.mark-held").count()).toBe(1);
@@ -136,8 +138,9 @@ describe("the status page in Chromium", () => {
       const { page, errors, close } = await openPage(url, viewport, scheme);
       await page.waitForSelector("#timeline svg rect.bar");
       // Nothing wider than the screen: no sideways scrolling on a phone.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
-      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      // (Expressions as strings: they run in the page, whose globals this file's types do not know.)
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(viewport.width);
+      const bg = await page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
       expect(bg).toBe(scheme === "dark" ? "rgb(15, 18, 22)" : "rgb(246, 247, 249)");
       const png = await page.screenshot({ path: join(SHOTS, name), fullPage: true });
       expect(png.length).toBeGreaterThan(10_000);

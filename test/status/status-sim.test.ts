@@ -53,15 +53,15 @@ describe("the status endpoints of a working daemon", () => {
 
   test("/metrics parses as the Prometheus text format and agrees with the simulator and the daemon", async () => {
     h = await startStatusHarness();
-    h.sim.engine.upload({ photos: 30 });
-    await h.advance(30_000);
+    h.sim.engine.upload({ photos: 200 });
+    await h.advance(90_000);
     const res = h.get("/metrics");
     expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const fs = await metrics(h);
     const expected: [string, ParsedFamily["type"]][] = [
       ["build_info", "GAUGE"], ["start_time_seconds", "GAUGE"], ["up", "GAUGE"], ["last_successful_observation_timestamp_seconds", "GAUGE"],
       ["consecutive_failures", "GAUGE"], ["cycles_total", "COUNTER"], ["cycle_duration_seconds", "HISTOGRAM"], ["actions_total", "COUNTER"],
-      ["api_errors_total", "COUNTER"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
+      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
       ["queue_delayed_jobs", "GAUGE"], ["queue_paused", "GAUGE"], ["queue_managed", "GAUGE"], ["queue_held", "GAUGE"], ["queue_occupies_slot", "GAUGE"],
       ["queue_eta_seconds", "GAUGE"],
     ];
@@ -86,6 +86,11 @@ describe("the status endpoints of a working daemon", () => {
     const sent = h.sim.engine.recording().pauseChanges.filter((c) => c.actor === "daemon");
     const counted = family(fs, "actions_total").metrics.reduce((a, m) => a + Number(m.value), 0);
     expect(counted).toBe(sent.length);
+    // ETAs: per queue where measured, and overall, as the daemon estimated them.
+    expect(snap.etas).toBeDefined();
+    for (const q of snap.queues) expect(value(fs, "queue_eta_seconds", { queue: q.name })).toBe(q.etaSeconds);
+    expect(snap.queues.some((q) => q.etaSeconds !== undefined)).toBe(true);
+    expect(value(fs, "eta_seconds")).toBe(snap.etas!.overallSeconds ?? undefined);
     const hist = family(fs, "cycle_duration_seconds").metrics[0]!;
     expect(Number(hist.count)).toBe(snap.counters.cycles);
     expect(hist.buckets?.["+Inf"]).toBe(hist.count);
