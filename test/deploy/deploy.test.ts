@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
 import { ENV_NAMES } from "../../src/config/schema.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -67,7 +68,15 @@ describe("Dockerfile", () => {
     expect(user).not.toBe("root");
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["\/usr\/local\/bin\/immich-job-daemon", "healthcheck"\]$/m);
     expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
-    expect(dockerfile).toMatch(/ca-certificates/);
+  });
+
+  test("its final stage is FROM scratch, for amd64 and arm64 by TARGETARCH, and its version default is package.json's", () => {
+    expect([...dockerfile.matchAll(/^FROM (.+)$/gm)].at(-1)![1]).toBe("scratch");
+    expect(dockerfile).toMatch(/^ARG TARGETARCH$/m);
+    expect(dockerfile).toContain("amd64) bun_target=bun-linux-x64");
+    expect(dockerfile).toContain("arm64) bun_target=bun-linux-arm64");
+    expect(dockerfile).toContain(`ARG BUILD_VERSION=${pkg.version}\n`);
+    expect(dockerfile).toContain("sh scripts/image-rootfs.sh");
   });
 });
 
@@ -88,5 +97,39 @@ describe("compose example", () => {
     expect(service.volumes.some((v) => v.endsWith(":/var/lib/immich-job-daemon"))).toBe(true);
     expect(read("Dockerfile")).toContain("STATE_DIRECTORY=/var/lib/immich-job-daemon");
     expect(existsSync(join(root, "deploy", service.build, "Dockerfile"))).toBe(true);
+  });
+});
+
+describe("compose example, read by Docker Compose", () => {
+  // The compose plugin (`docker compose`) where installed, else Debian's docker-compose.
+  const plugin = Bun.which("docker") !== null && Bun.spawnSync(["docker", "compose", "version"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+  const compose = plugin ? ["docker", "compose"] : Bun.which("docker-compose") ? ["docker-compose"] : undefined;
+  const why = compose ? undefined : "neither `docker compose` nor docker-compose is installed (.ci/run installs docker-compose)";
+  const config = (env: Record<string, string>) =>
+    Bun.spawnSync([...compose!, "-f", join(root, "deploy/compose.yaml"), "config"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+
+  test.skipIf(why !== undefined)(`\`config\` accepts it and resolves the key from the environment${why ? ` (skipped: ${why})` : ""}`, () => {
+    const r = config({ IMMICH_JOB_DAEMON_API_KEY: "key-from-env" });
+    expect(r.stderr.toString()).not.toMatch(/error|invalid/i);
+    expect(r.exitCode).toBe(0);
+    const resolved = Bun.YAML.parse(r.stdout.toString()) as {
+      services: Record<string, { image: string; build: { context: string }; environment: Record<string, string>; read_only: boolean; cap_drop: string[] }>;
+    };
+    const service = resolved.services["immich-job-daemon"]!;
+    expect(service.environment.API_KEY).toBe("key-from-env");
+    expect(service.image).toBe("immich-job-daemon:latest");
+    expect(resolve(service.build.context)).toBe(root);
+    expect(service.read_only).toBe(true);
+    expect(service.cap_drop).toEqual(["ALL"]);
+  });
+
+  test.skipIf(why !== undefined)(`without the key it refuses and says which variable to set${why ? ` (skipped: ${why})` : ""}`, () => {
+    const r = config({});
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.toString()).toContain("set IMMICH_JOB_DAEMON_API_KEY in .env");
   });
 });

@@ -2,7 +2,7 @@
 // holding only itself, the C library's few files (libc, libdl, libm,
 // libpthread, the loader) and a mounted /proc: what a minimal image copies.
 // Checked in a private mount namespace (unshare) with chroot, as the image's
-// non-root user (uid 10001), against the simulator on loopback. Needs root
+// non-root user (uid 65532), against the simulator on loopback. Needs root
 // and unshare/chroot; elsewhere the tests skip themselves and say why.
 
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
@@ -16,7 +16,7 @@ import { type E2ESim, KEYS, startE2ESim } from "./helpers-sim.ts";
 // (bunfig.toml's [test] timeout is not applied by Bun 1.4.5).
 setDefaultTimeout(15_000);
 
-const UID = 10001;
+const UID = 65532;
 const IN_ROOT = "/usr/local/bin/immich-job-daemon";
 const STATE_DIR = "/var/lib/immich-job-daemon";
 
@@ -50,7 +50,7 @@ describe("the binary alone in an empty root", () => {
     if (why) return;
     const binary = ensureBinary();
     root = mkdtempSync(join(tmpdir(), "ijd-e2e-root-"));
-    chmodSync(root, 0o755); // mkdtemp makes it 0700: uid 10001 could not enter "/"
+    chmodSync(root, 0o755); // mkdtemp makes it 0700: uid 65532 could not enter "/"
     const at = (path: string) => (mkdirSync(dirname(join(root, path)), { recursive: true }), join(root, path));
     try {
       linkSync(binary, at(IN_ROOT)); // same file system: no 100 MB copy
@@ -75,7 +75,7 @@ describe("the binary alone in an empty root", () => {
   });
 
   /**
-   * The binary in the root, as uid 10001, with /proc bind-mounted in a
+   * The binary in the root, as uid 65532, with /proc bind-mounted in a
    * private mount namespace (gone when the process ends). `exec` all the way
    * down, so the binary is unshare's only child.
    */
@@ -102,7 +102,7 @@ describe("the binary alone in an empty root", () => {
     // Idle: every managed queue is paused but metadataExtraction, standing by for uploads (rule 12).
     const idle = sim.managed().filter((q) => q !== "metadataExtraction");
     expect(sim.managedPaused().sort()).toEqual([...idle].sort());
-    // The state file, written by uid 10001 in the only writable directory.
+    // The state file, written by uid 65532 in the only writable directory.
     const state = JSON.parse(readFileSync(join(root, STATE_DIR, "state.json"), "utf8")) as { pausedByUs: string[] };
     expect(state.pausedByUs.sort()).toEqual([...idle].sort());
 

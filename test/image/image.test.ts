@@ -1,0 +1,203 @@
+// The container image, built with `docker build` and run for real against the
+// simulator on loopback (`--network host`): what is in it (exactly the files
+// the Dockerfile header promises), its defaults, and how it behaves (version,
+// a refusal, the cap held as uid 65532 on a read-only root with no
+// capabilities, the HEALTHCHECK, `docker stop`). No image can be pulled here,
+// so the final stage is built from a context assembled as the build stage
+// would (test/image/docker.ts). Needs a Docker engine: .ci/run starts one;
+// elsewhere every test here is skipped and its name says why.
+
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { activeTime, maxActiveQueues } from "../../src/simulator/sim-summary.ts";
+import { ensureBinary, expectNoStackTrace, ROOT, spawnProcess, waitUntil } from "../e2e/helpers.ts";
+import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
+import { assembleContext, docker, dockerAsync, dockerOk, hostArch, imageFiles, noEngine } from "./docker.ts";
+
+// docker build and run on a loaded 2-core machine.
+setDefaultTimeout(120_000);
+
+export const IMAGE = "immich-job-daemon:test";
+const UID = 65532;
+const SOURCE = "https://example.org/immich-job-daemon.git";
+const why = noEngine();
+const name = (what: string) => (why ? `${what} (skipped: ${why})` : what);
+
+/** Figures for the README, printed once at the end (build, --version, stop). */
+const figures: Record<string, string> = {};
+
+describe("the container image", () => {
+  let work = "";
+  let version = "";
+  let sim: E2ESim;
+  const containers: string[] = [];
+
+  beforeAll(async () => {
+    if (why) return;
+    const binary = ensureBinary();
+    version = Bun.spawnSync([binary, "--version"], { stdout: "pipe" }).stdout.toString().trim();
+    work = mkdtempSync(join(tmpdir(), "ijd-image-"));
+    const { arch, libdir } = hostArch();
+    assembleContext(join(work, "context"), binary, arch, libdir);
+    // The previous run's image goes first, so runs do not pile up 110 MB images.
+    docker(["rmi", "-f", IMAGE]);
+    const build = docker(["build", "-q", "-t", IMAGE, "--build-arg", `BUILD_VERSION=${version}`, "--build-arg", `SOURCE_URL=${SOURCE}`, join(work, "context")], 300_000);
+    if (build.code !== 0) throw new Error(`docker build failed:\n${build.stderr}${build.stdout}`);
+    figures.build = `${(build.ms / 1000).toFixed(1)} s`;
+    sim = await startE2ESim({ speed: 10 });
+  });
+
+  afterAll(async () => {
+    if (why) return;
+    for (const c of containers) docker(["rm", "-f", "-v", c]);
+    await sim?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+    if (Object.keys(figures).length) console.log(`image figures: ${JSON.stringify(figures)}`);
+  });
+
+  /** A container name of this run, removed (with its volumes) after the tests. */
+  const container = (what: string) => {
+    const c = `ijd-test-${what}-${process.pid}`;
+    docker(["rm", "-f", "-v", c]);
+    containers.push(c);
+    return c;
+  };
+
+  test.skipIf(why !== undefined)(name("it holds exactly the binary, the C library's files, passwd/group, /tmp and the state directory owned by 65532"), () => {
+    const files = imageFiles(IMAGE, join(work, "saved"));
+    const { arch } = hostArch();
+    const triplet = arch === "amd64" ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+    const loader = arch === "amd64" ? ["lib64", "ld-linux-x86-64.so.2"] : ["lib", "ld-linux-aarch64.so.1"];
+    const paths = files.map((f) => f.split(" ")[2]!).sort();
+    expect(paths).toEqual(
+      [
+        "etc",
+        "etc/group",
+        "etc/passwd",
+        "lib",
+        `lib/${triplet}`,
+        ...["libc.so.6", "libdl.so.2", "libm.so.6", "libpthread.so.0", loader[1]!].map((l) => `lib/${triplet}/${l}`),
+        ...(loader[0] === "lib" ? [] : [loader[0]!]),
+        `${loader[0]}/${loader[1]}`,
+        "tmp",
+        "usr",
+        "usr/local",
+        "usr/local/bin",
+        "usr/local/bin/immich-job-daemon",
+        "var",
+        "var/lib",
+        "var/lib/immich-job-daemon",
+      ].sort(),
+    );
+    // The binary loads nothing the image lacks: its NEEDED entries are all there.
+    const needed = [...Bun.spawnSync(["readelf", "-d", ensureBinary()], { stdout: "pipe" }).stdout.toString().matchAll(/\(NEEDED\)\s+Shared library: \[(\S+)\]/g)].map((m) => m[1]!);
+    expect(needed.length).toBeGreaterThan(0);
+    for (const lib of needed) expect(paths).toContain(`lib/${triplet}/${lib}`);
+    const entry = (p: string) => files.find((f) => f.endsWith(` ${p}`))!;
+    expect(entry("var/lib/immich-job-daemon")).toMatch(new RegExp(`^d\\S+ ${UID}/${UID} `));
+    expect(entry("tmp")).toStartWith("drwxrwxrwt 0/0 ");
+    expect(entry("usr/local/bin/immich-job-daemon")).toStartWith("-rwxr-xr-x 0/0 ");
+  });
+
+  test.skipIf(why !== undefined)(name("its configuration: user 65532, the original defaults, SIGTERM, the binary's healthcheck, OCI labels"), () => {
+    const [info] = JSON.parse(dockerOk(["image", "inspect", IMAGE])) as {
+      Architecture: string;
+      Size: number;
+      Config: { User: string; Env: string[]; StopSignal: string; Healthcheck: { Test: string[] }; Entrypoint: string[]; Cmd: string[]; Labels: Record<string, string>; Volumes: Record<string, unknown>; ExposedPorts?: unknown };
+    }[];
+    const c = info!.Config;
+    expect(info!.Architecture).toBe(hostArch().arch);
+    expect(c.User).toBe(`${UID}:${UID}`);
+    for (const e of ["IMMICH_URL=http://127.0.0.1:2283", "MAX_CONCURRENT_JOBS=1", "POLL_INTERVAL=10", "STATE_DIRECTORY=/var/lib/immich-job-daemon"]) expect(c.Env).toContain(e);
+    expect(c.StopSignal).toBe("SIGTERM");
+    expect(c.Healthcheck.Test).toEqual(["CMD", "/usr/local/bin/immich-job-daemon", "healthcheck"]);
+    expect(c.Entrypoint).toEqual(["/usr/local/bin/immich-job-daemon"]);
+    expect(c.Cmd).toEqual(["run"]);
+    expect(Object.keys(c.Volumes)).toEqual(["/var/lib/immich-job-daemon"]);
+    expect(c.ExposedPorts).toBeUndefined();
+    expect(c.Labels["org.opencontainers.image.version"]).toBe(version);
+    expect(c.Labels["org.opencontainers.image.licenses"]).toBe("MIT");
+    expect(c.Labels["org.opencontainers.image.source"]).toBe(SOURCE);
+    figures.size = `${(info!.Size / 1e6).toFixed(1)} MB`;
+  });
+
+  test.skipIf(why !== undefined)(name("--version answers from the container, with no network"), () => {
+    const r = docker(["run", "--rm", "--network", "none", IMAGE, "--version"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+    figures.version = `${(r.ms / 1000).toFixed(2)} s`;
+  });
+
+  test.skipIf(why !== undefined)(name("without API_KEY it exits 2 with the binary's configuration error and sends nothing"), () => {
+    const before = sim.requests.length;
+    const r = docker(["run", "--rm", "--network", "host", "-e", `IMMICH_URL=${sim.url}`, IMAGE]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    // The same words the binary prints outside a container.
+    const host = Bun.spawnSync([ensureBinary(), "run"], { env: { IMMICH_URL: sim.url }, stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr).toBe(host.stderr.toString());
+    expect(r.stderr).toContain("API_KEY is not set");
+    expectNoStackTrace(r);
+    expect(sim.requests.length).toBe(before);
+  });
+
+  test.skipIf(why !== undefined)(
+    name("a run as uid 65532, read-only, no capabilities: holds the image's cap of 1, is healthy, and docker stop resumes everything, exit 0 within 2 s"),
+    async () => {
+      const c = container("run");
+      const run = spawnProcess(
+        ["docker", "run", "--name", c, "--network", "host", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+          "--health-interval", "1s", "--health-start-period", "0s",
+          "-e", `IMMICH_URL=${sim.url}`, "-e", `API_KEY=${KEYS.daemon}`, "-e", "POLL_INTERVAL=0.2", IMAGE],
+        { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      );
+      await run.waitForOutput("connected to Immich", 30_000);
+      // At rest every managed queue is paused (release) but metadataExtraction, standing by
+      // for uploads (rule 12); then work arrives in several queues.
+      const idle = sim.managed().filter((q) => q !== "metadataExtraction").sort();
+      await waitUntil(() => sim.managedPaused().sort().join() === idle.join(), "the managed queues paused at rest", 10_000);
+      sim.sim.engine.upload({ photos: 30, videos: 2 });
+
+      // The process itself: uid 65532, no capabilities, no new privileges, "/" mounted read-only.
+      const pid = Number((await dockerAsync(["inspect", "-f", "{{.State.Pid}}", c])).stdout.trim());
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      expect(status).toMatch(new RegExp(`^Uid:\\s+${UID}\\s+${UID}\\s+${UID}\\s+${UID}$`, "m"));
+      expect(status).toMatch(new RegExp(`^Gid:\\s+${UID}\\s+${UID}\\s+${UID}\\s+${UID}$`, "m"));
+      for (const set of ["CapPrm", "CapEff", "CapBnd", "CapAmb"]) expect(status).toMatch(new RegExp(`^${set}:\\s+0{16}$`, "m"));
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+      const rootMount = readFileSync(`/proc/${pid}/mountinfo`, "utf8").split("\n").find((l) => l.split(" ")[4] === "/");
+      expect(rootMount!.split(" ")[5]!.split(",")).toContain("ro");
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("/usr/local/bin/immich-job-daemon");
+
+      // Docker runs the image's HEALTHCHECK (the binary's `healthcheck`) and finds it healthy.
+      const health = async () =>
+        JSON.parse((await dockerAsync(["inspect", "-f", "{{json .State.Health}}", c])).stdout) as { Status: string; Log: { ExitCode: number; Output: string }[] };
+      let seen = await health();
+      const deadline = performance.now() + 30_000;
+      while (seen.Status !== "healthy" && performance.now() < deadline) seen = await health();
+      expect(seen.Status).toBe("healthy");
+      expect(seen.Log.at(-1)!.ExitCode).toBe(0);
+      expect(seen.Log.at(-1)!.Output).toStartWith("healthy:");
+
+      // Work moves from queue to queue, never more than one managed queue at a time.
+      const managed = sim.managed();
+      const ranSoFar = () => Object.entries(activeTime(sim.sim.engine.recording())).filter(([q, ms]) => managed.includes(q) && ms > 0).length;
+      await waitUntil(() => ranSoFar() >= 2, "two managed queues run, one after the other", 60_000, 50);
+      expect(maxActiveQueues(sim.sim.engine.recording(), managed)).toBe(1);
+      expect(sim.managedPaused().length).toBeGreaterThan(0);
+
+      const stop = await dockerAsync(["stop", "-t", "10", c]);
+      expect(stop.code).toBe(0);
+      const exit = await run.exited;
+      expect(exit.code).toBe(0);
+      expect((await dockerAsync(["inspect", "-f", "{{.State.ExitCode}} {{.State.OOMKilled}}", c])).stdout.trim()).toBe("0 false");
+      expect(stop.ms).toBeLessThan(2_000);
+      expect(sim.managedPaused()).toEqual([]);
+      expect(exit.stderr).not.toContain(" ERROR ");
+      figures.stop = `${(stop.ms / 1000).toFixed(2)} s`;
+    },
+  );
+});
