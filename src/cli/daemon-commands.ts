@@ -11,7 +11,8 @@ import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daem
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { GateWatch } from "../daemon/gates.ts";
-import { checkHeartbeat, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
+import { checkHeartbeat, heartbeatRates, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
+import { etaFromRates } from "../core/eta.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
 import type { Clock } from "../shared/clock.ts";
 import { parseListenAddress } from "../status/address.ts";
@@ -72,14 +73,15 @@ function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | numb
 
 function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring } = {}): Daemon {
   let heartbeatFailed = false;
-  return new Daemon({
+  // The heartbeat carries the measured drain rates, for `status`'s ETAs.
+  const daemon: Daemon = new Daemon({
     ...(opts.status ? { onCycle: opts.status.onCycle } : {}),
     ...(opts.heartbeat
       ? {
           heartbeat: (health, nextPollInMs) => {
             opts.status?.beat(health, nextPollInMs);
             try {
-              writeHeartbeat(p.config.healthFile, io.pid, io.clock.now(), health, nextPollInMs);
+              writeHeartbeat(p.config.healthFile, io.pid, io.clock.now(), health, nextPollInMs, daemon.drainRates());
             } catch (e) {
               // Once: a missing heartbeat only matters to `healthcheck`, which says so itself.
               if (!heartbeatFailed) p.log.warn(`cannot write the heartbeat file (HEALTH_FILE): ${(e as Error).message}`);
@@ -101,6 +103,7 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; stat
     random: io.random,
     gates: newGates(p, io),
   });
+  return daemon;
 }
 
 /** What the daemon looks at beyond Immich's API (WINDOWS; later ML_URL and MAX_PRESSURE). */
@@ -213,7 +216,18 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
       adoptPaused: !saved.ownership,
       blockers: blockers(gates, p.policy.priority),
     });
-    const input = { url: p.config.immichUrl, version: info.version, api: info.api, maxConcurrent: p.config.maxConcurrentJobs, observation, decision, gates };
+    const measured = heartbeatRates(p.config.healthFile, io.clock.now());
+    const eta = measured ? etaFromRates(measured.rates, observation, p.policy) : undefined;
+    const input = {
+      url: p.config.immichUrl,
+      version: info.version,
+      api: info.api,
+      maxConcurrent: p.config.maxConcurrentJobs,
+      observation,
+      decision,
+      gates,
+      ...(eta && measured ? { eta: { ...eta, fromPid: measured.pid } } : {}),
+    };
     io.stdout.write((json ? JSON.stringify(statusJson(input), null, 2) : statusTable(input)) + "\n");
     return EXIT.ok;
   } catch (e) {

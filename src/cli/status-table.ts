@@ -6,6 +6,7 @@ import { occupiesSlot } from "../core/decide.ts";
 import type { Gates } from "../core/blockers.ts";
 import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
+import { type Eta, formatDuration } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
 
 export interface StatusInput {
@@ -17,18 +18,26 @@ export interface StatusInput {
   decision: Decision;
   /** What the daemon looked at beyond the API (windows, ML gate, pressure). */
   gates?: Gates;
+  /** Time to empty from the drain rates a running daemon measured (its heartbeat); absent when none runs. */
+  eta?: Eta & { fromPid: number };
 }
 
 export function statusJson(s: StatusInput) {
   const byQueue = new Map(s.decision.actions.map((a) => [a.queue, a]));
   const views = new Map(s.decision.queues.map((v) => [v.name, v]));
   const windows = new Map((s.gates?.windows ?? []).map((w) => [w.queue, w]));
+  const etas = new Map((s.eta?.queues ?? []).map((q) => [q.name, q]));
+  const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
   return {
     url: s.url,
     version: formatVersion(s.version),
     api: s.api,
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,
+    // Null without a running daemon: the rates are measured by its loop, not by one look.
+    eta: s.eta
+      ? { seconds: seconds(s.eta.overallMs), unmeasured: s.eta.unknown, ratesFromPid: s.eta.fromPid }
+      : null,
     queues: s.observation.queues.map((q) => {
       const v = views.get(q.name)!;
       const a = byQueue.get(q.name);
@@ -49,6 +58,9 @@ export function statusJson(s: StatusInput) {
         wouldDo: a ? { action: a.kind, reason: a.reason, detail: a.detail } : null,
         window: windowJson(windows.get(q.name)),
         blocks: v.blocks ?? [],
+        // Seconds to empty at the measured rate (null: no running daemon, or not measured yet).
+        etaSeconds: seconds(etas.get(q.name)?.ms),
+        ratePerSecond: etas.get(q.name)?.ratePerSecond ?? null,
       };
     }),
   };
@@ -65,7 +77,7 @@ export function statusTable(s: StatusInput): string {
   const hasWindows = rows.some((q) => q.window);
   const windowCell = (w: (typeof rows)[number]["window"]) =>
     w ? `${w.open ? "open" : "closed"}${w.nextChange ? ` until ${w.nextChange}` : ""} (${w.window})` : "-";
-  const header = ["QUEUE", "PRI", "STATE", "ACTIVE", "WAITING", "PAUSED", "DELAYED", "SLOT", "OWNER", "WOULD", ...(hasWindows ? ["WINDOW"] : [])];
+  const header = ["QUEUE", "PRI", "STATE", "ACTIVE", "WAITING", "PAUSED", "DELAYED", "SLOT", "OWNER", "WOULD", ...(hasWindows ? ["WINDOW"] : []), ...(s.eta ? ["ETA"] : [])];
   const table = rows.map((q) => [
     q.name,
     q.priority === null ? "-" : String(q.priority),
@@ -78,6 +90,7 @@ export function statusTable(s: StatusInput): string {
     !q.managed ? "unmanaged" : q.held ? "held" : q.owner === "other" ? "other" : "daemon",
     q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
     ...(hasWindows ? [windowCell(q.window)] : []),
+    ...(s.eta ? [q.etaSeconds === null ? "-" : `~${formatDuration(q.etaSeconds * 1000)}`] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const numeric = new Set([1, 3, 4, 5, 6]);
@@ -89,5 +102,10 @@ export function statusTable(s: StatusInput): string {
   const reasons = s.decision.actions.map((a) => `  would ${a.kind} ${a.queue}: ${a.detail}`);
   const zone = s.gates?.windows?.[0]?.zone;
   if (zone) title.push(`windows on ${zone}'s clock`);
-  return [title.join("; "), "", line(header), ...table.map(line), ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
+  const eta = s.eta
+    ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
+      `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
+      `; drain rates measured by the running daemon (pid ${s.eta.fromPid})`
+    : "  ETA: needs a running daemon (its heartbeat file, HEALTH_FILE, carries the drain rates it measures)";
+  return [title.join("; "), "", line(header), ...table.map(line), "", eta, ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
 }

@@ -110,6 +110,17 @@ export function estimate(state: DrainState, obs: Observation, priority: readonly
   return { queues, overallMs, unknown: queues.filter((q) => q.ms === null).map((q) => q.name) };
 }
 
+/** The ETA from rates measured elsewhere (a running daemon's heartbeat, for `status`). */
+export function etaFromRates(
+  rates: Readonly<Record<string, number>>,
+  obs: Observation,
+  policy: { priority: readonly string[]; maxConcurrent: number },
+): Eta {
+  const state: DrainState = {};
+  for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, isPaused: false, rate, samples: 0 };
+  return estimate(state, obs, policy.priority, policy.maxConcurrent);
+}
+
 /** "2 h 5 min", "3 min 20 s", "45 s", "< 1 s". */
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -147,6 +147,13 @@ export class Daemon {
     return this.o.gates?.current;
   }
 
+  /** Jobs finished per second while running, per managed queue measured so far (the heartbeat carries them to `status`). */
+  drainRates(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, d] of Object.entries(this.drain)) if (d.rate !== undefined) out[name] = d.rate;
+    return out;
+  }
+
   /** What the daemon owns now (read by tests and `status`). */
   get owned(): Ownership {
     return this.ownership;

@@ -17,12 +17,21 @@ const HeartbeatSchema = Type.Object({
   state: Type.Union([Type.Literal("starting"), Type.Literal("ok"), Type.Literal("degraded")]),
   failures: Type.Integer(),
   lastError: Type.Optional(Type.String()),
+  /** Measured drain rates (jobs per second) per managed queue, for `status`'s ETAs. */
+  rates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
 });
 
 /** Slack on top of the announced sleep: a cycle's requests and a busy machine. */
 export const HEARTBEAT_GRACE_MS = 60_000;
 
-export function writeHeartbeat(path: string, pid: number, now: number, health: Health, nextPollInMs: number): void {
+export function writeHeartbeat(
+  path: string,
+  pid: number,
+  now: number,
+  health: Health,
+  nextPollInMs: number,
+  rates?: Record<string, number>,
+): void {
   const beat = {
     pid,
     at: now,
@@ -30,6 +39,7 @@ export function writeHeartbeat(path: string, pid: number, now: number, health: H
     state: health.state,
     failures: health.failures,
     ...(health.lastError ? { lastError: health.lastError } : {}),
+    ...(rates && Object.keys(rates).length > 0 ? { rates } : {}),
   };
   const tmp = `${path}.${pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(beat) + "\n");
@@ -62,4 +72,15 @@ export function checkHeartbeat(path: string, now: number): { ok: boolean; line: 
   }
   const detail = data.state === "degraded" ? `, Immich not answering (${data.lastError ?? "unknown"}, ${data.failures} failed polls)` : "";
   return { ok: true, line: `healthy: last heartbeat ${ago} s ago, state ${data.state}${detail}` };
+}
+
+/** The drain rates a running daemon measured, if its heartbeat is fresh; undefined otherwise. */
+export function heartbeatRates(path: string, now: number): { pid: number; rates: Record<string, number> } | undefined {
+  try {
+    const data: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (!Value.Check(HeartbeatSchema, data) || now > data.staleAt) return undefined;
+    return { pid: data.pid, rates: data.rates ?? {} };
+  } catch {
+    return undefined;
+  }
 }

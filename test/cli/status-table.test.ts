@@ -4,6 +4,11 @@ import { statusJson, statusTable } from "../../src/cli/status-table.ts";
 import { decide } from "../../src/core/decide.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { emptyOwnership } from "../../src/core/types.ts";
+import { etaFromRates } from "../../src/core/eta.ts";
+import { heartbeatRates, writeHeartbeat } from "../../src/daemon/heartbeat.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { obs } from "../helpers/observations.ts";
 
 const observation = obs({
@@ -44,5 +49,33 @@ describe("status", () => {
   test("nothing to do is said", () => {
     const calm = decide({ observation: obs(Object.fromEntries(DEFAULT_PRIORITY.map((q) => [q, { isPaused: true }]))), policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY }, ownership: { ...emptyOwnership(), pausedByUs: [...DEFAULT_PRIORITY] } });
     expect(statusTable({ ...input, decision: calm, observation: obs(Object.fromEntries(DEFAULT_PRIORITY.map((q) => [q, { isPaused: true }]))) })).toContain("nothing to do now");
+  });
+
+  test("ETAs: from the drain rates a running daemon measured, per queue and overall; without one, says what it needs", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ijd-eta-"));
+    try {
+      const file = join(dir, "health.json");
+      expect(statusTable(input)).toContain("ETA: needs a running daemon");
+      expect(statusJson(input).eta).toBeNull();
+      writeHeartbeat(file, 4242, 1_000, { state: "ok", since: 0, failures: 0 }, 10_000, { metadataExtraction: 10, smartSearch: 0.5 });
+      const measured = heartbeatRates(file, 2_000)!;
+      expect(measured).toEqual({ pid: 4242, rates: { metadataExtraction: 10, smartSearch: 0.5 } });
+      expect(heartbeatRates(file, 1_000 + 10_000 + 60_001)).toBeUndefined(); // stale: no daemon runs
+      const eta = { ...etaFromRates(measured.rates, observation, { priority: DEFAULT_PRIORITY, maxConcurrent: 1 }), fromPid: 4242 };
+      const withEta = { ...input, eta };
+      const j = statusJson(withEta);
+      expect(j.queues.find((q) => q.name === "metadataExtraction")).toMatchObject({ etaSeconds: 121, ratePerSecond: 10 });
+      expect(j.queues.find((q) => q.name === "smartSearch")).toMatchObject({ etaSeconds: 1_000 });
+      expect(j.queues.find((q) => q.name === "thumbnailGeneration")).toMatchObject({ etaSeconds: null });
+      expect(j.eta).toEqual({ seconds: 1_121, unmeasured: ["thumbnailGeneration"], ratesFromPid: 4242 });
+      const lines = statusTable(withEta).split("\n");
+      expect(lines[2]).toMatch(/\s+WOULD\s+ETA$/);
+      expect(lines.find((l) => l.startsWith("smartSearch"))).toMatch(/~16 min 40 s$/);
+      expect(lines).toContain(
+        "  all pending work: ~18 min 41 s (not counting thumbnailGeneration, not measured yet); drain rates measured by the running daemon (pid 4242)",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,6 +52,9 @@ describe("rule 12 at POLL_INTERVAL=10, against the simulator over HTTP", () => {
     const rec = h.sim.engine.recording();
     const fast = handoverGaps(rec);
     expect(maxActiveQueues(rec, DEFAULT_PRIORITY)).toBe(1);
+    // The same drain rates give the ETAs: measured for the queues that ran, logged while there was work.
+    expect(h.daemon.drainRates().thumbnailGeneration).toBeGreaterThan(0);
+    expect(h.log.lines.filter((l) => l.msg.startsWith("work left: ")).length).toBeGreaterThanOrEqual(1);
     await h.stop();
     h = undefined;
 
