@@ -65,7 +65,11 @@ export async function resumeOwnPauses(i: ExitCleanupInput): Promise<ExitCleanupR
 
   // A fresh look first (a third of the budget at most): without it, resume
   // every queue the daemon paused blindly (a resume is idempotent).
-  let todo = exitActions(await look(1 / 3), mine);
+  const first = await look(1 / 3);
+  let todo = exitActions(first, mine);
+  // Recorded as paused but running on the server (a resume that landed as the
+  // stop came, before its answer confirmed it): nothing is left paused there.
+  if (first) for (const q of ours) if (!todo.some((a) => a.queue === q)) resumed.push(q);
   for (let round = 1; todo.length > 0; round++) {
     const deadline = within(left());
     const outcomes = await Promise.all(
