@@ -8,6 +8,7 @@ import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { type Eta, formatDuration } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
+import { waitReasons } from "./status-waits.ts";
 
 export interface StatusInput {
   url: string;
@@ -28,6 +29,7 @@ export function statusJson(s: StatusInput) {
   const windows = new Map((s.gates?.windows ?? []).map((w) => [w.queue, w]));
   const etas = new Map((s.eta?.queues ?? []).map((q) => [q.name, q]));
   const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
+  const waits = waitReasons(s.observation, s.decision, s.maxConcurrent);
   return {
     url: s.url,
     version: formatVersion(s.version),
@@ -61,6 +63,8 @@ export function statusJson(s: StatusInput) {
         // Seconds to empty at the measured rate (null: no running daemon, or not measured yet).
         etaSeconds: seconds(etas.get(q.name)?.ms),
         ratePerSecond: etas.get(q.name)?.ratePerSecond ?? null,
+        /** Why it is paused with work waiting, when nothing resumes it now. */
+        waits: waits.get(q.name) ?? null,
       };
     }),
   };
@@ -100,6 +104,7 @@ export function statusTable(s: StatusInput): string {
     `Immich v${j.version} at ${j.url} (/api/${j.api}): ${j.slotsInUse} of ${j.maxConcurrent} slot${j.maxConcurrent === 1 ? "" : "s"} in use`,
   ];
   const reasons = s.decision.actions.map((a) => `  would ${a.kind} ${a.queue}: ${a.detail}`);
+  const waiting = rows.flatMap((q) => (q.waits ? [`  ${q.name} waits: ${q.waits}`] : []));
   const zone = s.gates?.windows?.[0]?.zone;
   if (zone) title.push(`windows on ${zone}'s clock`);
   const eta = s.eta
@@ -107,5 +112,14 @@ export function statusTable(s: StatusInput): string {
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
       `; drain rates measured by the running daemon (pid ${s.eta.fromPid})`
     : "  ETA: needs a running daemon (its heartbeat file, HEALTH_FILE, carries the drain rates it measures)";
-  return [title.join("; "), "", line(header), ...table.map(line), "", eta, ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"])].join("\n");
+  return [
+    title.join("; "),
+    "",
+    line(header),
+    ...table.map(line),
+    ...(waiting.length ? ["", ...waiting] : []),
+    "",
+    eta,
+    ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"]),
+  ].join("\n");
 }

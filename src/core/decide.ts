@@ -26,6 +26,7 @@ import { formatDuration } from "./eta.ts";
 import { emptyWaitMemory, preempt, trackWaiting, type WaitMemory } from "./max-wait.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
 import { chooseStandby } from "./standby.ts";
+import { groupToolNotices } from "./tool-holds.ts";
 import type {
   Action,
   Decision,
@@ -205,7 +206,8 @@ export function decide(input: DecideInput): Decision {
 
   return {
     actions: [...actions.filter((a) => a.kind === "pause"), ...actions.filter((a) => a.kind === "resume")],
-    notices,
+    // immich-go's five paused or resumed together: one line, not five (tool-holds.ts).
+    notices: groupToolNotices(notices, observation),
     ownership: { pausedByUs: [...paused], runningByUs: [...running], held: [...held] },
     occupiedBefore,
     occupiedAfter: occupied,

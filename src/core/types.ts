@@ -91,6 +91,8 @@ export interface Notice {
     | "held" // someone else paused a managed queue
     | "unheld" // someone else resumed a held queue
     | "resumed-by-other" // someone else resumed a queue the daemon had paused
+    | "tool-held" // a tool such as immich-go holds its set of queues (tool-holds.ts)
+    | "tool-released" // that set was resumed by someone else at once
     | "unknown-queue" // the server reports a queue the daemon does not know
     | "missing-queue"; // a configured queue the server lacks
   queue: string;

@@ -13,6 +13,8 @@ import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 export const DAEMON_KEY = "daemon-key-0001";
 export const PERSON_KEY = "person-key-0001";
 export const SECOND_DAEMON_KEY = "daemon-b-key-0001";
+/** immich-go's admin key (test/helpers/immich-go.ts); its changes are recorded as "immich-go". */
+export const IMMICH_GO_KEY = "immich-go-key-0001";
 
 export interface Harness {
   sim: Simulator;
@@ -72,6 +74,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       { key: DAEMON_KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON_KEY, label: "person", admin: true, scopes: ["all"] },
       { key: SECOND_DAEMON_KEY, label: "daemon-b", admin: true, scopes: ["all"] },
+      { key: IMMICH_GO_KEY, label: "immich-go", admin: true, scopes: ["all"] },
     ],
   });
   const first = await spawnDaemon(sim, clock, DAEMON_KEY, opts);
