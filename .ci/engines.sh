@@ -2,7 +2,7 @@
 # Debian machine, installed only when missing (apt-get update first), and a
 # Docker engine started only when none answers, stopped again at the end.
 #   docker.io          dockerd + docker CLI (test/image)
-#   docker-compose     `docker-compose config` on deploy/compose.yaml (test/deploy)
+#   docker-compose     deploy/compose.yaml read and run (test/deploy, test/image/compose)
 #   qemu-user-static   runs the arm64 binaries (test/release)
 #   libc6-arm64-cross  Debian's arm64 glibc for them (/usr/aarch64-linux-gnu)
 #   musl               Debian's musl loader for the x64 musl binary

@@ -4,9 +4,17 @@
 // stage unchanged but for where its COPY --from=build reads, and the files
 // the build stage would have made, laid out by the same scripts/image-rootfs.sh.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../e2e/helpers.ts";
+import { ensureBinary, ROOT } from "../e2e/helpers.ts";
+
+/** The tag the tests build and run. */
+export const IMAGE = "immich-job-daemon:test";
+/** Test-only label: the sha256 of the binary inside, so a later test file reuses a current image. */
+const BINARY_LABEL = "test.immich-job-daemon.binary-sha256";
+export const SOURCE = "https://example.org/immich-job-daemon.git";
 
 export interface Run {
   code: number | null;
@@ -117,4 +125,30 @@ export function imageFiles(image: string, workdir: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * immich-job-daemon:test holding the current binary: built (with `docker
+ * build`, from an assembled context) unless an image with this binary is
+ * already there. Returns the build's duration in ms, or undefined if reused.
+ */
+export function ensureImage(): number | undefined {
+  const binary = ensureBinary();
+  const sum = createHash("sha256").update(readFileSync(binary)).digest("hex");
+  const have = docker(["image", "inspect", "-f", `{{index .Config.Labels "${BINARY_LABEL}"}}`, IMAGE]);
+  if (have.code === 0 && have.stdout.trim() === sum) return undefined;
+  const version = Bun.spawnSync([binary, "--version"], { stdout: "pipe" }).stdout.toString().trim();
+  const work = mkdtempSync(join(tmpdir(), "ijd-image-"));
+  try {
+    const { arch, libdir } = hostArch();
+    assembleContext(join(work, "context"), binary, arch, libdir);
+    // The previous image goes first, so runs do not pile up 110 MB images.
+    docker(["rmi", "-f", IMAGE]);
+    const args = ["build", "-q", "-t", IMAGE, "--label", `${BINARY_LABEL}=${sum}`, "--build-arg", `BUILD_VERSION=${version}`, "--build-arg", `SOURCE_URL=${SOURCE}`];
+    const build = docker([...args, join(work, "context")], 300_000);
+    if (build.code !== 0) throw new Error(`docker build failed:\n${build.stderr}${build.stdout}`);
+    return build.ms;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -14,14 +14,12 @@ import { join } from "node:path";
 import { activeTime, maxActiveQueues } from "../../src/simulator/sim-summary.ts";
 import { ensureBinary, expectNoStackTrace, ROOT, spawnProcess, waitUntil } from "../e2e/helpers.ts";
 import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
-import { assembleContext, docker, dockerAsync, dockerOk, hostArch, imageFiles, noEngine } from "./docker.ts";
+import { docker, dockerAsync, dockerOk, ensureImage, hostArch, IMAGE, imageFiles, noEngine, SOURCE } from "./docker.ts";
 
 // docker build and run on a loaded 2-core machine.
 setDefaultTimeout(120_000);
 
-export const IMAGE = "immich-job-daemon:test";
 const UID = 65532;
-const SOURCE = "https://example.org/immich-job-daemon.git";
 const why = noEngine();
 const name = (what: string) => (why ? `${what} (skipped: ${why})` : what);
 
@@ -36,16 +34,10 @@ describe("the container image", () => {
 
   beforeAll(async () => {
     if (why) return;
-    const binary = ensureBinary();
-    version = Bun.spawnSync([binary, "--version"], { stdout: "pipe" }).stdout.toString().trim();
-    work = mkdtempSync(join(tmpdir(), "ijd-image-"));
-    const { arch, libdir } = hostArch();
-    assembleContext(join(work, "context"), binary, arch, libdir);
-    // The previous run's image goes first, so runs do not pile up 110 MB images.
-    docker(["rmi", "-f", IMAGE]);
-    const build = docker(["build", "-q", "-t", IMAGE, "--build-arg", `BUILD_VERSION=${version}`, "--build-arg", `SOURCE_URL=${SOURCE}`, join(work, "context")], 300_000);
-    if (build.code !== 0) throw new Error(`docker build failed:\n${build.stderr}${build.stdout}`);
-    figures.build = `${(build.ms / 1000).toFixed(1)} s`;
+    version = Bun.spawnSync([ensureBinary(), "--version"], { stdout: "pipe" }).stdout.toString().trim();
+    work = mkdtempSync(join(tmpdir(), "ijd-image-test-"));
+    const built = ensureImage();
+    if (built !== undefined) figures.build = `${(built / 1000).toFixed(1)} s`;
     sim = await startE2ESim({ speed: 10 });
   });
 
@@ -142,6 +134,22 @@ describe("the container image", () => {
     expect(r.stderr).toContain("API_KEY is not set");
     expectNoStackTrace(r);
     expect(sim.requests.length).toBe(before);
+  });
+
+  test.skipIf(why !== undefined)(name("time-zone names resolve in the image, which has no zoneinfo: windows as the binary outside shows them; an unknown zone is exit 2"), async () => {
+    const env = { IMMICH_URL: sim.url, API_KEY: KEYS.daemon, WINDOWS: "ml=22:00-06:00; library=Sat,Sun 01:00-05:00", TZ: "Pacific/Kiritimati" };
+    const flags = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const windows = (json: string) => (JSON.parse(json) as { queues: { name: string; window: unknown }[] }).queues.map((q) => [q.name, q.window]).sort();
+    const host = Bun.spawn([ensureBinary(), "status", "--json"], { env, stdout: "pipe", stderr: "pipe" });
+    const [inside, outside] = await Promise.all([dockerAsync(["run", "--rm", "--network", "host", ...flags, IMAGE, "status", "--json"]), new Response(host.stdout).text()]);
+    expect(inside.stderr).toBe("");
+    expect(inside.code).toBe(0);
+    expect(windows(inside.stdout)).toEqual(windows(outside));
+    expect(windows(inside.stdout).filter(([, w]) => w !== null).length).toBe(6);
+
+    const bad = await dockerAsync(["run", "--rm", "--network", "host", ...flags, "-e", "TZ=Mars/Olympus", IMAGE, "once"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('TZ="Mars/Olympus"');
   });
 
   test.skipIf(why !== undefined)(
