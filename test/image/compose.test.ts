@@ -3,7 +3,8 @@
 // `run --rm ... resume-all`, rm, volume rm), against the simulator. The
 // compose file is deploy/compose.yaml with what the guide says the test
 // changes: the image the image test builds, the host's network instead of
-// Immich's (no Immich container runs here), the simulator's URL. Debian's
+// Immich's (no Immich container runs here), the simulator's URL, a project
+// name of this run's own (and so its volume's name). Debian's
 // docker-compose stands in for `docker compose` where the plugin is missing.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -13,7 +14,7 @@ import { join } from "node:path";
 import { ROOT, waitUntil } from "../e2e/helpers.ts";
 import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
 import { guideBlocks } from "../docs/guide-blocks.ts";
-import { docker, dockerAsync, ensureImage, IMAGE, noEngine } from "./docker.ts";
+import { docker, dockerAsync, ensureImage, noEngine } from "./docker.ts";
 
 setDefaultTimeout(180_000);
 
@@ -22,8 +23,11 @@ const compose = plugin ? "docker compose" : Bun.which("docker-compose") ? "docke
 const why = noEngine() ?? (compose ? undefined : "neither `docker compose` nor docker-compose is installed (.ci/run installs docker-compose)");
 const name = (what: string) => (why ? `${what} (skipped: ${why})` : what);
 
-/** The project directory is named like the guide's, so the volume has the guide's name. */
+/** The guide's service and project (directory) name. */
 const PROJECT = "immich-job-daemon";
+/** This run's project name: engineers' runs share one engine and must not see each other's. */
+const RUN_PROJECT = `immich-job-daemon-test-${process.pid}`;
+const VOLUME = (project: string) => `${project}_immich-job-daemon-state`;
 
 describe("docs/nas.md with Docker Compose", () => {
   const blocks = guideBlocks(readFileSync(join(ROOT, "docs/nas.md"), "utf8")).filter((b) => b.runBy === "test/image/compose.test.ts");
@@ -33,7 +37,7 @@ describe("docs/nas.md with Docker Compose", () => {
 
   beforeAll(async () => {
     if (why) return;
-    ensureImage();
+    const image = ensureImage().tag;
     sim = await startE2ESim({ speed: 10 });
     work = mkdtempSync(join(tmpdir(), "ijd-compose-"));
     dir = join(work, PROJECT);
@@ -43,7 +47,7 @@ describe("docs/nas.md with Docker Compose", () => {
       networks?: unknown;
     };
     const service = file.services[PROJECT]!;
-    service.image = IMAGE;
+    service.image = image;
     delete service.build;
     delete service.networks;
     delete file.networks;
@@ -57,17 +61,17 @@ describe("docs/nas.md with Docker Compose", () => {
   afterAll(async () => {
     if (why) return;
     await dockerAsync(["rm", "-f", "-v", `ijd-compose-${process.pid}`]);
-    await dockerAsync(["volume", "rm", "-f", `${PROJECT}_immich-job-daemon-state`]);
+    await dockerAsync(["volume", "rm", "-f", VOLUME(RUN_PROJECT)]);
     await sim?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
   /** One of the guide's blocks, line by line (stopping at the first failure), in the project directory. */
   const run = async (i: number) => {
-    const text = blocks[i]!.text.replaceAll("docker compose", compose!);
+    const text = blocks[i]!.text.replaceAll("docker compose", compose!).replaceAll(VOLUME(PROJECT), VOLUME(RUN_PROJECT));
     // No terminal here: exec without a TTY, as `-T` says (the guide's users have one).
     const script = text.replaceAll(`${compose} exec `, `${compose} exec -T `);
-    const p = Bun.spawn(["sh", "-e", "-c", script], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, COMPOSE_INTERACTIVE_NO_CLI: "1" } });
+    const p = Bun.spawn(["sh", "-e", "-c", script], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, COMPOSE_PROJECT_NAME: RUN_PROJECT, COMPOSE_INTERACTIVE_NO_CLI: "1" } });
     const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
     return { code: await p.exited, stdout, stderr };
   };
@@ -97,6 +101,6 @@ describe("docs/nas.md with Docker Compose", () => {
     if (remove.code !== 0) throw new Error(`block failed (${remove.code}):\n${remove.stderr}${remove.stdout}`);
     expect(sim.managedPaused()).toEqual([]);
     expect((await dockerAsync(["inspect", container])).code).not.toBe(0);
-    expect((await dockerAsync(["volume", "inspect", `${PROJECT}_immich-job-daemon-state`])).code).not.toBe(0);
+    expect((await dockerAsync(["volume", "inspect", VOLUME(RUN_PROJECT)])).code).not.toBe(0);
   });
 });

@@ -128,26 +128,35 @@ export function imageFiles(image: string, workdir: string): string[] {
 }
 
 /**
- * immich-job-daemon:test holding the current binary: built (with `docker
- * build`, from an assembled context) unless an image with this binary is
- * already there. Returns the build's duration in ms, or undefined if reused.
+ * An image holding the current binary, tagged immich-job-daemon:test (the
+ * name users see) and immich-job-daemon:test-<sha12 of the binary>, the tag
+ * the tests run: engineers' runs share one engine, and a run must never pick
+ * up another checkout's image. Built (with `docker build`, from an assembled
+ * context) unless that tag already exists. Other checkouts' test-<sha> images
+ * older than an hour and unused are removed, so runs do not pile up 110 MB
+ * images. Returns the tag, and the build's duration if it built.
  */
-export function ensureImage(): number | undefined {
+export function ensureImage(): { tag: string; ms?: number } {
   const binary = ensureBinary();
   const sum = createHash("sha256").update(readFileSync(binary)).digest("hex");
-  const have = docker(["image", "inspect", "-f", `{{index .Config.Labels "${BINARY_LABEL}"}}`, IMAGE]);
-  if (have.code === 0 && have.stdout.trim() === sum) return undefined;
+  const tag = `${IMAGE}-${sum.slice(0, 12)}`;
+  const have = docker(["image", "inspect", "-f", `{{index .Config.Labels "${BINARY_LABEL}"}}`, tag]);
+  if (have.code === 0 && have.stdout.trim() === sum) {
+    docker(["tag", tag, IMAGE]);
+    return { tag };
+  }
+  const old = docker(["image", "ls", "--filter", `reference=${IMAGE.split(":")[0]}:test-*`, "--filter", "until=1h", "--format", "{{.Repository}}:{{.Tag}}"]);
+  for (const t of old.stdout.split("\n").filter((x) => x && x !== tag)) docker(["rmi", t]); // refused while a container uses it
+  docker(["image", "prune", "-f", "--filter", `label=${BINARY_LABEL}`]); // untagged ones no container uses
   const version = Bun.spawnSync([binary, "--version"], { stdout: "pipe" }).stdout.toString().trim();
   const work = mkdtempSync(join(tmpdir(), "ijd-image-"));
   try {
     const { arch, libdir } = hostArch();
     assembleContext(join(work, "context"), binary, arch, libdir);
-    // The previous image goes first, so runs do not pile up 110 MB images.
-    docker(["rmi", "-f", IMAGE]);
-    const args = ["build", "-q", "-t", IMAGE, "--label", `${BINARY_LABEL}=${sum}`, "--build-arg", `BUILD_VERSION=${version}`, "--build-arg", `SOURCE_URL=${SOURCE}`];
+    const args = ["build", "-q", "-t", tag, "-t", IMAGE, "--label", `${BINARY_LABEL}=${sum}`, "--build-arg", `BUILD_VERSION=${version}`, "--build-arg", `SOURCE_URL=${SOURCE}`];
     const build = docker([...args, join(work, "context")], 300_000);
     if (build.code !== 0) throw new Error(`docker build failed:\n${build.stderr}${build.stdout}`);
-    return build.ms;
+    return { tag, ms: build.ms };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

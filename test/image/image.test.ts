@@ -14,13 +14,15 @@ import { join } from "node:path";
 import { activeTime, maxActiveQueues } from "../../src/simulator/sim-summary.ts";
 import { ensureBinary, expectNoStackTrace, ROOT, spawnProcess, waitUntil } from "../e2e/helpers.ts";
 import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
-import { docker, dockerAsync, dockerOk, ensureImage, hostArch, IMAGE, imageFiles, noEngine, SOURCE } from "./docker.ts";
+import { docker, dockerAsync, dockerOk, ensureImage, hostArch, imageFiles, noEngine, SOURCE } from "./docker.ts";
 
 // docker build and run on a loaded 2-core machine.
 setDefaultTimeout(120_000);
 
 const UID = 65532;
 const why = noEngine();
+/** The tag of this run's image (immich-job-daemon:test-<sha12>), set once built. */
+let IMAGE = "";
 const name = (what: string) => (why ? `${what} (skipped: ${why})` : what);
 
 /** Figures for the README, printed once at the end (build, --version, stop). */
@@ -37,7 +39,8 @@ describe("the container image", () => {
     version = Bun.spawnSync([ensureBinary(), "--version"], { stdout: "pipe" }).stdout.toString().trim();
     work = mkdtempSync(join(tmpdir(), "ijd-image-test-"));
     const built = ensureImage();
-    if (built !== undefined) figures.build = `${(built / 1000).toFixed(1)} s`;
+    IMAGE = built.tag;
+    if (built.ms !== undefined) figures.build = `${(built.ms / 1000).toFixed(1)} s`;
     sim = await startE2ESim({ speed: 10 });
   });
 
