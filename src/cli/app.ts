@@ -27,6 +27,9 @@ export async function runApp(appIO: AppIO): Promise<number> {
   const command = first === undefined || first.startsWith("-") ? "run" : first;
   const args = first === undefined || first.startsWith("-") ? io.argv : rest;
 
+  // An unknown command is an error even beside --help: `bogus --help` must not exit 0.
+  if (!(COMMANDS as readonly string[]).includes(command)) return unknownCommand(io, command);
+
   if (args.includes("-h") || args.includes("--help") || command === "help") {
     if (command === "simulator") return simulatorCommand(["--help"], lineIO(io));
     if (command === "demo") return (await import("./demo-command.ts")).demoCommand(["--help"], { ...toCommandIO(io), fetch: io.fetch });
@@ -64,8 +67,7 @@ export async function runApp(appIO: AppIO): Promise<number> {
       return demoCommand(args, { ...commandIO, fetch: io.fetch });
     }
     default:
-      io.stderr.write(`immich-job-daemon: unknown command ${JSON.stringify(command)}; commands are ${COMMANDS.join(", ")} (see --help)\n`);
-      return EXIT.usage;
+      return unknownCommand(io, command);
   }
 }
 
@@ -98,4 +100,9 @@ export function outputMasker(env: Record<string, string | undefined>, readFile: 
     }
   }
   return secretMasker([env.API_KEY, fromFile, ...(fromFile?.split(/\s+/) ?? [])]);
+}
+
+function unknownCommand(io: AppIO, command: string): number {
+  io.stderr.write(`immich-job-daemon: unknown command ${JSON.stringify(command)}; commands are ${COMMANDS.join(", ")} (see --help)\n`);
+  return EXIT.usage;
 }

@@ -7,6 +7,9 @@ import { blockers } from "../core/blockers.ts";
 import { decide, resumeAllActions } from "../core/decide.ts";
 import { emptyOwnership, type Policy } from "../core/types.ts";
 import { type Config, describeConfig, formatConfigErrors, loadConfig } from "../config/index.ts";
+import { configError } from "../config/errors.ts";
+import { misspelledVariables } from "../config/misspelled.ts";
+import { ENV_NAMES } from "../config/schema.ts";
 import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daemon.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
@@ -14,6 +17,7 @@ import { GateWatch } from "../daemon/gates.ts";
 import { checkHeartbeat, heartbeatRates, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { etaFromRates } from "../core/eta.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
+import { unwritable } from "../daemon/writable.ts";
 import type { Clock } from "../shared/clock.ts";
 import { parseListenAddress } from "../status/address.ts";
 import { checkHealthz } from "../status/healthz-check.ts";
@@ -47,11 +51,25 @@ interface Prepared {
   store: StateStore;
 }
 
-/** Loads and checks the configuration; on failure prints every problem and returns the exit code. */
-function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | number {
+/**
+ * Loads and checks the configuration; on failure prints every problem and
+ * returns the exit code. `writes` names the files the command will write:
+ * their directories are checked now, not at the first write.
+ */
+function prepare(io: CommandIO, opts: { quiet?: boolean; writes?: ("state" | "health")[] } = {}): Prepared | number {
   const loaded = loadConfig(io.env, io.readFile);
-  if (!loaded.ok) {
-    io.stderr.write(formatConfigErrors(loaded.errors) + "\n");
+  const misspelled = misspelledVariables(io.env, ENV_NAMES);
+  const errors = loaded.ok ? [] : [...loaded.errors];
+  if (loaded.ok) {
+    const files = { state: ["STATE_FILE", loaded.config.stateFile], health: ["HEALTH_FILE", loaded.config.healthFile] } as const;
+    for (const which of opts.writes ?? []) {
+      const [variable, path] = files[which];
+      const problem = path === undefined ? undefined : unwritable(path);
+      if (problem !== undefined) errors.push(configError(variable, path, problem, { accepts: false }));
+    }
+  }
+  if (!loaded.ok || errors.length > 0) {
+    io.stderr.write(formatConfigErrors(errors) + "\n" + misspelled.map((w) => `  (${w})\n`).join(""));
     return EXIT.usage;
   }
   const config = loaded.config;
@@ -62,6 +80,7 @@ function prepare(io: CommandIO, opts: { quiet?: boolean } = {}): Prepared | numb
     stderr: io.stderr,
     now: () => io.clock.now(),
   });
+  for (const w of misspelled) log.warn(w);
   return {
     config,
     log,
@@ -134,7 +153,7 @@ function fail(log: Log, e: unknown, signal?: AbortSignal): number {
 
 /** `run`: the daemon, until SIGTERM/SIGINT. */
 export async function runCommand(io: CommandIO): Promise<number> {
-  const p = prepare(io);
+  const p = prepare(io, { writes: ["state", "health"] });
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
@@ -184,7 +203,7 @@ async function runDaemon(p: Prepared, io: CommandIO, status: StatusWiring): Prom
 
 /** `once`: one cycle, then exit; non-zero if Immich could not be observed. */
 export async function onceCommand(io: CommandIO): Promise<number> {
-  const p = prepare(io);
+  const p = prepare(io, { writes: ["state"] });
   if (typeof p === "number") return p;
   const daemon = newDaemon(p, io);
   try {
@@ -237,6 +256,7 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
 
 /** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand. */
 export async function resumeAllCommand(io: CommandIO): Promise<number> {
+  // A recovery tool runs even where the state file cannot be written (it warns).
   const p = prepare(io);
   if (typeof p === "number") return p;
   try {
@@ -265,6 +285,11 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
     }
     return failed ? EXIT.leftPaused : EXIT.ok;
   } catch (e) {
+    // Its whole job is to resume: stopped before that is not a success.
+    if (io.signal.aborted) {
+      p.log.error("stopped by a signal before anything was resumed; whatever was paused still is: run `immich-job-daemon resume-all` again");
+      return EXIT.leftPaused;
+    }
     return fail(p.log, e, io.signal);
   }
 }

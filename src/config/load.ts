@@ -166,13 +166,14 @@ function checkQueues(v: Env, problems: Partial<Record<EnvName, string[]>>): void
   const dups = duplicates(managed);
   if (dups.length > 0) add("MANAGED_QUEUES", `lists ${dups.join(", ")} more than once`);
   for (const q of new Set(managed)) {
-    const why = PROTECTED_QUEUES[q];
+    // Own properties only: "constructor" or "toString" must not find Object's.
+    const why = Object.hasOwn(PROTECTED_QUEUES, q) ? PROTECTED_QUEUES[q] : undefined;
     if (why !== undefined && !unsafe.includes(q)) {
       add("MANAGED_QUEUES", `lists ${q}, which must not be paused (${why}); to manage it anyway, also list it in UNSAFE_QUEUES`);
     }
   }
 
-  const notProtected = unsafe.filter((q) => PROTECTED_QUEUES[q] === undefined);
+  const notProtected = unsafe.filter((q) => !Object.hasOwn(PROTECTED_QUEUES, q));
   if (notProtected.length === 1) add("UNSAFE_QUEUES", `${notProtected[0]} is not a protected queue, so it needs no insisting`);
   if (notProtected.length > 1) add("UNSAFE_QUEUES", `${notProtected.join(", ")} are not protected queues, so they need no insisting`);
   const unsafeDups = duplicates(unsafe);

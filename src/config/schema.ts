@@ -74,9 +74,10 @@ export const EnvSchema = Type.Object({
   MAX_CONCURRENT_JOBS: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: 1000,
       ...doc({
         defaultText: String(D.maxConcurrentJobs),
-        accepted: "a whole number >= 1",
+        accepted: "a whole number from 1 to 1000",
         meaning: "At most this many managed queues run at once.",
       }),
     }),

@@ -3,11 +3,12 @@
 // (temporary file, then rename) so a crash never leaves half a file; a file
 // that cannot be read or parsed is reported and ignored, never fatal.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { Ownership } from "../core/types.ts";
+import { writeFileAtomic } from "../shared/atomic-write.ts";
 
 const StateSchema = Type.Object({
   version: Type.Literal(1),
@@ -52,9 +53,7 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
     save(ownership) {
       const state: State = { version: 1, immichUrl, ...ownership };
       mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
-      renameSync(tmp, path);
+      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
     },
   };
 }

@@ -114,7 +114,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
         const queues = (await call(QueuesAnswerSchema, "/queues", true, signal)).map((q) => q.name);
         // `{}` changes nothing (API.md §1): the one write that proves queue.update
         // without side effects. A protected queue is not used, out of caution.
-        const probe = queues.find((q) => !(q in PROTECTED_QUEUES)) ?? queues[0];
+        const probe = queues.find((q) => !Object.hasOwn(PROTECTED_QUEUES, q)) ?? queues[0];
         if (opts.checkWrite === false) {
           // Not checked: a missing queue.update shows at the first pause instead.
         } else if (probe !== undefined) {

@@ -90,12 +90,21 @@ describe("in process", () => {
     expect(warnings[0]).toMatch(/ WARN {2}could not write the state file: .*; make STATE_FILE's directory writable$/);
   });
 
-  test.each(["once", "status", "resume-all"])("`%s` stopped by a signal before it finished: a graceful stop in one line, not an internal error", async (command) => {
+  test.each(["once", "status"])("`%s` stopped by a signal before it finished: a graceful stop in one line, not an internal error", async (command) => {
     const stop = new AbortController();
     stop.abort();
     const r = await run([command], { API_KEY: ADMIN_KEY }, stop.signal);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^\S+ WARN {2}stopped by a signal before finishing\n$/);
+  });
+
+  test("`resume-all` stopped by a signal before it resumed anything: exit 7 and one line saying so (its whole job is to resume)", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const r = await run(["resume-all"], { API_KEY: ADMIN_KEY }, stop.signal);
+    expect(r.code).toBe(EXIT.leftPaused);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^\S+ ERROR stopped by a signal before anything was resumed; .*resume-all` again\n$/);
   });
 });

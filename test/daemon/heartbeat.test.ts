@@ -21,7 +21,7 @@ const T0 = Date.UTC(2026, 10, 28);
 describe("heartbeat", () => {
   test("fresh while the announced sleep and the grace have not passed, stale after", () => {
     const path = join(dir(), "h.json");
-    writeHeartbeat(path, 42, T0, { state: "ok", since: T0, failures: 0 }, 10_000);
+    writeHeartbeat(path, process.pid, T0, { state: "ok", since: T0, failures: 0 }, 10_000);
     expect(checkHeartbeat(path, T0 + 10_000 + HEARTBEAT_GRACE_MS)).toMatchObject({ ok: true });
     const late = checkHeartbeat(path, T0 + 10_001 + HEARTBEAT_GRACE_MS);
     expect(late.ok).toBe(false);
@@ -30,7 +30,7 @@ describe("heartbeat", () => {
 
   test("a daemon waiting for a down Immich is healthy and says so", () => {
     const path = join(dir(), "h.json");
-    writeHeartbeat(path, 42, T0, { state: "degraded", since: T0, failures: 3, lastError: "unreachable" }, 8_000);
+    writeHeartbeat(path, process.pid, T0, { state: "degraded", since: T0, failures: 3, lastError: "unreachable" }, 8_000);
     const r = checkHeartbeat(path, T0 + 1_000);
     expect(r.ok).toBe(true);
     expect(r.line).toContain("unreachable");

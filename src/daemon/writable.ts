@@ -1,0 +1,30 @@
+// Checked at start, not found out later (issue 7 item 8): a STATE_FILE or
+// HEALTH_FILE in a directory that is missing or not writable used to be a
+// warning at the first write, after the daemon had already paused queues it
+// then could not remember. Now it is a configuration error (exit 2) before
+// anything is sent.
+
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/** Why `path` cannot be written, or undefined if it can. */
+export function unwritable(path: string): string | undefined {
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? `the directory ${dir} does not exist; create it or choose another path` : `cannot use the directory ${dir} (${code ?? String(e)})`;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return `the directory ${dir} is not writable by this user; make it writable or choose another path`;
+  }
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return `the file ${path} exists but is not writable by this user`;
+  }
+  return undefined;
+}
