@@ -64,7 +64,7 @@ function prepare(io: CommandIO, opts: { quiet?: boolean; writes?: ("state" | "he
     const files = { state: ["STATE_FILE", loaded.config.stateFile], health: ["HEALTH_FILE", loaded.config.healthFile] } as const;
     for (const which of opts.writes ?? []) {
       const [variable, path] = files[which];
-      const problem = path === undefined ? undefined : unwritable(path);
+      const problem = path === undefined ? undefined : unwritable(path, { create: which === "state" });
       if (problem !== undefined) errors.push(configError(variable, path, problem, { accepts: false }));
     }
   }

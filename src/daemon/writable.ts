@@ -4,12 +4,23 @@
 // then could not remember. Now it is a configuration error (exit 2) before
 // anything is sent.
 
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-/** Why `path` cannot be written, or undefined if it can. */
-export function unwritable(path: string): string | undefined {
+/**
+ * Why `path` cannot be written, or undefined if it can. With `create`, a
+ * missing directory is made now (the state file's directory is made anyway
+ * at its first write); failing that is the problem.
+ */
+export function unwritable(path: string, opts: { create?: boolean } = {}): string | undefined {
   const dir = dirname(resolve(path));
+  if (opts.create) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      return `cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)}); create it or choose another path`;
+    }
+  }
   try {
     if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
   } catch (e) {

@@ -63,9 +63,9 @@ test("`bogus --help` is an unknown command (exit 2), not help", async () => {
 });
 
 test.each([
-  ["STATE_FILE", () => join(dir, "missing", "state.json"), "does not exist"],
   ["HEALTH_FILE", () => join(dir, "missing", "h.json"), "does not exist"],
-  ["STATE_FILE", () => { const f = join(dir, "a-file"); writeFileSync(f, ""); return join(f, "state.json"); }, "is not a directory"],
+  ["STATE_FILE", () => { const f = join(dir, "a-file"); writeFileSync(f, ""); return join(f, "sub", "state.json"); }, "cannot create the directory"],
+  ["HEALTH_FILE", () => { const f = join(dir, "b-file"); writeFileSync(f, ""); return join(f, "h.json"); }, "is not a directory"],
 ])("`run` with %s in an unusable directory: exit 2 at start naming it, nothing sent", async (variable, path, problem) => {
   for (const command of variable === "STATE_FILE" ? ["run", "once"] : ["run"]) {
     const r = await app([command], { [variable]: path() });
