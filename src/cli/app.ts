@@ -72,7 +72,7 @@ export async function runApp(appIO: AppIO): Promise<number> {
 }
 
 function toCommandIO(io: AppIO): CommandIO {
-  const { argv: _argv, fetch: _fetch, ...world } = io;
+  const { argv: _argv, ...world } = io;
   return {
     ...world,
     createClient: (config: Config) =>

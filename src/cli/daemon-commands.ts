@@ -41,6 +41,8 @@ export interface CommandIO {
   createClient: (config: Config) => ImmichApi;
   /** This process's id, for the heartbeat file. */
   pid: number;
+  /** For notifications (NOTIFY_URL) and `healthcheck` through STATUS_ADDR. */
+  fetch?: typeof fetch;
 }
 
 interface Prepared {
@@ -157,7 +159,7 @@ export async function runCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
-  const status = startStatus(p.config, p.client, io.clock, p.log);
+  const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch);
   if ("problem" in status) {
     p.log.error(status.problem);
     return EXIT.usage;

@@ -4,6 +4,7 @@
 // reports them) and never throws. Only IMMICH_URL reports its own errors
 // here, because "why this URL is wrong" needs more than a pattern.
 
+import { parseNotifyTargets } from "../notify/targets.ts";
 import { parseListenAddress } from "../status/address.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { EnvName } from "./schema.ts";
@@ -39,6 +40,7 @@ const COERCE: Partial<Record<EnvName, (s: string) => unknown>> = {
   POLL_INTERVAL: number,
   MIN_POLL_INTERVAL: number,
   MAX_WAIT: duration,
+  NOTIFY_OUTAGE_AFTER: duration,
   REQUEST_TIMEOUT: number,
   EXIT_TIMEOUT: number,
   DRY_RUN: boolean,
@@ -63,6 +65,12 @@ export function coerce(raw: Partial<Record<EnvName, string>>): Coerced {
       const r = immichOrigin(value);
       if (typeof r === "string") values[name] = r;
       else errors.push(configError(name, value, r.problem, { accepts: r.accepts }));
+      continue;
+    }
+    if (name === "NOTIFY_URL") {
+      const r = parseNotifyTargets(value);
+      if ("problem" in r) errors.push(configError(name, value, r.problem));
+      else values[name] = r;
       continue;
     }
     if (name === "STATUS_ADDR") {

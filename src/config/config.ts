@@ -4,6 +4,7 @@
 // defaults.ts.
 
 import type { Schedule } from "../core/windows.ts";
+import type { NotifyTarget } from "../notify/targets.ts";
 import { ENV_NAMES, variableDoc } from "./schema.ts";
 
 export { CONFIG_DEFAULTS } from "./defaults.ts";
@@ -44,6 +45,12 @@ export interface Config {
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */
   statusAddr?: { hostname: string; port: number };
+  /** Where notifications go (NOTIFY_URL); empty = none. */
+  notifyTargets: NotifyTarget[];
+  /** NOTIFY_TOKEN or the content of NOTIFY_TOKEN_FILE. */
+  notifyToken?: string;
+  /** How long Immich must be unreachable before a notification says so. */
+  notifyOutageAfterMs: number;
 }
 
 /** One row of the variables table. */

@@ -5,6 +5,7 @@
 import { DEFAULT_PRIORITY } from "../core/queues.ts";
 
 export const CONFIG_DEFAULTS = {
+  notifyOutageAfterMs: 5 * 60_000,
   immichUrl: "http://127.0.0.1:2283",
   maxConcurrentJobs: 1,
   pollIntervalMs: 10_000,

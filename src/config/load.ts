@@ -8,6 +8,7 @@ import { PROTECTED_QUEUES } from "../core/queues.ts";
 import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
 import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
 import { coerce } from "./coerce.ts";
+import { notifySettings } from "./notify-config.ts";
 import { loadSchedule } from "./windows-config.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
@@ -52,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   const v = values as Env;
 
   const key = apiKey(raw, readFile, fail);
+  const notify = notifySettings(values as Env, raw, readFile, fail);
   checkQueues(v, listProblems);
   for (const name of ["MANAGED_QUEUES", "UNSAFE_QUEUES"] as const) {
     const problems = listProblems[name];
@@ -82,7 +84,10 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
       v.REQUEST_TIMEOUT === undefined ? D.requestTimeoutMs : Math.round(v.REQUEST_TIMEOUT * 1000),
     exitTimeoutMs: v.EXIT_TIMEOUT === undefined ? D.exitTimeoutMs : Math.round(v.EXIT_TIMEOUT * 1000),
     healthFile: healthFilePath(env),
+    notifyTargets: notify.notifyTargets,
+    notifyOutageAfterMs: notify.notifyOutageAfterMs ?? D.notifyOutageAfterMs,
   };
+  if (notify.notifyToken !== undefined) config.notifyToken = notify.notifyToken;
   const minPoll = v.MIN_POLL_INTERVAL === undefined ? D.minPollIntervalMs : Math.round(v.MIN_POLL_INTERVAL * 1000);
   config.minPollIntervalMs = Math.min(minPoll, config.pollIntervalMs);
   if (key.file !== undefined) config.apiKeyFile = key.file;

@@ -241,6 +241,50 @@ export const EnvSchema = Type.Object({
       },
     ),
   ),
+  NOTIFY_URL: Type.Optional(
+    Type.Array(Type.Object({ kind: Type.Union([Type.Literal("ntfy"), Type.Literal("json")]), url: Type.String(), label: Type.String() }), {
+      ...doc({
+        defaultText: "(none: no notifications)",
+        accepted:
+          "URLs separated by spaces: an ntfy topic (https://ntfy.sh/my-topic, or your own ntfy server's), or a JSON webhook prefixed with json+ (json+https://hooks.example/abc)",
+        meaning:
+          "Where to send a message when something needs you: Immich unreachable for NOTIFY_OUTAGE_AFTER or the key refused, and back; a queue held because a person paused it; a backlog done; a time window opened or closed; the machine-learning service gone or back. Events close together go out as one message.",
+      }),
+    }),
+  ),
+  NOTIFY_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: API_KEY_PATTERN,
+      ...doc({
+        defaultText: "(none)",
+        accepted: "an access token (printable characters, no spaces), e.g. ntfy's tk_...",
+        meaning: "Sent as `Authorization: Bearer <token>` with every notification. Set this or NOTIFY_TOKEN_FILE, not both.",
+        secret: true,
+      }),
+    }),
+  ),
+  NOTIFY_TOKEN_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      ...doc({
+        defaultText: "(none)",
+        accepted: "the path of a readable file holding only the token",
+        meaning: "Read NOTIFY_TOKEN from a file (Docker/systemd secrets).",
+      }),
+    }),
+  ),
+  NOTIFY_OUTAGE_AFTER: Type.Optional(
+    Type.Number({
+      minimum: 1,
+      maximum: 7 * 86_400,
+      ...doc({
+        defaultText: "5m",
+        accepted: "a duration: seconds (300) or with a unit (90s, 10m, 1h), 1 s to 7 days",
+        meaning: "How long Immich must stay unreachable before a notification says so (a restart for an update is no news).",
+      }),
+    }),
+  ),
   STATE_DIRECTORY: Type.Optional(
     Type.String({
       minLength: 1,

@@ -1,6 +1,7 @@
 // Connects the status pieces to a running daemon: the recorder (fed by the
-// loop's heartbeat and cycle callbacks and by the wrapped client), and the
-// HTTP server when STATUS_ADDR asks for one. `run` calls startStatus once;
+// loop's heartbeat and cycle callbacks and by the wrapped client), the HTTP
+// server when STATUS_ADDR asks for one, and the notifier (fed by the
+// recorder's publications) when NOTIFY_URL names targets. `run` calls startStatus once;
 // nothing here is awaited by the loop.
 
 import type { Config } from "../config/index.ts";
@@ -8,11 +9,16 @@ import type { Health, ImmichApi } from "../daemon/daemon.ts";
 import type { Log } from "../daemon/log.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
+import { EventDetector } from "../notify/events.ts";
+import { Notifier } from "../notify/notifier.ts";
 import { createStatusHandler } from "./http.ts";
 import { observedClient } from "./observed-client.ts";
 import { STATUS_PAGE } from "./page.ts";
 import { type CycleReport, StatusRecorder } from "./recorder.ts";
 import { startStatusServer, type StatusServer } from "./server.ts";
+
+/** How long the exit waits for notifications still on their way (real time). */
+export const NOTIFY_EXIT_BUDGET_MS = 1_500;
 
 export interface StatusWiring {
   recorder: StatusRecorder;
@@ -24,7 +30,7 @@ export interface StatusWiring {
   stop(): Promise<void>;
 }
 
-export function startStatus(config: Config, client: ImmichApi, clock: Clock, log: Log): StatusWiring | { problem: string } {
+export function startStatus(config: Config, client: ImmichApi, clock: Clock, log: Log, fetchFn?: typeof fetch): StatusWiring | { problem: string } {
   const recorder = new StatusRecorder({
     clock,
     version: VERSION,
@@ -45,6 +51,21 @@ export function startStatus(config: Config, client: ImmichApi, clock: Clock, log
     }
     log.info(`status page and metrics at ${server.url}/ (/healthz, /readyz, /metrics, /api/status)`, { statusUrl: server.url });
   }
+  let notifier: Notifier | undefined;
+  if (config.notifyTargets.length > 0 && fetchFn) {
+    notifier = new Notifier({
+      targets: config.notifyTargets,
+      ...(config.notifyToken ? { token: config.notifyToken } : {}),
+      fetch: fetchFn,
+      clock,
+      log,
+      source: { version: VERSION, immichUrl: config.immichUrl },
+    });
+    const detector = new EventDetector({ outageAfterMs: config.notifyOutageAfterMs });
+    const n = notifier;
+    recorder.subscribe((next, previous) => n.add(detector.next(previous, next)));
+    log.info(`notifications to ${config.notifyTargets.map((t) => t.label).join(", ")}`);
+  }
   return {
     recorder,
     client: observedClient(client, recorder),
@@ -52,6 +73,8 @@ export function startStatus(config: Config, client: ImmichApi, clock: Clock, log
     onCycle: (report) => recorder.cycle(report),
     ...(server ? { server } : {}),
     stop: async () => {
+      // The last word (the key refused, say) still goes out, within a bound.
+      await notifier?.close(NOTIFY_EXIT_BUDGET_MS);
       await server?.stop();
     },
   };

@@ -114,6 +114,10 @@ describe("the variables table", () => {
       "STATE_FILE",
       "HEALTH_FILE",
       "STATUS_ADDR",
+      "NOTIFY_URL",
+      "NOTIFY_TOKEN",
+      "NOTIFY_TOKEN_FILE",
+      "NOTIFY_OUTAGE_AFTER",
       "STATE_DIRECTORY",
     ]);
   });

@@ -78,6 +78,8 @@ describe("defaults", () => {
       requestTimeoutMs: 10_000,
       exitTimeoutMs: 8_000,
       healthFile: "/tmp/immich-job-daemon.health.json",
+      notifyTargets: [],
+      notifyOutageAfterMs: 300_000,
     });
   });
 

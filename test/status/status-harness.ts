@@ -47,7 +47,7 @@ export async function startStatusHarness(env: Record<string, string> = {}, opts:
   const daemonClock = opts.clock ?? clock;
   const log = memoryLog();
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch, clock: daemonClock, timeoutMs: 5_000 });
-  const wiring = startStatus(config, client, daemonClock, log);
+  const wiring = startStatus(config, client, daemonClock, log, fetch);
   if ("problem" in wiring) throw new Error(wiring.problem);
   const { clock: watched, firstSleep } = watchFirstSleep(daemonClock);
   const daemon = new Daemon({

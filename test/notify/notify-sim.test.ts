@@ -1,0 +1,104 @@
+// Notifications from a daemon working on the simulator over real HTTP, in
+// virtual time, to local receivers: what needs a person is said once (an
+// outage and its end, a person's pause, a finished backlog), never one
+// message per pause or resume; pauses close together are one message; and a
+// hanging receiver never slows the loop.
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { systemClock } from "../../src/shared/clock.ts";
+import { type StatusHarness, startStatusHarness } from "../status/status-harness.ts";
+import { type Receiver, startHangingReceiver, startReceiver, until } from "./receivers.ts";
+
+// The last test runs in real time (a batch waits 3 s).
+setDefaultTimeout(30_000);
+
+let h: StatusHarness | undefined;
+const stops: (() => void)[] = [];
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+  for (const s of stops.splice(0)) s();
+});
+
+const MINUTE = 60_000;
+const receiver = () => {
+  const r = startReceiver();
+  stops.push(r.stop);
+  return r;
+};
+const bodies = (r: Receiver) => r.received.map((m) => JSON.parse(m.body) as { title: string; message: string; events: { kind: string; queues?: string[]; durationSeconds?: number }[] });
+const kinds = (r: Receiver) => bodies(r).flatMap((b) => b.events.map((e) => e.kind));
+
+describe("notifications from a working daemon", () => {
+  test("two queues a person pauses at once are one message naming both; the daemon's own pauses and resumes are none", async () => {
+    const r = receiver();
+    h = await startStatusHarness({ NOTIFY_URL: `json+${r.url}/hook` });
+    h.sim.engine.upload({ photos: 200, videos: 4 });
+    await h.advance(2 * MINUTE);
+    const running = h.wiring.recorder.current.queues.filter((q) => q.state === "running").map((q) => q.name);
+    expect(running).toHaveLength(2);
+    for (const q of running) expect((await h.person(q, true)).status).toBe(200);
+    await h.advance(30_000);
+    await until(() => r.received.length === 1, "the held message");
+    expect(bodies(r)[0]!.events).toEqual([expect.objectContaining({ kind: "held", queues: running })]);
+    expect(bodies(r)[0]!.message).toContain(`${running[0]} and ${running[1]} were paused by someone else`);
+    // Minutes of the daemon pausing and resuming: no further message.
+    expect(h.sim.engine.recording().pauseChanges.filter((c) => c.actor === "daemon").length).toBeGreaterThan(5);
+    await h.advance(5 * MINUTE);
+    expect(r.received).toHaveLength(1);
+  });
+
+  test("an outage longer than NOTIFY_OUTAGE_AFTER is one message, its end another with how long it took; a short one is none", async () => {
+    const r = receiver();
+    h = await startStatusHarness({ NOTIFY_URL: `${r.url}/immich`, NOTIFY_OUTAGE_AFTER: "2m" });
+    h.sim.faults.set({ errorRate: 1 });
+    await h.advance(MINUTE);
+    h.sim.faults.clear();
+    await h.advance(MINUTE);
+    expect(r.received).toEqual([]);
+
+    h.sim.faults.set({ errorRate: 1 });
+    await h.advance(5 * MINUTE);
+    await until(() => r.received.length === 1, "the outage message");
+    expect(r.received[0]!.headers.title).toBe("immich-job-daemon: Immich is not answering");
+    expect(r.received[0]!.body).toMatch(/^Immich has not answered for 2 min( \d+ s)? \(server-error, \d+ failed polls\); the daemon takes no action until it does\.$/);
+    h.sim.faults.clear();
+    await h.advance(MINUTE);
+    await until(() => r.received.length === 2, "the recovery message");
+    expect(r.received[1]!.body).toMatch(/^Immich answers again after [45] min( \d+ s)?\.$/);
+    expect(r.received[1]!.headers.tags).toBe("white_check_mark,immich-up");
+  });
+
+  test("a backlog that ran for a while: one message when every managed queue is done, saying how long it took", async () => {
+    const r = receiver();
+    h = await startStatusHarness({ NOTIFY_URL: `json+${r.url}/hook`, MAX_CONCURRENT_JOBS: "1" });
+    h.sim.engine.upload({ photos: 150, videos: 3 });
+    for (let i = 0; i < 36 && kinds(r).length === 0; i++) await h.advance(5 * MINUTE);
+    await until(() => r.received.length === 1, "the drained message");
+    const e = bodies(r)[0]!.events[0]!;
+    expect(e.kind).toBe("drained");
+    expect(e.durationSeconds).toBeGreaterThan(10 * 60);
+    expect(bodies(r)[0]!.message).toMatch(/^Every managed queue is done: the backlog \(up to [\d,]+ jobs\) took \d+ (min|h)/);
+    expect(h.wiring.recorder.current.queues.every((q) => q.pending + q.active === 0)).toBe(true);
+  });
+});
+
+test("a hanging notification target never slows the loop; the other target still gets its message", async () => {
+  const good = receiver();
+  const hang = startHangingReceiver();
+  stops.push(hang.stop);
+  h = await startStatusHarness({ NOTIFY_URL: `${hang.url}/t ${good.url}/t`, POLL_INTERVAL: "0.1" }, { clock: systemClock });
+  h.sim.engine.upload({ photos: 300 });
+  const cycles = () => h!.wiring.recorder.current.counters.cycles;
+  let c0 = cycles();
+  await Bun.sleep(1_000);
+  const calm = cycles() - c0;
+  // A person pauses what runs: the message goes to both; one never answers.
+  for (const q of h.wiring.recorder.current.queues.filter((x) => x.state === "running")) await h.person(q.name, true);
+  c0 = cycles();
+  await until(() => good.received.length === 1, "the message to the good target", 10_000);
+  await until(() => hang.connections() >= 1, "the hanging target to be tried", 5_000);
+  await Bun.sleep(1_000);
+  const busy = cycles() - c0;
+  expect(calm).toBeGreaterThanOrEqual(4);
+  expect(busy).toBeGreaterThanOrEqual(calm);
+});
