@@ -12,6 +12,7 @@ import type { Decision, Observation } from "../core/types.ts";
 import type { CycleResult, Health } from "../daemon/daemon.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
+import { waitReasons } from "../cli/status-waits.ts";
 import { History } from "./history.ts";
 import { type Counters, deepFreeze, type QueueStatus, type SentAction, type StatusSnapshot } from "./snapshot.ts";
 
@@ -183,7 +184,8 @@ export class StatusRecorder {
   private queueStatuses(obs: Observation, decision: Decision, flipped: Set<string>, gates?: Gates): QueueStatus[] {
     const views = new Map(decision.queues.map((v) => [v.name, v]));
     const windows = new Map((gates?.windows ?? []).map((w) => [w.queue, w]));
-    const max = this.o.maxConcurrent;
+    const waits = waitReasons(obs, decision, this.o.maxConcurrent);
+    const standby = new Set(decision.standby ?? []);
     const out: QueueStatus[] = [];
     for (const q of obs.queues) {
       const view = views.get(q.name);
@@ -200,7 +202,9 @@ export class StatusRecorder {
             ? "draining"
             : isPaused && p > 0
               ? "waiting"
-              : "idle";
+              : !isPaused && standby.has(q.name)
+                ? "standby"
+                : "idle";
       const s: QueueStatus = {
         name: q.name,
         priority: view.priority ?? 0,
@@ -212,10 +216,9 @@ export class StatusRecorder {
         occupiesSlot: occupiesSlot(now),
         held,
       };
-      const blocks = view.blocks ?? [];
-      if (held && p > 0) s.waitsBecause = "paused by a person: the daemon will not resume it until someone else does";
-      else if (blocks.length > 0 && p > 0 && state !== "running") s.waitsBecause = blocks.map((b) => b.detail).join("; ");
-      else if (state === "waiting" || (state === "draining" && p > 0)) s.waitsBecause = `over the cap: ${decision.occupiedAfter} of ${max} slot${max === 1 ? "" : "s"} in use by higher-priority or running queues`;
+      // The same words as `status`.
+      const why = waits.get(q.name);
+      if (why) s.waitsBecause = why;
       const w = windows.get(q.name);
       if (w) s.window = { window: w.window, open: w.open, ...(w.nextChange ? { nextChange: w.nextChange } : {}), ...(w.nextChangeAt ? { nextChangeAt: w.nextChangeAt } : {}) };
       const last = this.lastActions.get(q.name);

@@ -14,15 +14,15 @@ export interface QueueStatus {
   name: string;
   /** 0 = highest. */
   priority: number;
-  /** running: unpaused with work; draining: paused, active jobs finishing; waiting: paused with pending work; held: a person paused it; idle: nothing to do. */
-  state: "running" | "draining" | "waiting" | "held" | "idle";
+  /** running: unpaused with work; draining: paused, active jobs finishing; waiting: paused with pending work; held: a person paused it; standby: unpaused and empty, so new work starts at once (rule 12); idle: nothing to do. */
+  state: "running" | "draining" | "waiting" | "held" | "standby" | "idle";
   active: number;
   pending: number;
   delayed: number;
   isPaused: boolean;
   occupiesSlot: boolean;
   held: boolean;
-  /** Why a queue with pending work is not running, in words (held by a person, window closed, ML service down, over the cap). */
+  /** Why a paused queue with pending work is not resumed now, in `status`'s words (held, a closed window, the ML service down, its turn). */
   waitsBecause?: string;
   /** Its time window, if it has one: open or closed, and when that next changes. */
   window?: { window: string; open: boolean; nextChange?: string; nextChangeAt?: number };

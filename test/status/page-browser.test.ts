@@ -98,7 +98,7 @@ describe("the status page in Chromium", () => {
     await h.advance(20_000);
     await page.waitForSelector(`tr[data-queue="${running.name}"][data-state="held"]`, { timeout: 10_000 });
     expect(await rowState(page, running.name)).toBe("held");
-    expect(await page.locator(`#waits li[data-queue="${running.name}"]`).textContent()).toContain("paused by a person");
+    expect(await page.locator(`#waits li[data-queue="${running.name}"]`).textContent()).toContain("paused by someone else");
     expect(await page.locator("#timeline polygon.mark-held").count()).toBe(1);
 
     expect(errors).toEqual([]);
