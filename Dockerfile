@@ -20,8 +20,10 @@
 #          user 65532, /tmp, and the state directory owned by 65532. No shell,
 #          no package manager, no CA bundle and no zoneinfo: Bun carries its own
 #          root certificates (tls.rootCertificates) and time-zone data.
-# The build stage's --platform=$BUILDPLATFORM needs BuildKit (the default
-# builder since Docker 23, or `docker buildx build`).
+# BuildKit (the default builder since Docker 23, or `docker buildx build`)
+# sets BUILDPLATFORM and TARGETARCH; the classic builder needs them given
+# (--build-arg BUILDPLATFORM=linux/amd64 --build-arg TARGETARCH=amd64) and
+# cannot label a FROM scratch image for another architecture.
 #
 # Where no image can be pulled (this project's CI), the image test
 # (test/image, `npm run test:image`) builds the final stage alone, instruction
@@ -30,6 +32,8 @@
 # Debian bookworm C library (the files debian:bookworm-slim holds). Only its
 # `COPY --from=build /x` lines read `x` from that context instead.
 
+# Declared so the classic builder can be given it (BuildKit sets it itself).
+ARG BUILDPLATFORM
 ARG BUILD_VERSION=0.1.0
 ARG SOURCE_URL=
 ARG BUILD_IMAGE=node:20-bookworm-slim

@@ -50,8 +50,10 @@ for lib in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0; do
   cp -L "$libdir/$lib" "$out/lib/$triplet/$lib"
 done
 cp -L "$libdir/$loader" "$out/lib/$triplet/$loader"
-# The path the ELF interpreter field names points at it.
-ln -s "/lib/$triplet/$loader" "$out/$loader_at/$loader"
+# The path the ELF interpreter field names points at it (relative, so the
+# link holds in a container, a chroot or an unpacked copy alike).
+if [ "$loader_at" = lib ]; then target="$triplet/$loader"; else target="../lib/$triplet/$loader"; fi
+ln -s "$target" "$out/$loader_at/$loader"
 
 # The user the image runs as: 65532, the usual "nonroot" id of minimal images.
 # No shell and no home: there is nothing to log in to.

@@ -12,8 +12,8 @@ import { ensureBinary, ROOT } from "../e2e/helpers.ts";
 
 /** The tag the tests build and run. */
 export const IMAGE = "immich-job-daemon:test";
-/** Test-only label: the sha256 of the binary inside, so a later test file reuses a current image. */
-const BINARY_LABEL = "test.immich-job-daemon.binary-sha256";
+/** Test-only label: a sha256 of what the image is made of, so a later test file reuses a current image. */
+const BINARY_LABEL = "test.immich-job-daemon.inputs-sha256";
 export const SOURCE = "https://example.org/immich-job-daemon.git";
 
 export interface Run {
@@ -128,8 +128,9 @@ export function imageFiles(image: string, workdir: string): string[] {
 }
 
 /**
- * An image holding the current binary, tagged immich-job-daemon:test (the
- * name users see) and immich-job-daemon:test-<sha12 of the binary>, the tag
+ * An image of the current binary, Dockerfile and image-rootfs.sh, tagged
+ * immich-job-daemon:test (the name users see) and
+ * immich-job-daemon:test-<sha12 of those>, the tag
  * the tests run: engineers' runs share one engine, and a run must never pick
  * up another checkout's image. Built (with `docker build`, from an assembled
  * context) unless that tag already exists. Other checkouts' test-<sha> images
@@ -138,7 +139,12 @@ export function imageFiles(image: string, workdir: string): string[] {
  */
 export function ensureImage(): { tag: string; ms?: number } {
   const binary = ensureBinary();
-  const sum = createHash("sha256").update(readFileSync(binary)).digest("hex");
+  // What the image is made of: the binary, the Dockerfile and the script that lays out its files.
+  const sum = createHash("sha256")
+    .update(readFileSync(binary))
+    .update(readFileSync(join(ROOT, "Dockerfile")))
+    .update(readFileSync(join(ROOT, "scripts/image-rootfs.sh")))
+    .digest("hex");
   const tag = `${IMAGE}-${sum.slice(0, 12)}`;
   const have = docker(["image", "inspect", "-f", `{{index .Config.Labels "${BINARY_LABEL}"}}`, tag]);
   if (have.code === 0 && have.stdout.trim() === sum) {

@@ -8,13 +8,13 @@
 // elsewhere every test here is skipped and its name says why.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { activeTime, maxActiveQueues } from "../../src/simulator/sim-summary.ts";
 import { ensureBinary, expectNoStackTrace, ROOT, spawnProcess, waitUntil } from "../e2e/helpers.ts";
 import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
-import { docker, dockerAsync, dockerOk, ensureImage, hostArch, imageFiles, noEngine, SOURCE } from "./docker.ts";
+import { assembleContext, docker, dockerAsync, dockerOk, ensureImage, hostArch, imageFiles, noEngine, SOURCE } from "./docker.ts";
 
 // docker build and run on a loaded 2-core machine.
 setDefaultTimeout(120_000);
@@ -211,4 +211,65 @@ describe("the container image", () => {
       figures.stop = `${(stop.ms / 1000).toFixed(2)} s`;
     },
   );
+});
+
+// The same Dockerfile for arm64 (TARGETARCH=arm64): its final stage built from
+// a context with the arm64 binary and Debian's arm64 C library
+// (libc6-arm64-cross), the image's own files unpacked and run under
+// qemu-aarch64-static with nothing but them as the root. The classic builder
+// here cannot mark a FROM scratch image arm64 (BuildKit's `buildx --platform`
+// does), so this checks the files, not the label.
+const ARM64_LIBS = "/usr/aarch64-linux-gnu/lib";
+const whyArm =
+  why ??
+  (!Bun.which("qemu-aarch64-static")
+    ? "no qemu-aarch64-static (Debian's qemu-user-static)"
+    : !existsSync(join(ARM64_LIBS, "libc.so.6"))
+      ? `no arm64 glibc in ${ARM64_LIBS} (Debian's libc6-arm64-cross)`
+      : process.arch !== "x64"
+        ? "this check cross-builds from x64"
+        : undefined);
+
+describe("the arm64 image", () => {
+  let work = "";
+  let sim: E2ESim;
+  const tag = `immich-job-daemon:test-arm64-${process.pid}`;
+
+  beforeAll(async () => {
+    if (whyArm) return;
+    work = mkdtempSync(join(tmpdir(), "ijd-image-arm64-"));
+    const binary = join(work, "immich-job-daemon");
+    const b = Bun.spawnSync([process.execPath, "scripts/build.ts", "--target", "bun-linux-arm64", "--outfile", binary], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+    if (b.exitCode !== 0) throw new Error(`arm64 build failed: ${b.stderr.toString()}`);
+    assembleContext(join(work, "context"), binary, "arm64", ARM64_LIBS);
+    dockerOk(["build", "-q", "-t", tag, join(work, "context")], 300_000);
+    imageFiles(tag, join(work, "saved"));
+    // The layers, unpacked in order: the image's file system.
+    mkdirSync(join(work, "root"));
+    const manifest = JSON.parse(readFileSync(join(work, "saved", "manifest.json"), "utf8")) as { Layers: string[] }[];
+    for (const layer of manifest[0]!.Layers) Bun.spawnSync(["tar", "-xf", join(work, "saved", layer), "-C", join(work, "root")]);
+    sim = await startE2ESim({ speed: 10 });
+  });
+
+  afterAll(async () => {
+    if (whyArm) return;
+    docker(["rmi", tag]);
+    await sim?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test.skipIf(whyArm !== undefined)(whyArm ? `its files run --version and once under qemu (skipped: ${whyArm})` : "its files run --version and once under qemu", async () => {
+    const root = join(work, "root");
+    const files = Bun.spawnSync(["find", ".", "-type", "f"], { cwd: root, stdout: "pipe" }).stdout.toString().trim().split("\n").sort();
+    expect(files).toEqual(
+      ["./etc/group", "./etc/passwd", "./usr/local/bin/immich-job-daemon", ...["ld-linux-aarch64.so.1", "libc.so.6", "libdl.so.2", "libm.so.6", "libpthread.so.0"].map((l) => `./lib/aarch64-linux-gnu/${l}`)].sort(),
+    );
+    const qemu = (args: string[], env: Record<string, string>) => spawnProcess(["qemu-aarch64-static", "-L", root, join(root, "usr/local/bin/immich-job-daemon"), ...args], env).exited;
+    const version = await qemu(["--version"], { PATH: "/usr/bin:/bin" });
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(Bun.spawnSync([ensureBinary(), "--version"], { stdout: "pipe" }).stdout.toString().trim());
+    const once = await qemu(["once"], { IMMICH_URL: sim.url, API_KEY: KEYS.daemon });
+    expect(once.code).toBe(0);
+    expect(sim.managedPaused().length).toBe(sim.managed().length - 1); // all but metadataExtraction (rule 12)
+  });
 });
