@@ -1,7 +1,9 @@
-// Entry point: the only file that touches the real process — argv, the
+// Entry point (with main-signals.ts): the only file that touches the real process — argv, the
 // environment, signals, the real clock, the file system for API_KEY_FILE and
 // process.exit. Everything else is handed these through src/cli/app.ts.
 
+// First: the signal handlers, before anything else loads.
+import { forceController, stopController } from "./main-signals.ts";
 import { readFileSync } from "node:fs";
 import { outputMasker, runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
@@ -11,24 +13,6 @@ import { systemClock } from "./shared/clock.ts";
 // a stack trace; what cannot be written is dropped.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
-// Every catchable signal that would otherwise end the process is a graceful
-// stop: the queues the daemon paused are resumed before it exits. SIGHUP
-// (a closed terminal, or a supervisor's "reload") re-reads nothing: the
-// configuration is the environment, fixed at start. SIGKILL cannot be
-// caught; the next start reconciles. A second signal means "now": the exit
-// clean-up stops and names what stays paused.
-const TERMINATING = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 } as const;
-const controller = new AbortController();
-const force = new AbortController();
-for (const [sig, number] of Object.entries(TERMINATING)) {
-  process.on(sig, () => {
-    if (!controller.signal.aborted) return controller.abort(sig);
-    force.abort(sig);
-    // The clean-up's requests are aborted, so it returns at once; if not, go anyway.
-    setTimeout(() => process.exit(128 + number), 1_000).unref();
-  });
-}
-
 try {
   const code = await runApp({
     argv: process.argv.slice(2),
@@ -36,8 +20,8 @@ try {
     stdout: process.stdout,
     stderr: process.stderr,
     clock: systemClock,
-    signal: controller.signal,
-    force: force.signal,
+    signal: stopController.signal,
+    force: forceController.signal,
     readFile: (path) => readFileSync(path, "utf8"),
     random: Math.random,
     fetch: globalThis.fetch,
