@@ -38,7 +38,7 @@ export function notifySettings(v: Env, raw: Partial<Record<EnvName, string>>, re
   if (out.notifyToken !== undefined && out.notifyTargets.length === 0) {
     const [name, value] = file !== undefined ? (["NOTIFY_TOKEN_FILE", file] as const) : (["NOTIFY_TOKEN", raw.NOTIFY_TOKEN] as const);
     fail(configError(name, value, "NOTIFY_URL is not set, so nothing would use it; set NOTIFY_URL too, or drop it", { accepts: false }));
-  } else if (raw.NOTIFY_TOKEN !== undefined && file !== undefined && TOKEN.test(raw.NOTIFY_TOKEN) && out.notifyTargets.length === 0) {
+  } else if (raw.NOTIFY_TOKEN !== undefined && file !== undefined && TOKEN.test(raw.NOTIFY_TOKEN) && raw.NOTIFY_URL === undefined) {
     // Both set (NOTIFY_TOKEN_FILE is at fault above): the missing NOTIFY_URL is a second problem, said too.
     fail(configError("NOTIFY_TOKEN", raw.NOTIFY_TOKEN, "NOTIFY_URL is not set, so nothing would use it; set NOTIFY_URL too, or drop it", { accepts: false }));
   }

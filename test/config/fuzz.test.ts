@@ -98,3 +98,11 @@ test("through the command line: exit 0 or 2, one line per problem, never a crash
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("found by the fuzz: NOTIFY_TOKEN and NOTIFY_TOKEN_FILE both set without NOTIFY_URL names both problems", () => {
+  const r = loadConfig({ API_KEY: "fuzz-key-0123456789", NOTIFY_TOKEN: "tk_0123456789", NOTIFY_TOKEN_FILE: "/run/secrets/t" }, noFile);
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.errors.map((e) => e.variable).sort()).toEqual(["NOTIFY_TOKEN", "NOTIFY_TOKEN_FILE"]);
+  expect(r.errors.find((e) => e.variable === "NOTIFY_TOKEN")!.message).toContain("NOTIFY_URL is not set");
+});
