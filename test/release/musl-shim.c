@@ -1,11 +1,12 @@
 /*
- * Test scaffolding only (never shipped): Debian has a musl loader but no
+ * Test scaffolding only (never shipped): Debian has musl loaders but no
  * musl-built libstdc++, which Bun's musl binaries load. The release test runs
- * the x64 musl binary under Debian's musl loader with Debian's (glibc-built)
+ * the musl binaries under Debian's musl loader with Debian's (glibc-built)
  * libstdc++ and libgcc_s, and this library fills in the few glibc-only
- * symbols those two import. It takes the soname ld-linux-x86-64.so.2, the
- * glibc loader libstdc++ names as a dependency. On Alpine, `apk add libstdc++`
- * provides the real thing.
+ * symbols those two import. On x64 it takes the soname ld-linux-x86-64.so.2,
+ * the glibc loader libstdc++ names as a dependency there; on arm64 it is
+ * preloaded (LD_PRELOAD). On Alpine, `apk add libstdc++` provides the real
+ * thing. Built freestanding: no libc headers needed for either architecture.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@ typedef long ssize_t;
 extern ssize_t getrandom(void *buf, size_t len, unsigned flags);
 extern size_t strftime_l(char *s, size_t max, const char *fmt, const void *tm, void *loc);
 extern int __cxa_atexit(void (*f)(void *), void *arg, void *dso);
+extern unsigned long getauxval(unsigned long type);
 
 char __libc_single_threaded = 0;
 uint32_t arc4random(void) {
@@ -30,7 +32,11 @@ int _dl_find_object(void *pc, void *result) {
   (void)result;
   return -1;
 }
+unsigned long __getauxval(unsigned long type) { return getauxval(type); }
+#if defined(__x86_64__)
+/* libgcc's CPU detection, which glibc's libgcc_s exports and imports. */
 struct {
   unsigned vendor, type, subtype, features[1];
 } __cpu_model;
 int __cpu_indicator_init(void) { return 0; }
+#endif

@@ -5,14 +5,16 @@
 //                      its glibc-built libstdc++/libgcc_s plus musl-shim.c
 //   linux-arm64        qemu-aarch64-static with Debian's arm64 glibc
 //                      (libc6-arm64-cross, /usr/aarch64-linux-gnu)
-//   linux-arm64-musl   not run: it needs an arm64 musl loader and libstdc++
-//                      that Debian's packages for this machine do not carry
+//   linux-arm64-musl   qemu-aarch64-static over a root holding Debian's arm64
+//                      musl loader (musl:arm64), its arm64 libstdc++/libgcc_s
+//                      (libstdc++6-arm64-cross, libgcc-s1-arm64-cross) and
+//                      musl-shim.c built with aarch64-linux-gnu-gcc, preloaded
 // and dist/SHA256SUMS names each file with its true sum. A runner that is not
 // installed (.ci/run installs them) skips its target and says why.
 
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanEnv, ensureBinary, ROOT, spawnProcess } from "../e2e/helpers.ts";
@@ -26,6 +28,7 @@ const startSim = e2eSimsPerTest();
 
 const ARM64_GLIBC = "/usr/aarch64-linux-gnu";
 const MUSL_X64 = "/lib/ld-musl-x86_64.so.1";
+const MUSL_ARM64 = "/lib/ld-musl-aarch64.so.1";
 
 /** How to run one target here: the command prefix, or why it cannot run. */
 interface Runner {
@@ -36,6 +39,8 @@ interface Runner {
 
 const onX64 = process.platform === "linux" && process.arch === "x64";
 let muslLibs = "";
+/** A root for qemu -L: the arm64 musl loader, libstdc++, libgcc_s and the shim in /lib. */
+let muslArm64Root = "";
 
 const RUNNERS: Runner[] = [
   { target: "linux-x64", ...(onX64 ? { prefix: () => [] } : { skip: "this machine is not linux x64" }) },
@@ -61,7 +66,15 @@ const RUNNERS: Runner[] = [
   },
   {
     target: "linux-arm64-musl",
-    skip: "no arm64 musl loader or musl libstdc++ among Debian's packages for this machine",
+    ...(!Bun.which("qemu-aarch64-static")
+      ? { skip: "no qemu-aarch64-static (Debian's qemu-user-static)" }
+      : !existsSync(MUSL_ARM64)
+        ? { skip: `no arm64 musl loader at ${MUSL_ARM64} (Debian's musl:arm64)` }
+        : !existsSync(join(ARM64_GLIBC, "lib/libstdc++.so.6")) || !existsSync(join(ARM64_GLIBC, "lib/libgcc_s.so.1"))
+          ? { skip: `no arm64 libstdc++/libgcc_s in ${ARM64_GLIBC}/lib (libstdc++6-arm64-cross, libgcc-s1-arm64-cross)` }
+          : !Bun.which("aarch64-linux-gnu-gcc")
+            ? { skip: "no aarch64-linux-gnu-gcc for the test's glibc-symbol shim (gcc-aarch64-linux-gnu)" }
+            : { prefix: () => ["qemu-aarch64-static", "-L", muslArm64Root, "-E", "LD_PRELOAD=/lib/glibc-shim.so", "-E", "LD_LIBRARY_PATH=/lib"] }),
   },
 ];
 
@@ -78,10 +91,21 @@ describe("the release binaries", () => {
         copyFileSync(lib, join(muslLibs, lib.split("/").at(-1)!));
       }
       const cc = Bun.spawnSync(
-        ["cc", "-O2", "-shared", "-fPIC", "-nostdlib", "-Wl,-soname,ld-linux-x86-64.so.2", join(import.meta.dir, "musl-shim.c"), "-o", join(muslLibs, "ld-linux-x86-64.so.2")],
+        ["cc", "-O2", "-ffreestanding", "-shared", "-fPIC", "-nostdlib", "-Wl,-soname,ld-linux-x86-64.so.2", join(import.meta.dir, "musl-shim.c"), "-o", join(muslLibs, "ld-linux-x86-64.so.2")],
         { stderr: "pipe" },
       );
       if (cc.exitCode !== 0) throw new Error(`could not compile musl-shim.c: ${cc.stderr.toString()}`);
+    }
+    if (RUNNERS.find((r) => r.target === "linux-arm64-musl")!.prefix) {
+      muslArm64Root = mkdtempSync(join(tmpdir(), "ijd-musl-arm64-"));
+      mkdirSync(join(muslArm64Root, "lib"));
+      copyFileSync(MUSL_ARM64, join(muslArm64Root, "lib/ld-musl-aarch64.so.1")); // follows the link to musl's libc.so
+      for (const lib of ["libstdc++.so.6", "libgcc_s.so.1"]) copyFileSync(join(ARM64_GLIBC, "lib", lib), join(muslArm64Root, "lib", lib));
+      const cc = Bun.spawnSync(
+        ["aarch64-linux-gnu-gcc", "-O2", "-ffreestanding", "-shared", "-fPIC", "-nostdlib", join(import.meta.dir, "musl-shim.c"), "-o", join(muslArm64Root, "lib/glibc-shim.so")],
+        { stderr: "pipe" },
+      );
+      if (cc.exitCode !== 0) throw new Error(`could not compile musl-shim.c for arm64: ${cc.stderr.toString()}`);
     }
   });
 
