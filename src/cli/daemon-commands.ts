@@ -14,6 +14,7 @@ import { Daemon, FatalError, isClassified, type ImmichApi } from "../daemon/daem
 import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { GateWatch } from "../daemon/gates.ts";
+import { createMlProbe } from "../daemon/ml-probe.ts";
 import { checkHeartbeat, heartbeatRates, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { etaFromRates } from "../core/eta.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
@@ -127,9 +128,18 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; stat
   return daemon;
 }
 
-/** What the daemon looks at beyond Immich's API (WINDOWS; later ML_URL and MAX_PRESSURE). */
+/** What the daemon looks at beyond Immich's API (WINDOWS, ML_URL; later MAX_PRESSURE). */
 function newGates(p: Prepared, io: CommandIO, opts: { quiet?: boolean } = {}): GateWatch {
-  return new GateWatch({ ...(p.config.schedule ? { schedule: p.config.schedule } : {}) }, io.clock, opts.quiet ? undefined : p.log);
+  const { schedule, mlUrls } = p.config;
+  return new GateWatch(
+    {
+      managed: p.config.managedQueues,
+      ...(schedule ? { schedule } : {}),
+      ...(mlUrls ? { ml: { urls: mlUrls, probe: createMlProbe(mlUrls, io.fetch ?? fetch) } } : {}),
+    },
+    io.clock,
+    opts.quiet ? undefined : p.log,
+  );
 }
 
 /**

@@ -32,6 +32,10 @@ the daemon, tests and demos without a real Immich.
 
 Options:
   --port N            port to listen on; 0 picks a free one (default 2283)
+  --ml-port N         also serve a machine-learning service (GET /ping → pong)
+                      on port N (0 picks one): the daemon's ML_URL. Switched
+                      off (PUT ${CONTROL_PREFIX}/ml), it refuses connections
+                      and the ML queues' jobs fail and are dropped, as in Immich
   --profile NAME      Immich version: ${PROFILE_NAMES.join(", ")} (default ${DEFAULT_PROFILE})
   --api-key [LABEL=]KEY
                       an admin key with scope "all" (default: a random key,
@@ -72,6 +76,8 @@ Control endpoint (same server, no key needed, JSON bodies):
                                       restarts (metadataExtraction is resumed,
                                       other pauses kept), down for MS simulated ms
   POST   ${CONTROL_PREFIX}/redis-loss   every pause flag and queued job is lost
+  GET    ${CONTROL_PREFIX}/ml           the ML service: url, up, jobs failed and dropped
+  PUT    ${CONTROL_PREFIX}/ml           {"up":false} switches it off, {"up":true} on
 
 Stops cleanly on SIGINT or SIGTERM.`;
 
@@ -98,6 +104,7 @@ const wholeNumber = (flag: string, v: string, max: number): number => {
 const BOOLEAN_FLAGS = new Set(["--html", "--maintenance", "--help", "-h"]);
 const VALUE_FLAGS = new Set([
   "--port",
+  "--ml-port",
   "--profile",
   "--api-key",
   "--key",
@@ -145,6 +152,9 @@ export function parseSimulatorArgs(argv: readonly string[], randomKey: () => str
     switch (name) {
       case "--port":
         opts.port = wholeNumber(name, value, 65_535);
+        break;
+      case "--ml-port":
+        opts.mlPort = wholeNumber(name, value, 65_535);
         break;
       case "--profile":
         if (!(PROFILE_NAMES as string[]).includes(value)) {
@@ -257,6 +267,7 @@ export async function simulatorCommand(argv: readonly string[], io: SimulatorCom
   io.out(
     `Immich simulator ${sim.profile.name} listening on ${sim.url} (scenario ${opts.scenario ?? "idle"}, speed ${speed}x) - ${keyText}`,
   );
+  if (sim.ml) io.out(`Machine-learning service listening on ${sim.ml.url} (switch it with PUT ${CONTROL_PREFIX}/ml {"up":false})`);
   io.onListening?.({ url: sim.url, keys });
 
   await new Promise<void>((resolve) => {

@@ -36,6 +36,7 @@ export function statusJson(s: StatusInput) {
     api: s.api,
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,
+    ...(s.gates?.ml || s.gates?.pressure ? { gates: { ...(s.gates.ml ? { ml: s.gates.ml } : {}), ...(s.gates.pressure ? { pressure: s.gates.pressure } : {}) } } : {}),
     // Null without a running daemon: the rates are measured by its loop, not by one look.
     eta: s.eta
       ? { seconds: seconds(s.eta.overallMs), unmeasured: s.eta.unknown, ratesFromPid: s.eta.fromPid }
@@ -107,6 +108,8 @@ export function statusTable(s: StatusInput): string {
   const waiting = rows.flatMap((q) => (q.waits ? [`  ${q.name} waits: ${q.waits}`] : []));
   const zone = s.gates?.windows?.[0]?.zone;
   if (zone) title.push(`windows on ${zone}'s clock`);
+  const ml = s.gates?.ml;
+  if (ml) title.push(`machine-learning service ${ml.up ? "answers" : "does not answer (ml queues held back)"} at ${ml.urls.join(", ")}`);
   const eta = s.eta
     ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +

@@ -41,6 +41,8 @@ export interface Config {
   stateFile?: string;
   /** Where `run` writes its heartbeat for `healthcheck`. */
   healthFile: string;
+  /** Machine-learning service URLs to check (ML_URL); undefined = no gate. */
+  mlUrls?: string[];
   /** Time windows (WINDOWS, TZ); undefined = every queue may always run. */
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */

@@ -3,7 +3,7 @@
 
 import type { Schedule } from "../core/windows.ts";
 import { CONFIG_VARIABLES, type Config } from "./config.ts";
-import { redactSecret } from "./redact.ts";
+import { redactSecret, redactUrl } from "./redact.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 /** As MAX_WAIT is written: 10m, 1h, 90s. */
@@ -38,6 +38,7 @@ export function describeConfig(config: Config): string {
     `dry-run=${config.dryRun ? "yes" : "no"}`,
     `state=${config.stateFile ?? "-"}`,
     `log=${config.logLevel}/${config.logFormat}`,
+    ...(config.mlUrls ? [`ml=${config.mlUrls.map(redactUrl).join(",")}`] : []),
     ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");
 }

@@ -18,6 +18,7 @@ export interface ConfigError {
 export function showValue(variable: EnvName, raw: string): string {
   if (variableDoc(variable).secret) return redactSecret(raw);
   if (variable === "IMMICH_URL") return redactUrl(raw);
+  if (variable === "ML_URL") return raw.split(",").map((u) => redactUrl(u.trim())).join(",");
   return raw;
 }
 

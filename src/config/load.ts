@@ -10,6 +10,7 @@ import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./default
 import { coerce } from "./coerce.ts";
 import { notifySettings } from "./notify-config.ts";
 import { loadSchedule } from "./windows-config.ts";
+import { loadMlUrls } from "./ml-config.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
 
@@ -61,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   }
 
   const schedule = loadSchedule(raw, v.MANAGED_QUEUES ?? D.managedQueues, fail);
+  const mlUrls = loadMlUrls(raw, fail);
 
   if (errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
@@ -94,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   const stateFile = v.STATE_FILE ?? defaultStateFile(v.STATE_DIRECTORY);
   if (stateFile !== undefined) config.stateFile = stateFile;
   if (schedule !== undefined) config.schedule = schedule;
+  if (mlUrls !== undefined) config.mlUrls = mlUrls;
   if (v.STATUS_ADDR !== undefined) config.statusAddr = v.STATUS_ADDR;
   return { ok: true, config };
 }

@@ -207,6 +207,16 @@ export const EnvSchema = Type.Object({
       }),
     }),
   ),
+  ML_URL: Type.Optional(
+    Type.String({
+      ...doc({
+        defaultText: "(none: no machine-learning gate)",
+        accepted: "the http(s) URL of Immich's machine-learning service, or several separated by commas (as Immich takes them), e.g. http://immich-machine-learning:3003",
+        meaning:
+          "Check each cycle that the service answers /ping (2 s timeout; several URLs: any one answering is enough). While it does not, the ml queues are not started and running ones are paused gracefully, so their jobs wait instead of failing (Immich drops failed ML jobs).",
+      }),
+    }),
+  ),
   STATE_FILE: Type.Optional(
     Type.String({
       minLength: 1,

@@ -1,26 +1,34 @@
 // The loop's look beyond Immich's API, once per cycle: each queue's time
-// window at the clock's now (WINDOWS), and later the machine-learning
-// service and the host's pressure. Effects (the clock; later a fetch and a
-// /proc reader) are handed in. It keeps the last Gates as plain data for
-// `status` and the status server, and logs one line per change.
+// window at the clock's now (WINDOWS), whether the machine-learning service
+// answers (ML_URL), and later the host's pressure. Effects (the clock, the
+// ML probe's fetch; later a /proc reader) are handed in. It keeps the last
+// Gates as plain data for `status` and the status server, and logs one line
+// per change.
 
-import type { Gates } from "../core/blockers.ts";
+import type { Gates, MlGate } from "../core/blockers.ts";
+import { ML_QUEUES } from "../core/queues.ts";
 import { type Schedule, type WindowState, windowTracker } from "../core/windows.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Log } from "./log.ts";
+import type { MlProbe } from "./ml-probe.ts";
 
 export interface GateSources {
   schedule?: Schedule;
+  /** ML_URL: the URLs, and the probe that asks them (ml-probe.ts). */
+  ml?: { urls: readonly string[]; probe: MlProbe };
+  /** Managed queues (to name the ML queues held back in the log); default all. */
+  managed?: readonly string[];
 }
 
 export class GateWatch {
   private readonly windows?: (t: number) => WindowState[];
   private lastOpen = new Map<string, boolean>();
+  private ml?: MlGate;
   /** The last Gates read (plain data). */
   current: Gates = {};
 
   constructor(
-    sources: GateSources,
+    private readonly sources: GateSources,
     private readonly clock: Clock,
     private readonly log?: Log,
   ) {
@@ -29,17 +37,39 @@ export class GateWatch {
 
   /** Whether there is anything to look at (no WINDOWS, ML_URL, MAX_PRESSURE: nothing). */
   get active(): boolean {
-    return this.windows !== undefined;
+    return this.windows !== undefined || this.sources.ml !== undefined;
   }
 
-  async read(_signal?: AbortSignal): Promise<Gates> {
+  async read(signal?: AbortSignal): Promise<Gates> {
     const gates: Gates = {};
+    if (this.sources.ml) gates.ml = await this.readMl(this.sources.ml, signal);
     if (this.windows) {
       gates.windows = this.windows(this.clock.now());
       this.sayWindowChanges(gates.windows);
     }
     this.current = gates;
     return gates;
+  }
+
+  /** The ML service's state, and one log line when it goes away and one when it is back. */
+  private async readMl(ml: NonNullable<GateSources["ml"]>, signal?: AbortSignal): Promise<MlGate> {
+    const up = await ml.probe(signal);
+    const now = this.clock.now();
+    const before = this.ml;
+    if (before?.up === up) return before;
+    this.ml = { up, since: now, urls: ml.urls };
+    if (signal?.aborted) return this.ml;
+    const queues = ML_QUEUES.filter((q) => (this.sources.managed ?? ML_QUEUES).includes(q)).join(", ");
+    const where = ml.urls.join(", ");
+    if (!up) {
+      this.log?.warn(`the machine-learning service does not answer at ${where}: holding back ${queues} (running ones are paused gracefully) so their jobs wait instead of failing`, { ml: false });
+    } else if (before) {
+      const secs = Math.round((now - before.since) / 1000);
+      this.log?.info(`the machine-learning service answers again at ${where} after ${secs} s: ${queues} may run again`, { ml: true });
+    } else {
+      this.log?.info(`the machine-learning service answers at ${where}`, { ml: true });
+    }
+    return this.ml;
   }
 
   /** One line per window that opened or closed since the last look (queues sharing a window on one line). */

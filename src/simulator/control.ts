@@ -14,6 +14,7 @@ import type { Engine } from "./engine-types.ts";
 import { FaultPatchSchema, type Faults } from "./faults.ts";
 import { modernQueue } from "./http-answers.ts";
 import type { FetchHandler } from "./http.ts";
+import type { MlService } from "./ml-service.ts";
 import type { Profile } from "./profiles.ts";
 
 export const CONTROL_PREFIX = "/__simulator";
@@ -48,6 +49,8 @@ export const RestartSchema = Type.Object(
 );
 export type RestartOptions = Static<typeof RestartSchema>;
 
+const MlSchema = Type.Object({ up: Type.Boolean() }, { additionalProperties: false });
+
 export interface ControlOptions {
   profile: Profile;
   engine: Engine;
@@ -56,6 +59,8 @@ export interface ControlOptions {
   faults: Faults;
   /** Restarts Immich (engine.restart() plus the outage); server.ts owns the socket for "refuse". */
   restart: (opts: RestartOptions) => void;
+  /** The machine-learning service, if the simulator runs one (--ml-port). */
+  ml?: () => MlService | undefined;
 }
 
 const json = (body: unknown, status = 200) =>
@@ -141,6 +146,17 @@ export function createControlHandler(opts: ControlOptions): FetchHandler {
         if (typeof dto === "string") return badRequest(dto);
         opts.restart(dto);
         return json({ restartedAt: engine.now(), downUntil: downUntil() });
+      }
+      case "GET /ml":
+      case "PUT /ml": {
+        const ml = opts.ml?.();
+        if (!ml) return json({ message: "this simulator runs no machine-learning service; start it with --ml-port" }, 404);
+        if (route === "PUT /ml") {
+          const dto = parse(MlSchema, body);
+          if (typeof dto === "string") return badRequest(dto);
+          ml.setUp(dto.up);
+        }
+        return json({ url: ml.url, up: ml.up, failedJobs: engine.recording().failedJobs });
       }
       case "POST /redis-loss":
         engine.redisLoss();

@@ -17,6 +17,8 @@ import {
   DEFAULT_VIDEO_DURATIONS,
   entryQueues,
   FALLBACK_DURATION_MS,
+  ML_CALLING_QUEUES,
+  ML_FAIL_MS,
   RESCAN_PREREQUISITE,
   successors,
 } from "./pipeline.ts";
@@ -49,6 +51,8 @@ export abstract class EngineCore {
   protected readonly isDirty: boolean[];
   protected readonly thumbnails: QueueState | undefined;
   protected time: number;
+  /** Whether the machine-learning service answers (the simulator's ML service switch). */
+  protected mlUp = true;
   /** True while processing events or a change: nested calls neither advance nor settle. */
   protected busy = false;
 
@@ -184,8 +188,10 @@ export abstract class EngineCore {
     j.run++;
     q.active.add(j);
     this.recorder.started(q.index, q.active.size);
+    j.failing = this.callsMl(j) && !this.mlUp;
     // A holding job checks at once, but only after this instant has settled.
-    if (j.hold && j.hold.length > 0) this.push(this.time, Ev.Poll, j);
+    if (j.failing) this.push(this.time + ML_FAIL_MS, Ev.Complete, j);
+    else if (j.hold && j.hold.length > 0) this.push(this.time, Ev.Poll, j);
     else this.push(this.time + this.duration(j), Ev.Complete, j);
   }
 
@@ -193,9 +199,15 @@ export abstract class EngineCore {
     const q = j.queue;
     q.active.delete(j);
     j.state = "gone";
-    this.recorder.jobCompleted(q.index);
     this.touch(q);
     const a = j.asset;
+    if (a && (j.failing || (!this.mlUp && this.callsMl(j)))) {
+      // Dropped, as Immich does: no next steps, the asset stays without this one.
+      this.recorder.jobFailed(q.index);
+      if (j.chained) a.outstanding--;
+      return;
+    }
+    this.recorder.jobCompleted(q.index);
     if (a) {
       a.done |= 1 << q.index;
       if (q === this.thumbnails && a.record && a.record.thumbnailAt === undefined) a.record.thumbnailAt = this.time;
@@ -206,6 +218,11 @@ export abstract class EngineCore {
       }
     }
     j.onComplete?.();
+  }
+
+  /** A per-asset job of a queue that calls the machine-learning service. */
+  protected callsMl(j: Job): boolean {
+    return j.asset !== undefined && ML_CALLING_QUEUES.includes(j.queue.name);
   }
 
   /** Per-asset jobs a finished scan queues: every eligible asset, or only those missing the step. */
@@ -286,6 +303,7 @@ export abstract class EngineCore {
       hold: o.hold,
       onComplete: o.onComplete,
       state: "pending",
+      failing: false,
       run: 0,
       dueAt: this.time,
     };

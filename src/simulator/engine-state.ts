@@ -35,6 +35,8 @@ export interface Job {
   hold: QueueState[] | undefined;
   onComplete: (() => void) | undefined;
   state: JobState;
+  /** Started while the machine-learning service was down: it fails (and is dropped) when it ends. */
+  failing: boolean;
   /** Incremented at every start: completion events of an earlier run (before a restart) are stale. */
   run: number;
   dueAt: number;

@@ -54,6 +54,12 @@ export interface Recording {
   samples: { at: number; activeQueues: string[] }[];
   /** Jobs completed so far, per queue (the API reports `completed` ~0: Immich removes them). */
   completedJobs: Record<string, number>;
+  /**
+   * Jobs whose handler failed and that Immich dropped, per queue: machine-
+   * learning jobs while the ML service was down. Not in the API's counts
+   * (Immich catches the error, so BullMQ's `failed` stays 0).
+   */
+  failedJobs: Record<string, number>;
   /** Highest `active` ever seen per queue (never above its concurrency). */
   peakActive: Record<string, number>;
 }
@@ -141,6 +147,13 @@ export interface Engine {
   redisLoss(): void;
   /** What happened so far. */
   recording(): Recording;
+  /**
+   * Switch the machine-learning service: while down, per-asset jobs of the
+   * queues that call it fail fast and are dropped (pipeline.ML_CALLING_QUEUES).
+   */
+  setMachineLearning(up: boolean): void;
+  /** Whether the machine-learning service is up (true unless switched off). */
+  machineLearningUp(): boolean;
   /** Advance to the clock's now (called by everything above; exposed for tests). */
   advance(): void;
 

@@ -244,6 +244,18 @@ class SimEngine extends EngineCore implements Engine {
     });
   }
 
+  setMachineLearning(up: boolean): void {
+    // Jobs running when it goes down fail at their end (their call is cut off).
+    this.change(() => {
+      this.mlUp = up;
+    });
+  }
+
+  machineLearningUp(): boolean {
+    this.advance();
+    return this.mlUp;
+  }
+
   schedule(at: number, action: () => void): void {
     this.advance();
     this.push(Math.max(at, this.time), Ev.Action, undefined, action);

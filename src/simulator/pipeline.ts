@@ -157,6 +157,17 @@ export const DEFAULT_VIDEO_DURATIONS: Readonly<Record<string, number>> = {
   videoConversion: 60_000,
 };
 
+/**
+ * The queues whose per-asset jobs call the machine-learning service (CLIP,
+ * face detection, OCR). duplicateDetection and facialRecognition work on
+ * their results in the database. While the service is down these jobs fail
+ * after ML_FAIL_MS (a refused connection) and Immich drops them: the handler
+ * catches the error, so BullMQ's `failed` stays 0 (API.md §5), and nothing
+ * queues them again until someone runs "missing".
+ */
+export const ML_CALLING_QUEUES: readonly string[] = ["smartSearch", "faceDetection", "ocr"];
+export const ML_FAIL_MS = 100;
+
 /** Any queue not listed above. */
 export const FALLBACK_DURATION_MS = 1_000;
 

@@ -12,6 +12,7 @@ export class Recorder {
   private readonly open: (ActiveInterval | undefined)[];
   private readonly uploads: UploadRecord[] = [];
   private readonly completed: number[];
+  private readonly failed: number[];
   private readonly peak: number[];
   /** Queues with an open interval, as a bitmask over queue indices (the engine allows ≤ 31 queues). */
   private mask = 0;
@@ -24,6 +25,7 @@ export class Recorder {
   ) {
     this.open = queueNames.map(() => undefined);
     this.completed = queueNames.map(() => 0);
+    this.failed = queueNames.map(() => 0);
     this.peak = queueNames.map(() => 0);
   }
 
@@ -78,6 +80,11 @@ export class Recorder {
     this.completed[queue]!++;
   }
 
+  /** A job whose handler failed (Immich drops it; the API's `failed` count stays 0). */
+  jobFailed(queue: number): void {
+    this.failed[queue]!++;
+  }
+
   /** The record is kept and filled in by the engine as the upload progresses. */
   upload(record: UploadRecord): void {
     this.uploads.push(record);
@@ -95,6 +102,7 @@ export class Recorder {
       uploads: this.uploads.map((u) => ({ ...u })),
       samples: this.samples(),
       completedJobs: byName(this.completed),
+      failedJobs: byName(this.failed),
       peakActive: byName(this.peak),
     };
   }

@@ -15,6 +15,7 @@ import { createEngine } from "./engine.ts";
 import type { Engine, EngineOptions } from "./engine-types.ts";
 import { type FaultPatch, Faults } from "./faults.ts";
 import { type FetchHandler, createImmichHandler } from "./http.ts";
+import { type MlService, startMlService } from "./ml-service.ts";
 import { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, type Profile, type ProfileName } from "./profiles.ts";
 import { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions, applyScenario, isScenarioName } from "./scenarios.ts";
 
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
   realSleep?: (ms: number) => Promise<void>;
   /** Where unexpected errors go (a bug if it ever fires); default stderr. */
   onError?: (error: unknown) => void;
+  /** Also serve a machine-learning service (its own /ping) on this port (0 picks a free one); see ml-service.ts. */
+  mlPort?: number;
 }
 
 export interface Simulator {
@@ -55,6 +58,8 @@ export interface Simulator {
   clock: Clock;
   faults: Faults;
   keys: readonly ApiKey[];
+  /** The machine-learning service, when started with mlPort. */
+  ml?: MlService;
   /** The whole server as a fetch handler (Immich API + control endpoint). */
   handler: FetchHandler;
   /**
@@ -140,7 +145,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 
   const immich = createImmichHandler({ profile, engine, clock, keys, faults, realSleep, onError });
-  const control = createControlHandler({ profile, engine, clock, keys, faults, restart: (r) => restart(r, 20) });
+  let ml: MlService | undefined;
+  const control = createControlHandler({ profile, engine, clock, keys, faults, restart: (r) => restart(r, 20), ml: () => ml });
   const handler: FetchHandler = (req) => {
     const { pathname } = new URL(req.url);
     const isControl = pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
@@ -171,6 +177,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     throw e;
   }
   const boundPort = server.port ?? port;
+  if (opts.mlPort !== undefined) {
+    try {
+      ml = startMlService({ hostname, port: opts.mlPort, engine });
+    } catch (e) {
+      server.stop(true);
+      const code = (e as { code?: string }).code;
+      throw code === "EADDRINUSE" ? new SimulatorOptionError(`ML port ${opts.mlPort} on ${hostname} is already in use; pick another with --ml-port (0 picks a free one)`) : e;
+    }
+  }
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
 
   return {
@@ -182,12 +197,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clock,
     faults,
     keys,
+    ...(ml ? { ml } : {}),
     handler,
     restart: (r) => restart(r),
     async stop() {
       if (stopped) return;
       stopped = true;
       outage.abort();
+      ml?.stop();
       server?.stop(true);
       server = undefined;
     },

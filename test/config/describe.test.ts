@@ -111,6 +111,7 @@ describe("the variables table", () => {
       "EXIT_TIMEOUT",
       "WINDOWS",
       "TZ",
+      "ML_URL",
       "STATE_FILE",
       "HEALTH_FILE",
       "STATUS_ADDR",

@@ -58,8 +58,10 @@ export interface HarnessOptions {
    * answer travels, as on a busy real server). Default 0.
    */
   requestLatencyMs?: number;
-  /** Windows, ML gate, pressure (src/daemon/gates.ts). */
-  gates?: GateSources;
+  /** Windows, ML gate, pressure (src/daemon/gates.ts); a function gets the simulator (e.g. for its ML service's URL). */
+  gates?: GateSources | ((sim: Simulator) => GateSources);
+  /** Start the simulator's machine-learning service (0: any free port). */
+  mlPort?: number;
   /** Simulated start time (default 2026-11-28 12:00 UTC). */
   startAt?: number;
 }
@@ -70,6 +72,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clock,
     profile: opts.profile ?? "v3.1",
     seed: opts.seed ?? 7,
+    ...(opts.mlPort !== undefined ? { mlPort: opts.mlPort } : {}),
     keys: [
       { key: DAEMON_KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON_KEY, label: "person", admin: true, scopes: ["all"] },
@@ -156,7 +159,7 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     onExit: opts.onExit ?? "resume",
     store,
     random: () => 0.5,
-    ...(opts.gates ? { gates: new GateWatch(opts.gates, daemonClock, log) } : {}),
+    ...(opts.gates ? { gates: new GateWatch(typeof opts.gates === "function" ? opts.gates(sim) : opts.gates, daemonClock, log) } : {}),
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);

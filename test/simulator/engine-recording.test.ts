@@ -125,6 +125,7 @@ describe("summary helpers", () => {
     uploads: [],
     samples: [],
     completedJobs: {},
+    failedJobs: {},
     peakActive: {},
     activeIntervals: [
       { queue: "a", from: 0, to: 50 },
