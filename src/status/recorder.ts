@@ -117,10 +117,11 @@ export class StatusRecorder {
     });
     const health = { ...this.snap.health, ...report.health, ready: report.health.state === "ok" };
     const g = report.gates;
-    const world: Partial<StatusSnapshot> = {
+    // Copies of what the daemon owns: the snapshot is frozen, the daemon's objects must not be.
+    const world: Partial<StatusSnapshot> = structuredClone({
       ...(g?.windows ? { windows: [...g.windows] } : {}),
       ...(g?.ml || g?.pressure ? { gates: { ...(g.ml ? { ml: g.ml } : {}), ...(g.pressure ? { pressure: [...g.pressure] } : {}) } } : {}),
-    };
+    });
     const r = report.result;
     if (!r.ok) {
       this.publish({ health, ...world });
@@ -165,15 +166,17 @@ export class StatusRecorder {
           }
         : {}),
       ...(report.next ? { nextLook: { inSeconds: report.next.ms / 1000, why: report.next.why } } : {}),
-      lastObservation: r.observation,
-      lastDecision: {
-        at: now,
-        actions: r.decision.actions,
-        notices: r.decision.notices,
-        occupiedBefore: r.decision.occupiedBefore,
-        occupiedAfter: r.decision.occupiedAfter,
-        queues: r.decision.queues,
-      },
+      ...structuredClone({
+        lastObservation: r.observation,
+        lastDecision: {
+          at: now,
+          actions: r.decision.actions,
+          notices: r.decision.notices,
+          occupiedBefore: r.decision.occupiedBefore,
+          occupiedAfter: r.decision.occupiedAfter,
+          queues: r.decision.queues,
+        },
+      }),
       lastSuccessAt: r.observation.at,
       queues,
       slots: { used: queues.filter((q) => q.occupiesSlot).length, max: this.o.maxConcurrent },
@@ -242,9 +245,10 @@ export class StatusRecorder {
     };
   }
 
+  /** `change` must hold only objects of the recorder's own (copies): they are frozen in place. */
   private publish(change: Partial<StatusSnapshot>): void {
     const previous = this.snap;
-    this.snap = deepFreeze({ ...previous, ...structuredClone(change), at: this.o.clock.now(), counters: this.counters() });
+    this.snap = deepFreeze({ ...previous, ...change, at: this.o.clock.now(), counters: this.counters() });
     for (const l of this.listeners) l(this.snap, previous);
   }
 }
