@@ -15,6 +15,7 @@ import { createLog, type Log } from "../daemon/log.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { GateWatch } from "../daemon/gates.ts";
 import { createMlProbe } from "../daemon/ml-probe.ts";
+import { openPressure } from "../daemon/pressure.ts";
 import { checkHeartbeat, heartbeatRates, removeHeartbeat, writeHeartbeat } from "../daemon/heartbeat.ts";
 import { etaFromRates } from "../core/eta.ts";
 import { fileStateStore, memoryStateStore, saveOwnership, type StateStore } from "../daemon/state-file.ts";
@@ -44,6 +45,8 @@ export interface CommandIO {
   pid: number;
   /** For notifications (NOTIFY_URL) and `healthcheck` through STATUS_ADDR. */
   fetch?: typeof fetch;
+  /** Where /proc is (the host's pressure stall information); default /proc, a fake tree in tests. */
+  procRoot?: string;
 }
 
 interface Prepared {
@@ -128,12 +131,21 @@ function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; stat
   return daemon;
 }
 
-/** What the daemon looks at beyond Immich's API (WINDOWS, ML_URL; later MAX_PRESSURE). */
+/**
+ * What the daemon looks at beyond Immich's API: WINDOWS, ML_URL and
+ * MAX_PRESSURE (PSI under io.procRoot, default /proc; missing PSI is said
+ * once here and the setting ignored).
+ */
 function newGates(p: Prepared, io: CommandIO, opts: { quiet?: boolean } = {}): GateWatch {
-  const { schedule, mlUrls } = p.config;
+  const { schedule, mlUrls, maxPressure } = p.config;
+  const pressure = maxPressure ? openPressure(maxPressure, io.procRoot ?? "/proc", io.readFile) : undefined;
+  if (pressure && "missing" in pressure && !opts.quiet) {
+    p.log.warn(`MAX_PRESSURE is set, but this host has no pressure stall information (${pressure.missing}); ignoring it`);
+  }
   return new GateWatch(
     {
       managed: p.config.managedQueues,
+      ...(pressure && !("missing" in pressure) ? { pressure } : {}),
       ...(schedule ? { schedule } : {}),
       ...(mlUrls ? { ml: { urls: mlUrls, probe: createMlProbe(mlUrls, io.fetch ?? fetch) } } : {}),
     },

@@ -110,6 +110,10 @@ export function statusTable(s: StatusInput): string {
   if (zone) title.push(`windows on ${zone}'s clock`);
   const ml = s.gates?.ml;
   if (ml) title.push(`machine-learning service ${ml.up ? "answers" : "does not answer (ml queues held back)"} at ${ml.urls.join(", ")}`);
+  const over = s.gates?.pressure;
+  if (over) {
+    title.push(over.length === 0 ? "host pressure under MAX_PRESSURE" : `host under pressure (${over.map((p) => `${p.resource} ${p.value.toFixed(1)} % > ${p.limit} %`).join(", ")}): nothing new starts`);
+  }
   const eta = s.eta
     ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +

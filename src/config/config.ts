@@ -3,6 +3,7 @@
 // variables and their documentation live in schema.ts, the defaults in
 // defaults.ts.
 
+import type { PressureLimits } from "../core/pressure-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
 import type { NotifyTarget } from "../notify/targets.ts";
 import { ENV_NAMES, variableDoc } from "./schema.ts";
@@ -43,6 +44,8 @@ export interface Config {
   healthFile: string;
   /** Machine-learning service URLs to check (ML_URL); undefined = no gate. */
   mlUrls?: string[];
+  /** Host pressure limits (MAX_PRESSURE), percent of PSI some avg10; undefined = none. */
+  maxPressure?: PressureLimits;
   /** Time windows (WINDOWS, TZ); undefined = every queue may always run. */
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */

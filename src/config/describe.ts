@@ -38,6 +38,7 @@ export function describeConfig(config: Config): string {
     `dry-run=${config.dryRun ? "yes" : "no"}`,
     `state=${config.stateFile ?? "-"}`,
     `log=${config.logLevel}/${config.logFormat}`,
+    ...(config.maxPressure ? [`max-pressure=${Object.entries(config.maxPressure).map(([r, n]) => `${r}=${n}`).join(",")}`] : []),
     ...(config.mlUrls ? [`ml=${config.mlUrls.map(redactUrl).join(",")}`] : []),
     ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");

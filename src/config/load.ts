@@ -11,6 +11,7 @@ import { coerce } from "./coerce.ts";
 import { notifySettings } from "./notify-config.ts";
 import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
+import { parsePressure } from "../core/pressure-syntax.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
 
@@ -63,6 +64,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
 
   const schedule = loadSchedule(raw, v.MANAGED_QUEUES ?? D.managedQueues, fail);
   const mlUrls = loadMlUrls(raw, fail);
+  const pressure = raw.MAX_PRESSURE === undefined ? undefined : parsePressure(raw.MAX_PRESSURE);
+  if (pressure && !pressure.ok) fail(configError("MAX_PRESSURE", raw.MAX_PRESSURE, pressure.problems.join("; ")));
 
   if (errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   if (stateFile !== undefined) config.stateFile = stateFile;
   if (schedule !== undefined) config.schedule = schedule;
   if (mlUrls !== undefined) config.mlUrls = mlUrls;
+  if (pressure?.ok) config.maxPressure = pressure.limits;
   if (v.STATUS_ADDR !== undefined) config.statusAddr = v.STATUS_ADDR;
   return { ok: true, config };
 }

@@ -11,6 +11,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import { WINDOWS_EXAMPLE } from "../core/window-syntax.ts";
+import { PRESSURE_EXAMPLE } from "../core/pressure-syntax.ts";
 import { CONFIG_DEFAULTS as D, HEALTH_FILE_DEFAULT, STATE_FILE_NAME } from "./defaults.ts";
 
 /** Documentation every variable carries, read by the table and the error messages. */
@@ -214,6 +215,16 @@ export const EnvSchema = Type.Object({
         accepted: "the http(s) URL of Immich's machine-learning service, or several separated by commas (as Immich takes them), e.g. http://immich-machine-learning:3003",
         meaning:
           "Check each cycle that the service answers /ping (2 s timeout; several URLs: any one answering is enough). While it does not, the ml queues are not started and running ones are paused gracefully, so their jobs wait instead of failing (Immich drops failed ML jobs).",
+      }),
+    }),
+  ),
+  MAX_PRESSURE: Type.Optional(
+    Type.String({
+      ...doc({
+        defaultText: "(none: no pressure limit)",
+        accepted: `resource=percent pairs separated by commas, resources cpu, memory, io, percent above 0 and at most 100; e.g. ${PRESSURE_EXAMPLE}`,
+        meaning:
+          "While the host's pressure stall information (/proc/pressure/<resource>, the some avg10 figure) is above a level, nothing new is started; running queues keep their slots. Only meaningful on Immich's own host (a container sees the host's figures). Without PSI it is said once at start and ignored.",
       }),
     }),
   ),

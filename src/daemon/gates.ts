@@ -5,17 +5,20 @@
 // Gates as plain data for `status` and the status server, and logs one line
 // per change.
 
-import type { Gates, MlGate } from "../core/blockers.ts";
+import type { Gates, MlGate, PressureOver } from "../core/blockers.ts";
 import { ML_QUEUES } from "../core/queues.ts";
 import { type Schedule, type WindowState, windowTracker } from "../core/windows.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Log } from "./log.ts";
 import type { MlProbe } from "./ml-probe.ts";
+import type { PressureSource } from "./pressure.ts";
 
 export interface GateSources {
   schedule?: Schedule;
   /** ML_URL: the URLs, and the probe that asks them (ml-probe.ts). */
   ml?: { urls: readonly string[]; probe: MlProbe };
+  /** MAX_PRESSURE, when the host has PSI (pressure.ts). */
+  pressure?: PressureSource;
   /** Managed queues (to name the ML queues held back in the log); default all. */
   managed?: readonly string[];
 }
@@ -24,6 +27,7 @@ export class GateWatch {
   private readonly windows?: (t: number) => WindowState[];
   private lastOpen = new Map<string, boolean>();
   private ml?: MlGate;
+  private underPressure = false;
   /** The last Gates read (plain data). */
   current: Gates = {};
 
@@ -37,12 +41,13 @@ export class GateWatch {
 
   /** Whether there is anything to look at (no WINDOWS, ML_URL, MAX_PRESSURE: nothing). */
   get active(): boolean {
-    return this.windows !== undefined || this.sources.ml !== undefined;
+    return this.windows !== undefined || this.sources.ml !== undefined || this.sources.pressure !== undefined;
   }
 
   async read(signal?: AbortSignal): Promise<Gates> {
     const gates: Gates = {};
     if (this.sources.ml) gates.ml = await this.readMl(this.sources.ml, signal);
+    if (this.sources.pressure) gates.pressure = this.readPressure(this.sources.pressure);
     if (this.windows) {
       gates.windows = this.windows(this.clock.now());
       this.sayWindowChanges(gates.windows);
@@ -70,6 +75,22 @@ export class GateWatch {
       this.log?.info(`the machine-learning service answers at ${where}`, { ml: true });
     }
     return this.ml;
+  }
+
+  /** The PSI figures over their limits, and one log line when the host gets busy and one when it calms down. */
+  private readPressure(source: PressureSource): PressureOver[] {
+    const over = source.over();
+    const busy = over.length > 0;
+    if (busy !== this.underPressure) {
+      this.underPressure = busy;
+      if (busy) {
+        const what = over.map((p) => `${p.resource} ${p.value.toFixed(1)} % > ${p.limit} %`).join(", ");
+        this.log?.info(`the host is under pressure (${what}, PSI some avg10): starting nothing new; running queues keep their slots`, { pressure: true });
+      } else {
+        this.log?.info("host pressure is back under MAX_PRESSURE: queues may start again", { pressure: false });
+      }
+    }
+    return over;
   }
 
   /** One line per window that opened or closed since the last look (queues sharing a window on one line). */

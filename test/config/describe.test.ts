@@ -112,6 +112,7 @@ describe("the variables table", () => {
       "WINDOWS",
       "TZ",
       "ML_URL",
+      "MAX_PRESSURE",
       "STATE_FILE",
       "HEALTH_FILE",
       "STATUS_ADDR",

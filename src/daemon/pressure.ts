@@ -1,0 +1,60 @@
+// The host's pressure stall information (DESIGN.md §2 rule 14), read from
+// <root>/pressure/{cpu,memory,io} (root /proc; tests hand in a fake tree).
+// Only meaningful on Immich's own host: a container sees the host's PSI, and
+// a daemon on another machine would read its own. A kernel without PSI (no
+// such files, or CONFIG_PSI off: reads fail) is said once at start and the
+// setting ignored.
+
+import { join } from "node:path";
+import type { PressureOver } from "../core/blockers.ts";
+import type { PressureLimits, PressureResource } from "../core/pressure-syntax.ts";
+
+export type ReadText = (path: string) => string;
+
+/** `some avg10=1.23 avg60=… total=…` → 1.23; undefined if the line is not there. */
+export function someAvg10(text: string): number | undefined {
+  const m = /^some\s+avg10=(\d+(?:\.\d+)?)\b/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+export interface PressureSource {
+  limits: PressureLimits;
+  /** The figures over their limits now (empty: all under). Unreadable figures count as under. */
+  over(): PressureOver[];
+}
+
+/**
+ * The source, or why PSI cannot be read here (then the setting is ignored).
+ * Every configured file is tried once up front.
+ */
+export function openPressure(limits: PressureLimits, root: string, readText: ReadText): PressureSource | { missing: string } {
+  const resources = Object.keys(limits) as PressureResource[];
+  const path = (r: PressureResource) => join(root, "pressure", r);
+  for (const r of resources) {
+    let text: string;
+    try {
+      text = readText(path(r));
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      return { missing: `${path(r)} cannot be read (${code ?? (e as Error).message})` };
+    }
+    if (someAvg10(text) === undefined) return { missing: `${path(r)} has no "some avg10=" line` };
+  }
+  return {
+    limits,
+    over() {
+      const out: PressureOver[] = [];
+      for (const r of resources) {
+        let value: number | undefined;
+        try {
+          value = someAvg10(readText(path(r)));
+        } catch {
+          value = undefined;
+        }
+        const limit = limits[r]!;
+        if (value !== undefined && value > limit) out.push({ resource: r, value, limit });
+      }
+      return out;
+    },
+  };
+}
