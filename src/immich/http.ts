@@ -13,6 +13,7 @@
 // still in flight and time it out spuriously (measured: 2 false timeouts in
 // 6 polls of a loop advanced by 60 s).
 
+import { redactUrl } from "../config/redact.ts";
 import { ImmichError, oneLine } from "./errors.ts";
 import { BodyTooLarge, jsonHazard, readLimited } from "./json-guard.ts";
 import { type ErrorBody, isErrorBody } from "./schemas.ts";
@@ -131,7 +132,7 @@ function interpret(t: Transport, r: ApiRequest, res: Response, text: string): An
     const location = res.headers.get("location");
     throw new ImmichError(
       "redirected",
-      `${what} at ${t.baseUrl} was redirected (${res.status}) to ${location ?? "nowhere"}: set IMMICH_URL to the address Immich answers on directly${suggestOrigin(location, t.baseUrl)}; the daemon never follows redirects, as they can turn a pause into a read`,
+      `${what} at ${t.baseUrl} was redirected (${res.status}) to ${location === null ? "nowhere" : oneLine(redactUrl(location), 200)}: set IMMICH_URL to the address Immich answers on directly${suggestOrigin(location, t.baseUrl)}; the daemon never follows redirects, as they can turn a pause into a read`,
       { status: res.status },
     );
   }

@@ -113,3 +113,15 @@ describe("jsonHazard", () => {
     expect(jsonHazard("[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1))).toContain("deeper");
   });
 });
+
+test("a redirect's Location is shown without credentials, query or fragment (a login page's token)", async () => {
+  const s = fakeServer({
+    "GET /api/server/version": () => new Response(null, { status: 302, headers: { location: "https://sso:pw@login.example/cb?token=hunter2#x" } }),
+  });
+  stops.push(s.stop);
+  const c = createImmichClient({ baseUrl: s.url, apiKey: KEY, fetch, clock: new VirtualClock(), timeoutMs: 5_000 });
+  const e = await failure(c.connect(), "redirected");
+  expect(e.message).toContain("to https://***@login.example/cb?***#***");
+  expect(e.message).not.toContain("hunter2");
+  expect(e.message).not.toContain("pw@");
+});
