@@ -7,29 +7,35 @@
 // with POLL_INTERVAL=1 saw Immich 33 s after it was back, with up to 8
 // managed queues running meanwhile.
 //
-// The policy: retry delays 1, 2, 4... s, capped at max(POLL_INTERVAL, 5 s).
-// The daemon then sees Immich again within that cap of its return, and a
-// long outage costs at most 60 / cap requests a minute (12 at
-// POLL_INTERVAL <= 5 s, 6 at the default 10 s): one GET each, nothing else.
+// The policy: retry delays 1, 2, 4... s, capped at max(POLL_INTERVAL, 5 s),
+// each between 80 % and 100 % of that (a fifth of it random, so that many
+// daemons spread out). The daemon then sees Immich again within the cap of
+// its return, and a long outage costs at most 60 / (0.8 cap) requests a
+// minute (15 at POLL_INTERVAL <= 5 s, 7.5 at the default 10 s): one GET
+// each, nothing else.
 
 /** The retry delay never exceeds max(POLL_INTERVAL, this). */
 export const RETRY_CAP_FLOOR_MS = 5_000;
 /** The first retry's delay, before doubling. */
 export const RETRY_BASE_MS = 1_000;
 
+/** The random share of a retry delay. */
+export const RETRY_JITTER = 0.2;
+
 export interface BackoffOptions {
   baseMs: number;
   capMs: number;
   /** A number in [0, 1); injected so tests are deterministic. */
   random: () => number;
+  /** The random share of each delay (default 0.5, "equal jitter"): the rest is fixed, so it never collapses to zero. */
+  jitter?: number;
 }
 
 /** Delay before retry number `attempt` (0 = the first retry). */
 export function backoffDelay(attempt: number, opts: BackoffOptions): number {
   const exp = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(attempt, 30));
-  // "Equal jitter": half fixed, half random, so retries from many daemons
-  // spread out but never collapse to zero.
-  return Math.round(exp / 2 + (exp / 2) * opts.random());
+  const jitter = opts.jitter ?? 0.5;
+  return Math.round(exp * (1 - jitter) + exp * jitter * opts.random());
 }
 
 /** The longest wait between two tries while Immich does not answer. */
@@ -39,5 +45,5 @@ export function retryCapMs(pollIntervalMs: number): number {
 
 /** The wait after `failures` failed tries in a row (>= 1). */
 export function retryDelay(failures: number, pollIntervalMs: number, random: () => number): number {
-  return backoffDelay(Math.max(0, failures - 1), { baseMs: RETRY_BASE_MS, capMs: retryCapMs(pollIntervalMs), random });
+  return backoffDelay(Math.max(0, failures - 1), { baseMs: RETRY_BASE_MS, capMs: retryCapMs(pollIntervalMs), random, jitter: RETRY_JITTER });
 }

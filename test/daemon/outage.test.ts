@@ -4,7 +4,7 @@
 // against the simulator over HTTP, in virtual time.
 import { afterEach, describe, expect, test } from "bun:test";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
-import { RETRY_CAP_FLOOR_MS, retryCapMs, retryDelay } from "../../src/daemon/backoff.ts";
+import { RETRY_CAP_FLOOR_MS, RETRY_JITTER, retryCapMs, retryDelay } from "../../src/daemon/backoff.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 
 let h: Harness | undefined;
@@ -28,6 +28,7 @@ describe("the retry delay", () => {
           const d = retryDelay(failures, poll, () => r);
           expect(d).toBeLessThanOrEqual(Math.max(poll, RETRY_CAP_FLOOR_MS));
           expect(d).toBeGreaterThan(0);
+          if (failures >= 10) expect(d).toBeGreaterThanOrEqual((1 - RETRY_JITTER) * Math.max(poll, RETRY_CAP_FLOOR_MS));
         }
       }
     }
@@ -67,17 +68,17 @@ describe.each([1_000, 10_000])("POLL_INTERVAL=%d ms, a 60 s restart outage (503)
     expect(seenAt! - backAt).toBeLessThanOrEqual(cap + step);
     expect(restoredAt! - backAt).toBeLessThanOrEqual(cap + 2 * pollMs + step);
     // The outage itself: a few requests a minute (one GET per retry).
-    expect(duringOutage).toBeLessThanOrEqual(Math.ceil(60_000 / (cap / 2)) + 4);
+    expect(duringOutage).toBeLessThanOrEqual(Math.ceil(60_000 / ((1 - RETRY_JITTER) * cap)) + 4);
   });
 });
 
-test("a ten-minute outage at POLL_INTERVAL=1 costs at most 12 requests a minute once backed off", async () => {
+test("a ten-minute outage at POLL_INTERVAL=1 costs at most 15 requests a minute once backed off", async () => {
   h = await startHarness({ maxConcurrent: 1, pollMs: 1_000 });
   h.sim.faults.set({ errorRate: 1 });
   await h.advance(60_000); // backing off
   const before = h.requests;
   await h.advance(10 * 60_000);
   const perMinute = (h.requests - before) / 10;
-  expect(perMinute).toBeLessThanOrEqual(60_000 / (RETRY_CAP_FLOOR_MS / 2));
+  expect(perMinute).toBeLessThanOrEqual(60_000 / ((1 - RETRY_JITTER) * RETRY_CAP_FLOOR_MS));
   expect(perMinute).toBeGreaterThanOrEqual(60_000 / RETRY_CAP_FLOOR_MS - 1);
 });
