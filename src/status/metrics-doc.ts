@@ -27,6 +27,8 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
     cycleSeconds: { buckets: [{ le: 0.1, count: 360 }], sum: 5.4, count: 360 },
   },
   timeline: { from: T - 3_600_000, to: T, queues: [], marks: [] },
+  windows: [{ queue: "smartSearch", window: "22:00-06:00", zone: "Europe/Berlin", open: false, nextChange: "Sat 22:00" }],
+  gates: { ml: { up: true, since: T - 3_600_000, urls: ["http://immich-machine-learning:3003"] } },
   etas: { overallSeconds: 420, unknown: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
 };
 

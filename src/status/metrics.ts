@@ -51,6 +51,18 @@ export function renderMetrics(s: StatusSnapshot): string {
       type: "gauge",
       samples: s.etas?.overallSeconds === null || s.etas?.overallSeconds === undefined ? [] : [{ value: s.etas.overallSeconds }],
     },
+    {
+      name: `${P}window_open`,
+      help: "1 while the queue's time window (WINDOWS) is open, 0 while closed; only queues with a window.",
+      type: "gauge",
+      samples: (s.windows ?? []).map((w) => ({ labels: { queue: w.queue, window: w.window }, value: flag(w.open) })),
+    },
+    {
+      name: `${P}ml_up`,
+      help: "1 while the machine-learning service (ML_URL) answers its ping, 0 while not; absent without ML_URL.",
+      type: "gauge",
+      samples: s.gates?.ml ? [{ value: flag(s.gates.ml.up) }] : [],
+    },
     { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
     { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
     perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),

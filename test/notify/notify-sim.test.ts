@@ -68,6 +68,24 @@ describe("notifications from a working daemon", () => {
     expect(r.received[1]!.headers.tags).toBe("white_check_mark,immich-up");
   });
 
+  test("the machine-learning service gone and back: one message each; a window closing: one message for its queues", async () => {
+    const r = receiver();
+    // The harness starts at 12:00 UTC; the window closes at 12:05.
+    h = await startStatusHarness({ NOTIFY_URL: `json+${r.url}/hook`, WINDOWS: "smartSearch,ocr=06:00-12:05", TZ: "UTC" }, { ml: true });
+    h.sim.ml!.setUp(false);
+    await h.advance(30_000);
+    await until(() => r.received.length === 1, "the ML message");
+    expect(bodies(r)[0]!.events.map((e) => e.kind)).toEqual(["ml-down"]);
+    h.sim.ml!.setUp(true);
+    await h.advance(30_000);
+    await until(() => r.received.length === 2, "the ML-back message");
+    expect(bodies(r)[1]!.message).toMatch(/^The machine-learning service answers again after \d+ s; its queues may run\.$/);
+    await h.advance(5 * MINUTE);
+    await until(() => r.received.length === 3, "the window message");
+    expect(bodies(r)[2]!.events).toEqual([expect.objectContaining({ kind: "window-closed", queues: ["smartSearch", "ocr"] })]);
+    expect(bodies(r)[2]!.message).toBe("Window 06:00-12:05 (UTC) closed for smartSearch and ocr; it opens again Sun 06:00.");
+  });
+
   test("a backlog that ran for a while: one message when every managed queue is done, saying how long it took", async () => {
     const r = receiver();
     h = await startStatusHarness({ NOTIFY_URL: `json+${r.url}/hook`, MAX_CONCURRENT_JOBS: "1" });

@@ -61,9 +61,9 @@ async function openPage(url: string, viewport: { width: number; height: number }
 
 const rowState = (page: Page, queue: string) => page.locator(`tr[data-queue="${queue}"]`).getAttribute("data-state");
 
-/** A daemon two hours into an import, so the page has queues, decisions and a timeline to show. */
+/** A daemon two hours into an import (videos only at night, an ML service), so the page has queues, decisions, a window and a timeline to show. */
 async function busyDaemon() {
-  const hh = await startStatusHarness({ STATUS_ADDR: "0", MAX_CONCURRENT_JOBS: "2" });
+  const hh = await startStatusHarness({ STATUS_ADDR: "0", MAX_CONCURRENT_JOBS: "2", WINDOWS: "videoConversion=22:00-06:00", TZ: "UTC" }, { ml: true });
   hh.sim.engine.upload({ photos: 400, videos: 12 });
   for (let i = 0; i < 12; i++) await hh.advance(10 * 60_000);
   hh.sim.engine.upload({ photos: 300, videos: 6 });
@@ -82,6 +82,9 @@ describe("the status page in Chromium", () => {
     const snap = h.wiring.recorder.current;
     expect(await page.locator("#slots").textContent()).toBe(`${snap.slots.used} of 2`);
     expect(await page.locator("#health").textContent()).toBe("healthy");
+    expect(await page.locator("#gates").textContent()).toBe("ML service up for 2 h 5 min");
+    expect(await page.locator('tr[data-queue="videoConversion"] .window').textContent()).toBe("window 22:00-06:00: closed, opens Sat 22:00");
+    expect(await page.locator('#waits li[data-queue="videoConversion"]').textContent()).toContain("outside its window 22:00-06:00 (UTC)");
     // The overall ETA from the measured drain rates.
     expect(await page.locator("#eta").textContent()).toMatch(/^~\d+ (s|min|h)/);
     // The timeline: one row per queue, bars where queues had active jobs, the daemon's marks.

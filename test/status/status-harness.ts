@@ -6,6 +6,7 @@
 import { loadConfig } from "../../src/config/index.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { GateWatch } from "../../src/daemon/gates.ts";
+import { createMlProbe } from "../../src/daemon/ml-probe.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
@@ -30,18 +31,20 @@ export interface StatusHarness {
   stop(): Promise<void>;
 }
 
-export async function startStatusHarness(env: Record<string, string> = {}, opts: { clock?: Clock; virtual?: VirtualClock } = {}): Promise<StatusHarness> {
+export async function startStatusHarness(env: Record<string, string> = {}, opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean } = {}): Promise<StatusHarness> {
   const clock = opts.virtual ?? new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const sim = await startSimulator({
     clock,
     profile: "v3.1",
     seed: 5,
+    ...(opts.ml ? { mlPort: 0 } : {}),
     keys: [
       { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON, label: "person", admin: true, scopes: ["all"] },
     ],
   });
-  const loaded = loadConfig({ IMMICH_URL: sim.url, API_KEY: KEY, MAX_CONCURRENT_JOBS: "2", POLL_INTERVAL: "10", ...env }, () => "");
+  const mlEnv: Record<string, string> = sim.ml ? { ML_URL: sim.ml.url } : {};
+  const loaded = loadConfig({ IMMICH_URL: sim.url, API_KEY: KEY, MAX_CONCURRENT_JOBS: "2", POLL_INTERVAL: "10", ...mlEnv, ...env }, () => "");
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join("\n"));
   const config = loaded.config;
   const daemonClock = opts.clock ?? clock;
@@ -61,7 +64,18 @@ export async function startStatusHarness(env: Record<string, string> = {}, opts:
     store: memoryStateStore(),
     random: () => 0.5,
     heartbeat: wiring.beat,
-    ...(config.schedule ? { gates: new GateWatch({ schedule: config.schedule }, daemonClock) } : {}),
+    ...(config.schedule || config.mlUrls
+      ? {
+          gates: new GateWatch(
+            {
+              managed: config.managedQueues,
+              ...(config.schedule ? { schedule: config.schedule } : {}),
+              ...(config.mlUrls ? { ml: { urls: config.mlUrls, probe: createMlProbe(config.mlUrls, fetch) } } : {}),
+            },
+            daemonClock,
+          ),
+        }
+      : {}),
     onCycle: wiring.onCycle,
   });
   const controller = new AbortController();

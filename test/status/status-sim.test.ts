@@ -63,7 +63,7 @@ describe("the status endpoints of a working daemon", () => {
     const expected: [string, ParsedFamily["type"]][] = [
       ["build_info", "GAUGE"], ["start_time_seconds", "GAUGE"], ["up", "GAUGE"], ["last_successful_observation_timestamp_seconds", "GAUGE"],
       ["consecutive_failures", "GAUGE"], ["cycles_total", "COUNTER"], ["cycle_duration_seconds", "HISTOGRAM"], ["actions_total", "COUNTER"],
-      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
+      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["window_open", "GAUGE"], ["ml_up", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
       ["queue_delayed_jobs", "GAUGE"], ["queue_paused", "GAUGE"], ["queue_managed", "GAUGE"], ["queue_held", "GAUGE"], ["queue_occupies_slot", "GAUGE"],
       ["queue_eta_seconds", "GAUGE"],
     ];
@@ -123,6 +123,24 @@ describe("the status endpoints of a working daemon", () => {
     expect(q.waitsBecause).toBe("outside its window 22:00-06:00 (UTC); it opens Sat 22:00");
     expect(q.window).toMatchObject({ window: "22:00-06:00", open: false, nextChange: "Sat 22:00" });
     expect(s.windows).toEqual([expect.objectContaining({ queue: "thumbnailGeneration", open: false })]);
+    expect(value(await metrics(h), "window_open", { queue: "thumbnailGeneration", window: "22:00-06:00" })).toBe(0);
+  });
+
+  test("the machine-learning service gone: /api/status and /metrics say so, and the ML queues say why they wait", async () => {
+    h = await startStatusHarness({}, { ml: true });
+    expect(value(await metrics(h), "ml_up")).toBe(1);
+    h.sim.ml!.setUp(false);
+    h.sim.engine.enqueue("smartSearch", 300);
+    await h.advance(30_000);
+    const s = await status(h);
+    expect(s.gates?.ml).toMatchObject({ up: false, urls: [h.sim.ml!.url] });
+    const q = s.queues.find((x) => x.name === "smartSearch")!;
+    expect(q.state).toBe("waiting");
+    expect(q.waitsBecause).toContain("the machine-learning service does not answer");
+    expect(value(await metrics(h), "ml_up")).toBe(0);
+    h.sim.ml!.setUp(true);
+    await h.advance(30_000);
+    expect((await status(h)).gates?.ml?.up).toBe(true);
   });
 
   test("an outage: /readyz and up go to not ready, errors are counted by kind, /healthz stays ok while the loop runs", async () => {
