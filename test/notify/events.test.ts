@@ -7,7 +7,9 @@ import type { StatusSnapshot } from "../../src/status/snapshot.ts";
 import { EXAMPLE_SNAPSHOT } from "../../src/status/metrics-doc.ts";
 
 const T = EXAMPLE_SNAPSHOT.at;
-const snap = (over: Partial<StatusSnapshot>): StatusSnapshot => ({ ...structuredClone(EXAMPLE_SNAPSHOT), ...over });
+// The example without windows or gates: each test adds its own.
+const { windows: _w, gates: _g, ...BASE } = EXAMPLE_SNAPSHOT;
+const snap = (over: Partial<StatusSnapshot>): StatusSnapshot => ({ ...structuredClone(BASE), ...over });
 const win = (queue: string, open: boolean, nextChange = open ? "Sat 06:00" : "Sat 22:00") => ({ queue, window: "22:00-06:00", zone: "Europe/Berlin", open, nextChange });
 const detector = () => new EventDetector({ outageAfterMs: 60_000 });
 
