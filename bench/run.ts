@@ -7,6 +7,7 @@
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, runBench } from "./bench.ts";
+import { type GatesOptions, renderGates, runGatesBench } from "./gates.ts";
 import { renderJson, renderMarkdown, type ReportContext } from "./report.ts";
 
 const HOUR = 3_600_000;
@@ -36,6 +37,10 @@ const QUICK: Omit<BenchOptions, "now" | "onProgress"> = {
   micro: { observations: 500, minMsPerRound: 50, rounds: 3 },
 };
 
+/** Issue 8's windows and ML gate (gates.ts): the real daemon over HTTP, a simulated day per run. */
+const GATES_FULL: GatesOptions = { seeds: [42, 43, 44], n: 2, pollMs: 10_000, photosPerBurst: 25, videosPerBurst: 1, outageBacklog: 5_000, nightBacklog: 20_000 };
+const GATES_QUICK: GatesOptions = { ...GATES_FULL, seeds: [42], photosPerBurst: 5, outageBacklog: 1_000 };
+
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== "--quick");
 if (unknown.length > 0) {
@@ -61,7 +66,8 @@ const result = await runBench({
   onProgress: (line) => console.error(line),
 });
 
-const markdown = renderMarkdown(result, ctx);
+const gates = await runGatesBench(quick ? GATES_QUICK : GATES_FULL, (line) => console.error(line));
+const markdown = `${renderMarkdown(result, ctx)}\n\n${renderGates(gates)}\n`;
 console.log(markdown);
 if (quick) {
   // A smoke run must not overwrite the real results.
@@ -70,5 +76,6 @@ if (quick) {
   const dir = import.meta.dir;
   await Bun.write(join(dir, "results.md"), markdown);
   await Bun.write(join(dir, "results.json"), renderJson(result, ctx));
-  console.error("wrote bench/results.md and bench/results.json");
+  await Bun.write(join(dir, "results-gates.json"), `${JSON.stringify(gates, null, 2)}\n`);
+  console.error("wrote bench/results.md, bench/results.json and bench/results-gates.json");
 }

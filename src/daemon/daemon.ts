@@ -307,7 +307,9 @@ export class Daemon {
       if (signal.aborted) break;
       this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}) });
       if (r.ok) this.logEta();
-      const wait = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
+      const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
+      // A window opens or closes at its minute, not at the next poll after it (rule 6).
+      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }

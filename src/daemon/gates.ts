@@ -44,6 +44,13 @@ export class GateWatch {
     return this.windows !== undefined || this.sources.ml !== undefined || this.sources.pressure !== undefined;
   }
 
+  /** Time until the next window opens or closes (the loop looks again then), if any window changes. */
+  msToNextChange(): number | undefined {
+    const now = this.clock.now();
+    const next = Math.min(...(this.current.windows ?? []).map((w) => w.nextChangeAt ?? Infinity));
+    return Number.isFinite(next) ? Math.max(0, next - now) : undefined;
+  }
+
   async read(signal?: AbortSignal): Promise<Gates> {
     const gates: Gates = {};
     if (this.sources.ml) gates.ml = await this.readMl(this.sources.ml, signal);
