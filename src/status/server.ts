@@ -1,8 +1,9 @@
 // Puts the status handler on a socket with Bun.serve, with limits so that no
 // client can hold the daemon back: Bun parses requests natively off the JS
-// thread's critical path, a client that dribbles its request or never reads
-// the answer is dropped after IDLE_TIMEOUT_S, bodies are capped, and beyond
-// MAX_PENDING requests in flight the server answers 503 at once. The loop
+// thread's critical path, a connection left silent is dropped after
+// IDLE_TIMEOUT_S (one that never finishes its request after Bun's own ~12 s),
+// bodies are capped, and beyond MAX_PENDING requests in flight the server
+// answers 503 at once. The loop
 // never awaits anything here; the handler only reads a frozen snapshot.
 
 import type { ListenAddress } from "./address.ts";
@@ -19,11 +20,11 @@ export interface StatusServer {
   stop(): Promise<void>;
 }
 
-export function startStatusServer(addr: ListenAddress, handler: StatusHandler): StatusServer {
+export function startStatusServer(addr: ListenAddress, handler: StatusHandler, opts: { idleTimeoutS?: number } = {}): StatusServer {
   const server = Bun.serve({
     hostname: addr.hostname,
     port: addr.port,
-    idleTimeout: IDLE_TIMEOUT_S,
+    idleTimeout: opts.idleTimeoutS ?? IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     development: false,
     fetch(req, srv) {
