@@ -134,8 +134,9 @@ export function imageFiles(image: string, workdir: string): string[] {
  * the tests run: engineers' runs share one engine, and a run must never pick
  * up another checkout's image. Built (with `docker build`, from an assembled
  * context) unless that tag already exists. Other checkouts' test-<sha> images
- * older than an hour and unused are removed, so runs do not pile up 110 MB
- * images. Returns the tag, and the build's duration if it built.
+ * older than ten minutes (longer than any run) and unused are removed, so
+ * runs do not pile up 110 MB images. Returns the tag, and the build's
+ * duration if it built.
  */
 export function ensureImage(): { tag: string; ms?: number } {
   const binary = ensureBinary();
@@ -146,14 +147,13 @@ export function ensureImage(): { tag: string; ms?: number } {
     .update(readFileSync(join(ROOT, "scripts/image-rootfs.sh")))
     .digest("hex");
   const tag = `${IMAGE}-${sum.slice(0, 12)}`;
+  for (const t of testImagesOlderThan(10 * 60_000)) if (t !== tag) docker(["rmi", t]); // refused while a container uses it
+  docker(["image", "prune", "-f", "--filter", `label=${BINARY_LABEL}`]); // untagged ones no container uses
   const have = docker(["image", "inspect", "-f", `{{index .Config.Labels "${BINARY_LABEL}"}}`, tag]);
   if (have.code === 0 && have.stdout.trim() === sum) {
     docker(["tag", tag, IMAGE]);
     return { tag };
   }
-  const old = docker(["image", "ls", "--filter", `reference=${IMAGE.split(":")[0]}:test-*`, "--filter", "until=1h", "--format", "{{.Repository}}:{{.Tag}}"]);
-  for (const t of old.stdout.split("\n").filter((x) => x && x !== tag)) docker(["rmi", t]); // refused while a container uses it
-  docker(["image", "prune", "-f", "--filter", `label=${BINARY_LABEL}`]); // untagged ones no container uses
   const version = Bun.spawnSync([binary, "--version"], { stdout: "pipe" }).stdout.toString().trim();
   const work = mkdtempSync(join(tmpdir(), "ijd-image-"));
   try {
@@ -166,4 +166,19 @@ export function ensureImage(): { tag: string; ms?: number } {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The immich-job-daemon:test-<sha> tags created more than `ms` ago. */
+export function testImagesOlderThan(ms: number, now = Date.now()): string[] {
+  const list = docker(["image", "ls", "--filter", `reference=${IMAGE}-*`, "--format", "{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}"]);
+  return list.stdout
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [tag, created] = line.split("\t");
+      // "2026-11-29 21:30:05 +0000 UTC"
+      const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([+-]\d\d)(\d\d)/.exec(created ?? "");
+      const at = m ? Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4]}`) : NaN;
+      return Number.isFinite(at) && now - at > ms ? [tag!] : [];
+    });
 }
