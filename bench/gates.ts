@@ -230,7 +230,7 @@ export function renderGates(r: GatesResult): string {
     "| figure | no window | ml=22:00-06:00 |",
     "|---|---|---|",
     `| with the backlog: ML work begun outside the window | — | ${fmt(mean(n.map((x) => x.keeping.startedOutsideMs)))} |`,
-    `| with the backlog: closes with ML jobs active (queue × close) | — | ${mean(n.map((x) => x.keeping.overruns))} |`,
+    `| with the backlog: closes with ML jobs active (queue × close) | — | ${(mean(n.map((x) => x.keeping.overruns)) ?? 0).toFixed(1).replace(/\.0$/, "")} |`,
     `| with the backlog: how long those jobs ran past the close, longest | — | ${fmt(mean(n.map((x) => x.keeping.maxOverrunMs)))} |`,
     `| with the backlog: ML queue-hours active inside the window | — | ${fmt(mean(n.map((x) => x.keeping.insideMs)))} |`,
     `| makespan (first upload to last asset fully processed) | ${fmt(free)} | ${fmt(win)} (×${free && win ? (win / free).toFixed(2) : "n/a"}) |`,
@@ -248,7 +248,12 @@ export function renderGates(r: GatesResult): string {
   ];
   for (const c of ["while waiting", "mid-run"] as const) {
     const rows = r.outage.filter((x) => x.case === c);
-    const m = (f: (x: OutageRun) => number) => mean(rows.map(f));
+    const m = (f: (x: OutageRun) => number) => {
+      const v = mean(rows.map(f)) ?? 0;
+      const lo = Math.min(...rows.map(f));
+      const hi = Math.max(...rows.map(f));
+      return `${Number.isInteger(v) ? v : v.toFixed(1)}${lo !== hi ? ` (${lo}–${hi})` : ""}`;
+    };
     const of = rows[0]?.unfinished.of ?? 0;
     const label = c === "while waiting" ? "07:00, before the day's uploads reach the ML queues" : `an hour into a ${o.outageBacklog.toLocaleString("en-US")}-photo ML backlog`;
     lines.push(`| ${label} | ${m((x) => x.failed.gate)} | ${m((x) => x.failed.none)} | ${m((x) => x.unfinished.gate)} of ${of} | ${m((x) => x.unfinished.none)} of ${of} |`);

@@ -6,6 +6,7 @@
 
 import { DEFAULT_PRIORITY } from "../core/queues.ts";
 import { Daemon, type ImmichApi } from "../daemon/daemon.ts";
+import { GateWatch } from "../daemon/gates.ts";
 import { memoryStateStore } from "../daemon/state-file.ts";
 import { createImmichClient } from "../immich/index.ts";
 import { type Clock, watchFirstSleep } from "../shared/clock.ts";
@@ -14,6 +15,7 @@ import { BACKLOG_ASSETS, IMPORT_PHOTOS, IMPORT_VIDEOS, NIGHTLY_LIBRARY_PHOTOS, N
 import type { Recording } from "../simulator/engine-types.ts";
 import { startSimulator } from "../simulator/server.ts";
 import { DemoLog } from "./demo-log.ts";
+import { demoWindow } from "./demo-window.ts";
 import { count } from "./format.ts";
 import { type DemoSummary, type Outcome, summarize } from "./summary.ts";
 import { buildView, type DemoView, viewLogLine } from "./view-model.ts";
@@ -83,6 +85,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const pollMs = o.pollMs ?? 10_000;
   const frameMs = o.frameMs ?? 250;
   const managed = DEFAULT_PRIORITY;
+  // nightly: the ml queues get a time window that closes a few minutes in (demo-window.ts).
+  const window = o.scenario === "nightly" ? demoWindow(startedAt, managed) : undefined;
+  const workload = workloadText(o.scenario, o.scale) + (window ? `; WINDOWS="${window.text}" (UTC)` : "");
 
   const log = new DemoLog(() => clock.now());
   // The scenario is applied once the daemon has had its first look (below),
@@ -111,7 +116,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       if (observed > 0 && workStart === undefined && !stopping) {
         workStart = clock.now();
         applyScenario(sim.engine, o.scenario, { scale: o.scale });
-        log.info(`${o.scenario} starts: ${workloadText(o.scenario, o.scale)}`);
+        log.info(`${o.scenario} starts: ${workload}`);
       }
       const r = await client.observe(signal);
       observed++;
@@ -132,6 +137,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     onExit: "resume",
     store: memoryStateStore(),
     random: o.random ?? (() => 0.5),
+    ...(window ? { gates: new GateWatch({ schedule: window.schedule, managed }, daemonClock, log) } : {}),
   });
 
   const stopDaemon = new AbortController();
@@ -154,7 +160,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       version: `${sim.profile.version.major}.${sim.profile.version.minor}.${sim.profile.version.patch}`,
       url: sim.url,
       scenario: o.scenario,
-      workload: workloadText(o.scenario, o.scale),
+      workload,
       startedAt,
       now: clock.now(),
       speed: o.speed,

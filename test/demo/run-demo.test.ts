@@ -107,3 +107,13 @@ describe("runDemo in virtual time", () => {
     expect(result.summary.exitResumes).toBeGreaterThan(0);
   });
 });
+
+describe("demo --scenario nightly", () => {
+  test("the ml queues' window closes a few minutes in: running ML queues are paused, their work waits", async () => {
+    const { result } = await drive({ clock: new VirtualClock(Date.UTC(2026, 5, 1)), scenario: "nightly", scale: 0.5, limitMs: 60_000 });
+    const lines = [...result.view.log, ...result.exitLog].map((l) => l.msg);
+    expect(result.view.workload).toContain('WINDOWS="ml=00:00-00:06" (UTC)');
+    expect(lines.some((l) => l.includes("window 00:00-00:06 (UTC) closed for smartSearch, duplicateDetection, faceDetection, facialRecognition, ocr"))).toBe(true);
+    expect(lines.some((l) => /paused (smartSearch|faceDetection|ocr|facialRecognition|duplicateDetection): outside its window 00:00-00:06/.test(l))).toBe(true);
+  }, 60_000);
+});
