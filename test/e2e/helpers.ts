@@ -8,7 +8,7 @@
 // tight deadline, polled every few milliseconds: never a fixed sleep.
 
 import { expect } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -48,13 +48,31 @@ export function ensureBinary(): string {
 }
 
 /**
- * A TMPDIR of the e2e tests' own, so `run`'s heartbeat file (HEALTH_FILE
+ * A TMPDIR of this test run's own, so `run`'s heartbeat file (HEALTH_FILE
  * defaults to $TMPDIR/...) never lands in, or is read from, the machine's
- * /tmp. One fixed directory, reused run after run: Bun's test runner fires no
- * exit hook to remove a per-run one. Tests that read a heartbeat use their own.
+ * /tmp, nor another run's (two checkouts testing at once on one machine saw
+ * each other's live daemons in `status`). Named by the runner's pid; Bun's
+ * test runner fires no exit hook to remove it, so each run removes the
+ * directories of runs whose process is gone. Tests that read a heartbeat use
+ * their own.
  */
-export const E2E_TMPDIR = join(tmpdir(), "immich-job-daemon-e2e");
+const E2E_PREFIX = "immich-job-daemon-e2e-";
+export const E2E_TMPDIR = join(tmpdir(), `${E2E_PREFIX}${process.pid}`);
+for (const name of readdirSync(tmpdir())) {
+  const pid = Number(name.slice(E2E_PREFIX.length));
+  if (!name.startsWith(E2E_PREFIX) || !Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+  rmSync(join(tmpdir(), name), { recursive: true, force: true });
+}
 mkdirSync(E2E_TMPDIR, { recursive: true });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /**
  * The only variables a child inherits are PATH and HOME; TMPDIR is the run's
