@@ -5,7 +5,7 @@
 //   immich-down   Immich has not answered for NOTIFY_OUTAGE_AFTER
 //   immich-up     ... and answers again (only after an announced outage)
 //   key-refused   Immich refused the key or a permission: the daemon stops
-//   held          a person paused managed queues; the daemon will not resume them
+//   held          a person paused managed queues, still held HELD_MIN_MS later
 //   drained       every managed queue ran out of work after a backlog of at least DRAIN_MIN_MS
 //   window-opened / window-closed   a time window (WINDOWS) changed
 //   ml-down / ml-up                 the machine-learning service (ML_URL) went or came back
@@ -39,6 +39,12 @@ export interface NotifyEvent {
 
 /** Backlogs shorter than this are everyday uploads, not worth a message when done. */
 export const DRAIN_MIN_MS = 10 * 60_000;
+/**
+ * A queue held for less than this is no news: tools such as immich-go pause
+ * queues for the length of an upload and resume them after, and a click
+ * undone at once needs nobody.
+ */
+export const HELD_MIN_MS = 5 * 60_000;
 
 const REFUSALS: Record<string, string> = {
   unauthorized: "Immich refused the daemon's API key (401)",
@@ -53,11 +59,15 @@ const refusals = (s: StatusSnapshot) =>
 export interface DetectorOptions {
   outageAfterMs: number;
   drainMinMs?: number;
+  heldMinMs?: number;
 }
 
 export class EventDetector {
   private outageSince: number | undefined;
   private backlog: { since: number; peak: number } | undefined;
+  /** Held queues not yet announced, and since when (undefined: held since before the first look, no news). */
+  private held = new Map<string, number | undefined>();
+  private readonly announced = new Set<string>();
 
   constructor(private readonly o: DetectorOptions) {}
 
@@ -108,16 +118,30 @@ export class EventDetector {
   private work(prev: StatusSnapshot, s: StatusSnapshot): NotifyEvent[] {
     if (s.lastSuccessAt === undefined || s.lastSuccessAt === prev.lastSuccessAt) return [];
     const out: NotifyEvent[] = [];
-    const wasHeld = new Set(prev.queues.filter((q) => q.held).map((q) => q.name));
-    const held = s.queues.filter((q) => q.held && !wasHeld.has(q.name)).map((q) => q.name);
-    // A restart that finds queues held already (state file) is no news.
-    if (held.length > 0 && prev.lastSuccessAt !== undefined) {
+    const heldNow = new Set(s.queues.filter((q) => q.held).map((q) => q.name));
+    for (const name of [...this.held.keys(), ...this.announced]) {
+      if (!heldNow.has(name)) {
+        this.held.delete(name);
+        this.announced.delete(name);
+      }
+    }
+    for (const name of heldNow) {
+      // A restart that finds queues held already (state file) is no news.
+      if (!this.held.has(name) && !this.announced.has(name)) this.held.set(name, prev.lastSuccessAt === undefined ? undefined : s.lastSuccessAt);
+    }
+    const minMs = this.o.heldMinMs ?? HELD_MIN_MS;
+    const held = [...this.held].filter(([, since]) => since !== undefined && s.lastSuccessAt! - since >= minMs).map(([name]) => name);
+    for (const name of held) {
+      this.held.delete(name);
+      this.announced.add(name);
+    }
+    if (held.length > 0) {
       out.push({
         kind: "held",
         at: s.at,
         severity: "warning",
         title: held.length === 1 ? `${held[0]} held` : `${held.length} queues held`,
-        text: `${list(held)} ${held.length === 1 ? "was" : "were"} paused by someone else; the daemon will not resume ${held.length === 1 ? "it" : "them"} until someone else does.`,
+        text: `${list(held)} ${held.length === 1 ? "was" : "were"} paused by someone else ${formatDuration(minMs)} ago or more; the daemon will not resume ${held.length === 1 ? "it" : "them"} until someone else does.`,
         queues: held,
       });
     }
