@@ -44,39 +44,31 @@ export function groupToolNotices(notices: readonly Notice[], observation: Observ
   const paused = new Set(observation.queues.filter((q) => q.isPaused).map((q) => q.name));
   const present = new Set(observation.queues.map((q) => q.name));
   let out = [...notices];
+  // Replaces the set's notices with these codes by one, when two or more came in this look.
+  const merge = (set: ToolSet, codes: readonly Notice["code"][], whole: boolean, say: (names: string) => Omit<Notice, "queue">) => {
+    const picked = out.filter((n) => codes.includes(n.code) && set.queues.includes(n.queue));
+    if (picked.length < 2 || !whole) return;
+    const names = set.queues.filter((q) => picked.some((n) => n.queue === q));
+    out = [...out.filter((n) => !picked.includes(n)), { ...say(listed(names)), queue: names.join(",") }];
+  };
   for (const set of sets) {
     const members = set.queues.filter((q) => present.has(q));
-    const held = out.filter((n) => n.code === "held" && members.includes(n.queue));
-    if (held.length >= 2 && members.every((q) => paused.has(q))) {
-      out = out.filter((n) => !held.includes(n));
-      const names = inSetOrder(set, held);
-      out.push({
-        level: "warn",
-        code: "tool-held",
-        queue: names.join(","),
-        message:
-          `${listed(names)} were paused by someone else, and ${listed(members)} are all paused, as ${set.tool} does ${set.when}; ` +
-          `holding ${listed(names)}: the daemon will not resume them until someone else does; ` +
-          `the other managed queues keep running within the cap`,
-      });
-    }
-    const resumed = out.filter((n) => (n.code === "resumed-by-other" || n.code === "unheld") && members.includes(n.queue));
-    if (resumed.length >= 2 && members.every((q) => !paused.has(q))) {
-      out = out.filter((n) => !resumed.includes(n));
-      const names = inSetOrder(set, resumed);
-      out.push({
-        level: "info",
-        code: "tool-released",
-        queue: names.join(","),
-        message: `${listed(names)} were resumed by someone else at once, as ${set.tool} does at the end of an upload; the daemon manages them again within the cap`,
-      });
-    }
+    merge(set, ["held"], members.every((q) => paused.has(q)), (names) => ({
+      level: "warn",
+      code: "tool-held",
+      message:
+        `${names} were paused by someone else, and ${listed(members)} are all paused, as ${set.tool} does ${set.when}; ` +
+        `holding ${names}: the daemon will not resume them until someone else does; ` +
+        `the other managed queues keep running within the cap`,
+    }));
+    merge(set, ["resumed-by-other", "unheld"], members.every((q) => !paused.has(q)), (names) => ({
+      level: "info",
+      code: "tool-released",
+      message: `${names} were resumed by someone else at once, as ${set.tool} does at the end of an upload; the daemon manages them again within the cap`,
+    }));
   }
   return out;
 }
-
-const inSetOrder = (set: ToolSet, notices: readonly Notice[]) =>
-  set.queues.filter((q) => notices.some((n) => n.queue === q));
 
 const listed = (names: readonly string[]) =>
   names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
