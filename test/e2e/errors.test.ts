@@ -123,6 +123,10 @@ describe("a bad configuration", () => {
     LOG_FORMAT: "xml",
     MANAGED_QUEUES: "sidecar,backgroundTask",
     ON_EXIT: "sometimes",
+    WINDOWS: "ml=22-06",
+    TZ: "Mars/Olympus",
+    ML_URL: "ftp://immich-machine-learning",
+    MAX_PRESSURE: "gpu=5",
   };
 
   test.each(["run", "once", "status", "resume-all"])("%s exits 2, lists every problem, and sends nothing", async (command) => {
