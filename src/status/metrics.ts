@@ -63,6 +63,12 @@ export function renderMetrics(s: StatusSnapshot): string {
       type: "gauge",
       samples: s.gates?.ml ? [{ value: flag(s.gates.ml.up) }] : [],
     },
+    {
+      name: `${P}host_pressure_high`,
+      help: "1 while a pressure stall figure is above its MAX_PRESSURE level (nothing new starts), else 0; absent without MAX_PRESSURE.",
+      type: "gauge",
+      samples: s.gates?.pressure ? [{ value: flag(s.gates.pressure.length > 0) }] : [],
+    },
     { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
     { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
     perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),

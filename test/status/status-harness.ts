@@ -7,6 +7,8 @@ import { loadConfig } from "../../src/config/index.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { GateWatch } from "../../src/daemon/gates.ts";
 import { createMlProbe } from "../../src/daemon/ml-probe.ts";
+import { openPressure, type PressureSource } from "../../src/daemon/pressure.ts";
+import { readFileSync } from "node:fs";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
@@ -31,7 +33,10 @@ export interface StatusHarness {
   stop(): Promise<void>;
 }
 
-export async function startStatusHarness(env: Record<string, string> = {}, opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean } = {}): Promise<StatusHarness> {
+export async function startStatusHarness(
+  env: Record<string, string> = {},
+  opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean; /** A fake /proc for MAX_PRESSURE. */ procRoot?: string } = {},
+): Promise<StatusHarness> {
   const clock = opts.virtual ?? new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const sim = await startSimulator({
     clock,
@@ -64,13 +69,14 @@ export async function startStatusHarness(env: Record<string, string> = {}, opts:
     store: memoryStateStore(),
     random: () => 0.5,
     heartbeat: wiring.beat,
-    ...(config.schedule || config.mlUrls
+    ...(config.schedule || config.mlUrls || config.maxPressure
       ? {
           gates: new GateWatch(
             {
               managed: config.managedQueues,
               ...(config.schedule ? { schedule: config.schedule } : {}),
               ...(config.mlUrls ? { ml: { urls: config.mlUrls, probe: createMlProbe(config.mlUrls, fetch) } } : {}),
+              ...(config.maxPressure ? { pressure: openPressure(config.maxPressure, opts.procRoot ?? "/proc", (p) => readFileSync(p, "utf8")) as PressureSource } : {}),
             },
             daemonClock,
           ),

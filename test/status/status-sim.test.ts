@@ -3,6 +3,9 @@
 // /api/status, /metrics, /healthz and /readyz say as the daemon works, and
 // that no answer ever holds the API key.
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import parse, { type ParsedFamily } from "parse-prometheus-text-format";
 import type { StatusSnapshot } from "../../src/status/snapshot.ts";
 import { KEY, type StatusHarness, startStatusHarness } from "./status-harness.ts";
@@ -63,7 +66,7 @@ describe("the status endpoints of a working daemon", () => {
     const expected: [string, ParsedFamily["type"]][] = [
       ["build_info", "GAUGE"], ["start_time_seconds", "GAUGE"], ["up", "GAUGE"], ["last_successful_observation_timestamp_seconds", "GAUGE"],
       ["consecutive_failures", "GAUGE"], ["cycles_total", "COUNTER"], ["cycle_duration_seconds", "HISTOGRAM"], ["actions_total", "COUNTER"],
-      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["window_open", "GAUGE"], ["ml_up", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
+      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["window_open", "GAUGE"], ["ml_up", "GAUGE"], ["host_pressure_high", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
       ["queue_delayed_jobs", "GAUGE"], ["queue_paused", "GAUGE"], ["queue_managed", "GAUGE"], ["queue_held", "GAUGE"], ["queue_occupies_slot", "GAUGE"],
       ["queue_eta_seconds", "GAUGE"],
     ];
@@ -141,6 +144,22 @@ describe("the status endpoints of a working daemon", () => {
     h.sim.ml!.setUp(true);
     await h.advance(30_000);
     expect((await status(h)).gates?.ml?.up).toBe(true);
+  });
+
+  test("host pressure over MAX_PRESSURE: /api/status and /metrics say so, and the waiting queues say why", async () => {
+    const proc = mkdtempSync(join(tmpdir(), "ijd-proc-"));
+    mkdirSync(join(proc, "pressure"));
+    const cpu = (avg10: number) => writeFileSync(join(proc, "pressure", "cpu"), `some avg10=${avg10.toFixed(2)} avg60=1.00 avg300=1.00 total=1\n`);
+    cpu(5);
+    h = await startStatusHarness({ MAX_PRESSURE: "cpu=50" }, { procRoot: proc });
+    expect(value(await metrics(h), "host_pressure_high")).toBe(0);
+    cpu(90);
+    h.sim.engine.enqueue("thumbnailGeneration", 200);
+    await h.advance(30_000);
+    const s = await status(h);
+    expect(s.gates?.pressure).toEqual([{ resource: "cpu", value: 90, limit: 50 }]);
+    expect(s.queues.find((q) => q.name === "thumbnailGeneration")!.waitsBecause).toContain("the host is under pressure (cpu 90.0 % > 50 %");
+    expect(value(await metrics(h), "host_pressure_high")).toBe(1);
   });
 
   test("an outage: /readyz and up go to not ready, errors are counted by kind, /healthz stays ok while the loop runs", async () => {
