@@ -63,7 +63,7 @@ Faults (also settable at run time, see below):
   -h, --help          this text
 
 Control endpoint (same server, no key needed, JSON bodies):
-  GET    ${CONTROL_PREFIX}/state        profile, clock, queues, faults, keys
+  GET    ${CONTROL_PREFIX}/state        profile, clock, queues, faults, keys, ML service
   GET    ${CONTROL_PREFIX}/recording    active intervals, pause changes (with
                                       who made them), uploads' time to thumbnail
   POST   ${CONTROL_PREFIX}/uploads      {"photos":N,"videos":N,"source":"upload"|"library"}

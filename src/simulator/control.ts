@@ -111,6 +111,7 @@ export function createControlHandler(opts: ControlOptions): FetchHandler {
           faults: faults.config,
           unavailableUntil: downUntil(),
           keys: opts.keys.map((k) => ({ label: k.label, admin: k.admin, scopes: k.scopes })),
+          ml: opts.ml?.() ? { url: opts.ml()!.url, up: opts.ml()!.up } : null,
         });
       case "GET /recording":
         return json(engine.recording());

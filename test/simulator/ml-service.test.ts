@@ -29,6 +29,8 @@ test("pong while on; refused while off; ML jobs then fail fast and are dropped; 
   const control = (method: string, body?: unknown) =>
     fetch(`${sim!.url}/__simulator/ml`, { method, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
   expect((await control("GET")).body).toMatchObject({ url: ml.url, up: true });
+  const state = (await (await fetch(`${sim.url}/__simulator/state`)).json()) as { ml: unknown };
+  expect(state.ml).toEqual({ url: ml.url, up: true });
 
   expect((await control("PUT", { up: false })).body).toMatchObject({ up: false });
   expect(await ping(ml.url)).toBe("refused");
