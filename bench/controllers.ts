@@ -1,24 +1,38 @@
-// The three ways of running Immich that the benchmark compares, each driving
-// the simulator's engine directly (no HTTP) once per poll, at the same
-// simulated instants as a real poller would:
+// The ways of running Immich that the benchmark compares:
 //   none    Immich alone: nothing is ever paused;
-//   seed    the original script (seed-policy.ts), the baseline;
-//   daemon  this project's decide() with the ownership the Daemon class keeps
-//           between cycles, exactly as Daemon.cycle and Daemon.shutdown use it.
-// The real Daemon over real HTTP is http-run.ts; bench.ts runs both for the
-// daemon and reports whether they agree.
+//   seed    the original script (seed-policy.ts), the baseline, polling at a
+//           fixed pace and driving the simulator's engine directly;
+//   strict  this project's Daemon with MAX_WAIT=off (rule 12's standby and
+//           adaptive next look on: the script's strict priority order);
+//   daemon  this project's Daemon with its defaults (MAX_WAIT=10m,
+//           MIN_POLL_INTERVAL=1s).
+// The two daemon columns are the real Daemon class on a virtual clock
+// (daemon-run.ts), in-process through engine-client.ts and, for one seed
+// per cell, over real HTTP; bench.ts checks that the two agree.
 
-import { decide, exitActions } from "../src/core/decide.ts";
-import type { Observation, Ownership, Policy } from "../src/core/types.ts";
-import { emptyOwnership } from "../src/core/types.ts";
+import type { Observation } from "../src/core/types.ts";
 import type { Engine } from "../src/simulator/engine-types.ts";
+import type { RequestMeter } from "./requests.ts";
 import { type SeedMemory, seedPoll } from "./seed-policy.ts";
 
 /** In the order the runs are made and reported (the report's columns). */
-export const POLICY_NAMES = ["none", "seed", "daemon"] as const;
+export const POLICY_NAMES = ["none", "seed", "strict", "daemon"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
+export type DaemonPolicy = Extract<PolicyName, "strict" | "daemon">;
+export const isDaemonPolicy = (p: PolicyName): p is DaemonPolicy => p === "strict" || p === "daemon";
 
-/** Commands a controller sent. */
+/** Column headings. */
+export const POLICY_LABELS: Record<PolicyName, string> = {
+  none: "no daemon",
+  seed: "seed script (baseline)",
+  strict: "daemon, MAX_WAIT=off",
+  daemon: "daemon, defaults",
+};
+
+/** MAX_WAIT per daemon policy (ms; null = off). */
+export const MAX_WAIT_MS: Record<DaemonPolicy, number | null> = { strict: null, daemon: 600_000 };
+
+/** Commands sent. */
 export interface CommandCount {
   pauses: number;
   resumes: number;
@@ -27,12 +41,8 @@ export interface CommandCount {
 export interface Controller {
   /** One poll at the engine's current instant. */
   poll(): void;
-  /** What it does when stopped (the seed: nothing; the daemon: resume what it paused). */
+  /** What it does when stopped (the seed: nothing). */
   exit(): void;
-  /** Commands sent by poll() so far. */
-  readonly sent: CommandCount;
-  /** Commands sent by exit(). */
-  readonly sentOnExit: CommandCount;
 }
 
 /** The engine's queues as the client would report them from GET /api/queues. */
@@ -44,62 +54,23 @@ export function observeEngine(engine: Engine): Observation {
   };
 }
 
-const zero = (): CommandCount => ({ pauses: 0, resumes: 0 });
-
-/** Sends one pause or resume to the engine, counting it. */
-function sender(engine: Engine, actor: string, count: CommandCount) {
-  return (queue: string, paused: boolean) => {
-    engine.setPaused(queue, paused, actor);
-    if (paused) count.pauses++;
-    else count.resumes++;
-  };
-}
-
 export function noDaemon(): Controller {
-  return { poll() {}, exit() {}, sent: zero(), sentOnExit: zero() };
+  return { poll() {}, exit() {} };
 }
 
-/** The seed script with MAX_CONCURRENT_JOBS = n. Its commands are labelled "seed". */
-export function seedController(engine: Engine, n: number): Controller {
+/** The seed script with MAX_CONCURRENT_JOBS = n. Its commands are labelled "seed"; each poll is one GET. */
+export function seedController(engine: Engine, n: number, meter: RequestMeter): Controller {
   let memory: SeedMemory = {};
-  const sent = zero();
-  const send = sender(engine, "seed", sent);
   return {
-    sent,
-    sentOnExit: zero(),
     poll() {
+      meter.request("GET");
       const r = seedPoll(observeEngine(engine), n, memory);
       memory = r.memory;
-      for (const c of r.commands) send(c.queue, c.paused);
+      for (const c of r.commands) {
+        meter.request("PUT", c.paused);
+        engine.setPaused(c.queue, c.paused, "seed");
+      }
     },
     exit() {}, // the seed leaves everything as it is: paused
-  };
-}
-
-/**
- * decide() in the Daemon's loop, minus logging and HTTP: the first cycle
- * adopts paused queues (no state file), ownership is kept before the actions
- * are sent, actions go in the order decide() returns them. Labelled "daemon",
- * as the simulator labels the daemon's API key in http-run.ts.
- */
-export function decideController(engine: Engine, policy: Policy): Controller {
-  let ownership: Ownership = emptyOwnership();
-  let adoptPaused = true;
-  const sent = zero();
-  const sentOnExit = zero();
-  const send = sender(engine, "daemon", sent);
-  return {
-    sent,
-    sentOnExit,
-    poll() {
-      const d = decide({ observation: observeEngine(engine), policy, ownership, adoptPaused });
-      adoptPaused = false;
-      ownership = d.ownership;
-      for (const a of d.actions) send(a.queue, a.kind === "pause");
-    },
-    exit() {
-      const sendExit = sender(engine, "daemon", sentOnExit);
-      for (const a of exitActions(observeEngine(engine), ownership)) sendExit(a.queue, a.kind === "pause");
-    },
   };
 }

@@ -19,6 +19,11 @@ export class SlotMeter {
   idleSlotMs = 0;
   /** Milliseconds with at least one such idle slot. */
   idleMs = 0;
+  /** Stretches of idle slot time: each one a hand-over that waited (idle slot time ÷ this = per hand-over). */
+  idleEpisodes = 0;
+  /** Milliseconds during which some managed queue had work (active or pending). */
+  busyMs = 0;
+  private lastBusy = false;
 
   constructor(
     private readonly n: number,
@@ -36,6 +41,7 @@ export class SlotMeter {
       if (span > 0) {
         this.idleSlotMs += this.lastIdle * span;
         if (this.lastIdle > 0) this.idleMs += span;
+        if (this.lastBusy) this.busyMs += span;
       }
     }
     let active = 0;
@@ -45,7 +51,10 @@ export class SlotMeter {
       if (q.counts.active > 0) active++;
       else if (q.counts.waiting + q.counts.paused > 0) waiting++;
     }
-    this.lastIdle = Math.max(0, Math.min(this.n - active, waiting));
+    const idle = Math.max(0, Math.min(this.n - active, waiting));
+    if (idle > 0 && this.lastIdle === 0 && at >= this.from) this.idleEpisodes++;
+    this.lastIdle = idle;
+    this.lastBusy = active + waiting > 0;
     this.lastAt = at;
   }
 }

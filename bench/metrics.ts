@@ -7,6 +7,9 @@ import type { Recording } from "../src/simulator/engine-types.ts";
 import { lastActivityEnd, maxActiveQueues, percentile, timeOverCap, timesToThumbnail } from "../src/simulator/sim-summary.ts";
 import type { CommandCount, PolicyName } from "./controllers.ts";
 import type { SlotMeter } from "./meter.ts";
+import type { RequestCounts } from "./requests.ts";
+
+const HOUR = 3_600_000;
 
 export interface RunMetrics {
   policy: PolicyName;
@@ -25,6 +28,18 @@ export interface RunMetrics {
   thumbnails: { uploads: number; withThumbnail: number; p50Ms: number | null; p95Ms: number | null };
   /** Slot·ms with a free slot while a managed queue had pending work (meter.ts). */
   idleSlotMs: number;
+  /** Stretches of such idle slot time: hand-overs that waited. */
+  handovers: number;
+  /** idleSlotMs ÷ handovers (null when no hand-over waited). */
+  idlePerHandoverMs: number | null;
+  /** Simulated ms during which some managed queue had work. */
+  busyMs: number;
+  /**
+   * Requests per simulated hour: while some managed queue had work (busy),
+   * and in the idle tail after the work (its first minute aside). GET = the
+   * controller's looks at the queues, PUT = its pause and resume commands.
+   */
+  perHour: { busyGet: number | null; busyPut: number | null; idleGet: number | null; idlePut: number | null };
   /** Pause and resume commands sent from the workload's arrival until the end (not at start-up, not at exit). */
   commands: number;
   pauses: number;
@@ -39,7 +54,7 @@ export interface RunMetrics {
   pausedAfterExit: string[];
   /** Simulated ms from the workload's arrival to the end of the run. */
   simulatedMs: number;
-  /** Polls made (one per poll interval of simulated time). */
+  /** Looks at the queues (GET) from the workload's arrival to the end, tail included. */
   polls: number;
 }
 
@@ -57,7 +72,10 @@ export interface SummaryInput {
   sent: CommandCount;
   sentOnExit: CommandCount;
   pausedAfterExit: string[];
-  polls: number;
+  /** Requests counted from the workload's arrival. */
+  requests: RequestCounts;
+  /** The measured idle window: its requests and length. */
+  idle?: { counts: RequestCounts; ms: number };
 }
 
 export function summarize(i: SummaryInput): RunMetrics {
@@ -80,6 +98,15 @@ export function summarize(i: SummaryInput): RunMetrics {
       p95Ms: percentile(thumbs, 95) ?? null,
     },
     idleSlotMs: i.meter.idleSlotMs,
+    handovers: i.meter.idleEpisodes,
+    idlePerHandoverMs: i.meter.idleEpisodes > 0 ? i.meter.idleSlotMs / i.meter.idleEpisodes : null,
+    busyMs: i.meter.busyMs,
+    perHour: {
+      busyGet: i.meter.busyMs > 0 ? (i.requests.getBusy / i.meter.busyMs) * HOUR : null,
+      busyPut: i.meter.busyMs > 0 ? (i.requests.putBusy / i.meter.busyMs) * HOUR : null,
+      idleGet: i.idle ? ((i.idle.counts.getIdle + i.idle.counts.getBusy) / i.idle.ms) * HOUR : null,
+      idlePut: i.idle ? ((i.idle.counts.putIdle + i.idle.counts.putBusy) / i.idle.ms) * HOUR : null,
+    },
     commands: i.sent.pauses - i.startup.pauses + i.sent.resumes - i.startup.resumes,
     pauses: i.sent.pauses - i.startup.pauses,
     resumes: i.sent.resumes - i.startup.resumes,
@@ -88,6 +115,6 @@ export function summarize(i: SummaryInput): RunMetrics {
     protectedPaused: protectedPaused.sort(),
     pausedAfterExit: i.pausedAfterExit,
     simulatedMs: rec.now - i.workloadAt,
-    polls: i.polls,
+    polls: i.requests.getBusy + i.requests.getIdle,
   };
 }

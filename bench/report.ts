@@ -5,7 +5,7 @@
 
 import { BACKLOG_ASSETS, BACKLOG_TRICKLE_MS, IMPORT_PHOTOS, IMPORT_VIDEOS } from "../src/simulator/scenarios.ts";
 import type { BenchResult, GroupResult } from "./bench.ts";
-import { POLICY_NAMES } from "./controllers.ts";
+import { POLICY_LABELS, POLICY_NAMES } from "./controllers.ts";
 import type { ScenarioSpec } from "./simulate.ts";
 import type { Cell, Ratio, Row } from "./summary.ts";
 
@@ -43,6 +43,7 @@ function formatValue(row: Row, c: Cell): string {
   if (c.mean === null) return "n/a";
   const partial = c.runs < c.of ? ` (${c.runs}/${c.of} runs)` : "";
   if (row.unit === "count") return `${Number.isInteger(c.mean) ? c.mean : c.mean.toFixed(1)}${partial}`;
+  if (row.unit === "per-hour") return `${c.mean < 10 ? c.mean.toFixed(1) : Math.round(c.mean).toLocaleString("en")}${partial}`;
   if (c.mean === 0) return `0${partial}`;
   const largest = Math.max(...Object.values(row.values).map((v) => v.mean ?? 0));
   let unit = unitFor(largest);
@@ -69,6 +70,7 @@ function fixed(x: number): string {
 }
 
 export function describeScenario(s: ScenarioSpec): string {
+  if (s.name === "small") return `small: ${s.photos ?? 5} photos uploaded to an idle server`;
   if (s.name === "import") {
     const photos = Math.round(IMPORT_PHOTOS * s.scale);
     const videos = Math.round(IMPORT_VIDEOS * s.scale);
@@ -86,12 +88,12 @@ function list(names: readonly string[]): string {
 
 function groupSection(g: GroupResult): string {
   const lines: string[] = [];
-  lines.push(`## ${describeScenario(g.scenario)}; N = ${g.n}`, "");
-  lines.push("| metric | no daemon | seed script (baseline) | immich-job-daemon | daemon ÷ baseline | daemon ÷ no daemon |");
-  lines.push("|---|---:|---:|---:|---:|---:|");
+  lines.push(`## ${describeScenario(g.scenario)}; N = ${g.n}; POLL_INTERVAL = ${g.pollMs / 1000} s`, "");
+  lines.push(`| metric | ${POLICY_NAMES.map((p) => POLICY_LABELS[p]).join(" | ")} | MAX_WAIT=off ÷ baseline | defaults ÷ baseline | defaults ÷ no daemon |`);
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of g.summary.rows) {
     const values = POLICY_NAMES.map((p) => formatValue(row, row.values[p]));
-    lines.push(`| ${row.label} | ${values.join(" | ")} | ${formatRatio(row.vsBaseline)} | ${formatRatio(row.vsNone)} |`);
+    lines.push(`| ${row.label} | ${values.join(" | ")} | ${formatRatio(row.strictVsBaseline)} | ${formatRatio(row.vsBaseline)} | ${formatRatio(row.vsNone)} |`);
   }
   lines.push("");
   const s = g.summary;
@@ -105,10 +107,11 @@ function groupSection(g: GroupResult): string {
   if (a.compared > 0) {
     const diff = a.differences.length > 0 ? `; differences: ${a.differences.join("; ")}` : "";
     lines.push(
-      `- Daemon over HTTP (real Daemon and client, ${a.requests.toLocaleString("en")} requests) vs decide() in-process: ${a.identical}/${a.compared} runs identical on every metric${diff}. Real time per run: ${(a.httpMs ?? 0).toFixed(0)} ms over HTTP, ${a.directMs.toFixed(0)} ms in-process.`,
+      `- Daemon (defaults) over HTTP (real client, ${a.requests.toLocaleString("en")} requests) vs the same Daemon in-process: ${a.identical}/${a.compared} runs identical on every metric${diff}. Real time per daemon run: ${(a.httpMs ?? 0).toFixed(0)} ms over HTTP, ${a.directMs.toFixed(0)} ms in-process.`,
     );
   }
-  if (a.problems.length > 0) lines.push(`- The HTTP daemon logged: ${a.problems.slice(0, 5).join("; ")}${a.problems.length > 5 ? " …" : ""}`);
+  if (g.timelines) lines.push(`- Timelines of seed ${g.seeds[0]}: ${POLICY_NAMES.map((p) => `[${POLICY_LABELS[p]}](${timelineFile(g, p)})`).join(", ")}.`);
+  if (a.problems.length > 0) lines.push(`- The daemon logged: ${a.problems.slice(0, 5).join("; ")}${a.problems.length > 5 ? " …" : ""}`);
   lines.push("");
   return lines.join("\n");
 }
@@ -117,12 +120,6 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
   const o = r.options;
   const m = ctx.machine;
   const seeds = r.seeds.length === 1 ? `seed ${r.seeds[0]}` : `seeds ${r.seeds[0]}–${r.seeds[r.seeds.length - 1]}`;
-  const daemonVia =
-    o.http === "all"
-      ? "the real `Daemon` class and Immich client over HTTP on 127.0.0.1 to the in-process simulator, on a virtual clock"
-      : o.http === "first"
-        ? "decide() applied to the engine in-process (the first seed also over HTTP with the real Daemon, to show they agree)"
-        : "decide() applied to the engine in-process";
   const mi = r.micro;
   const out: string[] = [
     "# Scheduling benchmark",
@@ -131,9 +128,9 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
     "",
     `- Machine: ${m.cores} cores (${m.cpu}), ${m.platform} ${m.arch}, Bun ${m.bun}.`,
     `- Simulated Immich ${o.profile} (src/simulator: BullMQ pause semantics, the upload pipeline, a small NAS's job durations with ±40 % seeded jitter), in virtual time.`,
-    `- Engine ${seeds}: every figure is the mean of ${r.seeds.length} run${r.seeds.length === 1 ? "" : "s"}, one per seed, all three columns on the same seeds; a ratio is the ratio of the means, with the range of the per-seed ratios in brackets.`,
-    `- The seed script and the daemon poll every ${o.pollMs / 1000} s and start ${o.warmupMs / 1000} s before the workload arrives (a daemon that was already running). Metrics count the daemon's managed queues (DEFAULT_PRIORITY).`,
-    `- Baseline: the original script's algorithm (bench/seed-policy.ts). Daemon: ${daemonVia}.`,
+    `- Engine ${seeds}: every figure is the mean of ${r.seeds.length} run${r.seeds.length === 1 ? "" : "s"}, one per seed, all columns on the same seeds; a ratio is the ratio of the means, with the range of the per-seed ratios in brackets.`,
+    `- POLL_INTERVAL ${o.pollsMs.map((p) => `${p / 1000} s`).join(" and ")}: the seed script polls at that fixed pace; the daemon looks at that pace when nothing is about to change and down to MIN_POLL_INTERVAL = ${o.minPollMs / 1000} s when a hand-over is near (rule 12). Both start ${o.warmupMs / 1000} s before the workload arrives (already running). After the work, ${o.idleTailMs / 60_000} min idle; its last ${(o.idleTailMs - 60_000) / 60_000} min give the idle request rates. Metrics count the daemon's managed queues (DEFAULT_PRIORITY).`,
+    `- Baseline: the original script's algorithm (bench/seed-policy.ts). Daemon columns: the real \`Daemon\` class on a virtual clock, in-process against the simulator's engine (bench/engine-client.ts), ${o.http ? "and for each cell's first seed also over HTTP on 127.0.0.1 with the real Immich client, to show the two agree" : "not over HTTP in this run"}. "MAX_WAIT=off" is the daemon with the shell script's strict order; "defaults" is MAX_WAIT=10m.`,
     `- The whole benchmark took ${(r.realMs / 1000).toFixed(1)} s of real time.`,
     "",
     "Ratios below 1 mean the daemon has less of it than the other (less time, fewer queues, fewer commands). `=` means both are 0.",
@@ -151,14 +148,15 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
     `| decide() | ${Math.round(mi.decidePerSec).toLocaleString("en")} | ${mi.decideMicros.toFixed(2)} |`,
     `| decide() ÷ baseline | ${mi.ratio.toFixed(2)} | |`,
     "",
-    `decide() does more per call (ownership, holds, the cap, notices and a view of every queue for logs and \`status\`); at ${mi.decideMicros.toFixed(0)} µs a decision against a ${o.pollMs / 1000} s poll interval it is ${(mi.decideMicros / (o.pollMs * 1000) * 100).toExponential(1)} % of the daemon's time.`,
+    `decide() does more per call (ownership, holds, the cap, MAX_WAIT, standby, notices and a view of every queue for logs and \`status\`); at ${mi.decideMicros.toFixed(0)} µs a decision, even one look a second is ${(mi.decideMicros / 1e6 * 100).toExponential(1)} % of the daemon's time.`,
     "",
     "## How the figures are measured",
     "",
     "- No daemon: Immich alone, nothing paused. Seed script: each poll, if any queue has active jobs it does nothing; otherwise it resumes the first N queues in its order that have queued jobs and pauses every other queue (all 19, protected ones included), sending only the changes from what it remembers commanding; on exit it sends nothing.",
     "- Makespan: from the workload's arrival to the end of the last job. Time over the cap and the max come from the simulator's record of when each queue had active jobs (src/simulator/sim-summary.ts).",
     "- Time to thumbnail: arrival of an upload to the end of its thumbnail job (in the backlog scenario, only the new uploads; the backlog assets already have thumbnails).",
-    "- Idle slot time (work conservation): slot·time during which fewer than N managed queues had active jobs while some managed queue without active jobs had pending ones; integrated exactly over every job event and poll (bench/meter.ts).",
+    "- Idle slot time (work conservation): slot·time during which fewer than N managed queues had active jobs while some managed queue without active jobs had pending ones; integrated exactly over every job event and poll (bench/meter.ts). Per hand-over: that total over the number of stretches of it (each a hand-over that waited).",
+    "- Requests per hour: the controller's looks at the queues (GET) and its pause/resume commands (PUT), busy = while some managed queue had work, over that time; idle = in the idle tail after the work, once the last hand-over's looks are over.",
     "- Commands: pause and resume requests sent from the workload's arrival to the end. Start-up commands (the seed pauses all 19 queues, the daemon its idle managed ones) and the daemon's exit resumes are in results.json (startupCommands, exitCommands).",
     "",
   );
@@ -166,5 +164,11 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
 }
 
 export function renderJson(r: BenchResult, ctx: ReportContext): string {
-  return JSON.stringify({ date: ctx.date, machine: ctx.machine, ...r }, null, 2) + "\n";
+  const groups = r.groups.map(({ timelines: _t, ...g }) => g);
+  return JSON.stringify({ date: ctx.date, machine: ctx.machine, ...r, groups }, null, 2) + "\n";
+}
+
+/** Where a group's timeline of one policy is written, relative to bench/. */
+export function timelineFile(g: GroupResult, policy: string): string {
+  return `timeline-${g.scenario.name}-poll${g.pollMs / 1000}s-n${g.n}-${policy}.svg`;
 }

@@ -1,29 +1,36 @@
 // `bun run bench`: the benchmark at full scale. The entry point: the only
 // file of the benchmark that reads the real clock, the machine and argv;
 // it prints the tables and writes bench/results.md and bench/results.json.
-//   bun bench/run.ts            full run (~1 min on 2 cores)
+//   bun bench/run.ts            full run (a few minutes on 2 cores)
 //   bun bench/run.ts --quick    small scale, one seed, prints only: a smoke run in seconds
 
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, runBench } from "./bench.ts";
 import { type GatesOptions, renderGates, runGatesBench } from "./gates.ts";
-import { renderJson, renderMarkdown, type ReportContext } from "./report.ts";
+import { renderJson, renderMarkdown, type ReportContext, timelineFile } from "./report.ts";
 
 const HOUR = 3_600_000;
 
 const FULL: Omit<BenchOptions, "now" | "onProgress"> = {
   profile: "v3.1",
   baseSeed: 42,
-  seeds: 5,
-  pollMs: 10_000, // the seed script's and the daemon's default POLL_INTERVAL
+  seeds: 3,
+  pollsMs: [10_000, 1_000], // the default POLL_INTERVAL, and the fastest the seed script is usually run at
+  minPollMs: 1_000, // the daemon's default MIN_POLL_INTERVAL
   warmupMs: 25_000,
-  ns: [1, 2],
+  idleTailMs: 11 * 60_000,
+  ns: [1],
   scenarios: [
+    { name: "small", scale: 1, photos: 5, limitMs: HOUR },
     { name: "import", scale: 1, limitMs: 48 * HOUR },
     { name: "backlog", scale: 1, trickleForMs: 8 * HOUR, limitMs: 96 * HOUR },
   ],
-  http: "all",
+  http: true,
+  timelines: [
+    { scenario: "small", pollMs: 10_000, n: 1, fromMs: 0, toMs: 45_000 },
+    { scenario: "backlog", pollMs: 10_000, n: 1, fromMs: 0, toMs: 45 * 60_000 },
+  ],
   micro: { observations: 2_000, minMsPerRound: 300, rounds: 5 },
 };
 
@@ -31,6 +38,7 @@ const QUICK: Omit<BenchOptions, "now" | "onProgress"> = {
   ...FULL,
   seeds: 1,
   scenarios: [
+    { name: "small", scale: 1, photos: 5, limitMs: HOUR },
     { name: "import", scale: 0.1, limitMs: 24 * HOUR },
     { name: "backlog", scale: 0.05, trickleForMs: HOUR, limitMs: 24 * HOUR },
   ],
@@ -77,5 +85,8 @@ if (quick) {
   await Bun.write(join(dir, "results.md"), markdown);
   await Bun.write(join(dir, "results.json"), renderJson(result, ctx));
   await Bun.write(join(dir, "results-gates.json"), `${JSON.stringify(gates, null, 2)}\n`);
-  console.error("wrote bench/results.md, bench/results.json and bench/results-gates.json");
+  for (const g of result.groups) {
+    for (const [policy, svg] of Object.entries(g.timelines ?? {})) await Bun.write(join(dir, timelineFile(g, policy)), svg);
+  }
+  console.error("wrote bench/results.md, bench/results.json, bench/results-gates.json and the timelines");
 }

@@ -26,15 +26,17 @@ export interface Ratio {
   note?: "both zero" | "baseline zero";
 }
 
-export type Unit = "ms" | "slot-ms" | "count";
+export type Unit = "ms" | "slot-ms" | "count" | "per-hour";
 
 export interface Row {
   key: string;
   label: string;
   unit: Unit;
   values: Record<PolicyName, Cell>;
-  /** Daemon ÷ seed script; null where a ratio says nothing. */
+  /** Daemon (defaults) ÷ seed script; null where a ratio says nothing. */
   vsBaseline: Ratio | null;
+  /** Daemon with MAX_WAIT=off ÷ seed script. */
+  strictVsBaseline: Ratio | null;
   /** Daemon ÷ no daemon; null where a ratio says nothing (e.g. no daemon sends no commands). */
   vsNone: Ratio | null;
 }
@@ -60,12 +62,17 @@ interface MetricDef {
 
 const METRICS: readonly MetricDef[] = [
   { key: "makespan", label: () => "makespan (workload arrival to last job done)", unit: "ms", get: (m) => m.makespanMs, vsBaseline: true, vsNone: true },
-  { key: "maxActive", label: () => "max managed queues active at once", unit: "count", get: (m) => m.maxActive, vsBaseline: true, vsNone: true },
-  { key: "overCap", label: (n) => `time with more than N = ${n} managed queues active`, unit: "ms", get: (m) => m.overCapMs, vsBaseline: true, vsNone: true },
   { key: "thumbP50", label: () => "new uploads' time to thumbnail, p50", unit: "ms", get: (m) => m.thumbnails.p50Ms, vsBaseline: true, vsNone: true },
   { key: "thumbP95", label: () => "new uploads' time to thumbnail, p95", unit: "ms", get: (m) => m.thumbnails.p95Ms, vsBaseline: true, vsNone: true },
   // No daemon never leaves a slot idle (everything runs) and sends no commands: no ratio to it.
-  { key: "idleSlot", label: () => "idle slot time (a slot free while work was pending)", unit: "slot-ms", get: (m) => m.idleSlotMs, vsBaseline: true, vsNone: false },
+  { key: "idlePerHandover", label: () => "idle slot time per hand-over (a slot free while work waited)", unit: "ms", get: (m) => m.idlePerHandoverMs, vsBaseline: true, vsNone: false },
+  { key: "idleSlot", label: () => "idle slot time, in all", unit: "slot-ms", get: (m) => m.idleSlotMs, vsBaseline: true, vsNone: false },
+  { key: "maxActive", label: () => "max managed queues active at once", unit: "count", get: (m) => m.maxActive, vsBaseline: true, vsNone: true },
+  { key: "overCap", label: (n) => `time with more than N = ${n} managed queues active`, unit: "ms", get: (m) => m.overCapMs, vsBaseline: true, vsNone: true },
+  { key: "busyGet", label: () => "GET requests per hour, busy", unit: "per-hour", get: (m) => m.perHour.busyGet, vsBaseline: true, vsNone: false },
+  { key: "busyPut", label: () => "PUT requests (pause/resume) per hour, busy", unit: "per-hour", get: (m) => m.perHour.busyPut, vsBaseline: true, vsNone: false },
+  { key: "idleGet", label: () => "GET requests per hour, idle", unit: "per-hour", get: (m) => m.perHour.idleGet, vsBaseline: true, vsNone: false },
+  { key: "idlePut", label: () => "PUT requests per hour, idle", unit: "per-hour", get: (m) => m.perHour.idlePut, vsBaseline: true, vsNone: false },
   { key: "commands", label: () => "pause/resume commands sent (workload arrival to end)", unit: "count", get: (m) => m.commands, vsBaseline: true, vsNone: false },
   { key: "protectedPaused", label: () => "protected queues ever paused (backgroundTask, notifications, …)", unit: "count", get: (m) => m.protectedPaused.length, vsBaseline: false, vsNone: false },
   { key: "pausedAfterExit", label: () => "queues left paused after the tool exits", unit: "count", get: (m) => m.pausedAfterExit.length, vsBaseline: false, vsNone: false },
@@ -108,6 +115,7 @@ export function summarizeGroup(runs: Record<PolicyName, RunMetrics[]>, n: number
       unit: def.unit,
       values,
       vsBaseline: def.vsBaseline ? ratio(d, runs.seed.map(def.get)) : null,
+      strictVsBaseline: def.vsBaseline ? ratio(runs.strict.map(def.get), runs.seed.map(def.get)) : null,
       vsNone: def.vsNone ? ratio(d, runs.none.map(def.get)) : null,
     };
   });

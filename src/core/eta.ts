@@ -4,7 +4,10 @@
 // finished jobs), so the jobs finished between two looks are read from the
 // fall of active + pending while the queue runs. The estimate is a
 // time-weighted moving average (time constant TAU_MS) of those samples, and
-// it keeps only what it can trust:
+// it keeps only what it can trust (the average is bias-corrected, so its
+// first samples weigh as a plain mean of the running time so far, and a
+// queue whose first job has not finished yet is not read as stalled for
+// minutes after):
 //   - time counts only while the queue runs (unpaused at both looks): a
 //     paused queue's stillness says nothing about its speed;
 //   - an interval in which its count rose (a burst of uploads, a restart
@@ -35,6 +38,9 @@ export interface QueueDrain {
   rate?: number;
   /** Trusted samples so far. */
   samples: number;
+  /** The moving average's weights (rate = sum / weight). */
+  sum?: number;
+  weight?: number;
 }
 
 /** Per managed queue name. */
@@ -52,24 +58,31 @@ export function updateDrain(prev: DrainState, obs: Observation, managed: readonl
     const total = totalOf(q);
     const entry: QueueDrain = { at: obs.at, total, isPaused: q.isPaused, samples: p?.samples ?? 0 };
     if (p?.rate !== undefined) entry.rate = p.rate;
+    if (p?.sum !== undefined && p.weight !== undefined) Object.assign(entry, { sum: p.sum, weight: p.weight });
     const dt = obs.at - (p?.at ?? obs.at);
     const ran = p !== undefined && !p.isPaused && !q.isPaused && p.total > 0;
     if (ran && dt > 0 && total <= p.total) {
       let finished = p.total - total;
       if (entry.rate !== undefined && p.samples >= ESTABLISHED) finished = Math.min(finished, CLIP * entry.rate * (dt / 1000));
       const sample = finished / (dt / 1000);
+      const w = 1 - Math.exp(-dt / TAU_MS);
       if (total > 0) {
-        const w = entry.rate === undefined ? 1 : 1 - Math.exp(-dt / TAU_MS);
-        entry.rate = entry.rate === undefined ? sample : entry.rate + w * (sample - entry.rate);
+        entry.sum = (entry.sum ?? 0) * (1 - w) + w * sample;
+        entry.weight = (entry.weight ?? 0) * (1 - w) + w;
+        entry.rate = entry.sum / entry.weight;
         entry.samples++;
       } else if (entry.rate === undefined && sample > 0) {
-        entry.rate = sample; // ran dry: a lower bound, better than nothing
+        // Ran dry: a lower bound, better than nothing.
+        Object.assign(entry, { rate: sample, sum: w * sample, weight: w });
       }
     }
     next[q.name] = entry;
   }
   return next;
 }
+
+/** Whether `queue`'s rate rests on enough running time to act on (a few looks of it running). */
+export const isMeasured = (state: DrainState, queue: string): boolean => (state[queue]?.samples ?? 0) >= ESTABLISHED;
 
 /** Milliseconds until `q` is empty at its measured rate once it runs; 0 if empty, null if not known. */
 export function timeToEmptyMs(state: DrainState, q: QueueSnapshot): number | null {

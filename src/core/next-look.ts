@@ -5,12 +5,15 @@
 //   - a slot holder has only active jobs left: its slot frees within a job;
 //   - a slot holder's measured drain rate says it empties before the next
 //     poll: look when it should be empty;
+//   - a running slot holder's rate is not measured yet (it just started):
+//     one look a floor later measures it, so a short queue does not run
+//     dry unseen for a whole poll;
 //   - a slot is free while work arrives (some managed queue's count rose).
 // Never sooner than the floor (MIN_POLL_INTERVAL), never later than
 // POLL_INTERVAL. With no managed work at all the answer is POLL_INTERVAL:
 // idle costs one GET per POLL_INTERVAL and nothing else.
 
-import { timeToEmptyMs, type DrainState } from "./eta.ts";
+import { isMeasured, timeToEmptyMs, type DrainState } from "./eta.ts";
 import type { Decision, Observation, QueueSnapshot } from "./types.ts";
 
 export interface NextLookInput {
@@ -30,7 +33,7 @@ export interface NextLookInput {
 export interface NextLook {
   ms: number;
   /** Why sooner than POLL_INTERVAL, for the debug log and tests; "pace" when not. */
-  why: "pace" | "resumed" | "only-active-left" | "drains-before-poll" | "work-arriving";
+  why: "pace" | "resumed" | "only-active-left" | "drains-before-poll" | "measuring" | "work-arriving";
 }
 
 const pending = (q: QueueSnapshot) => q.waiting + q.paused;
@@ -51,8 +54,10 @@ export function nextLook(i: NextLookInput): NextLook {
   for (const q of queues) {
     if (!holders.has(q.name)) continue;
     if (q.active > 0 && pending(q) === 0) sooner(floor, "only-active-left");
-    const tte = q.isPaused ? null : timeToEmptyMs(i.drain, q);
+    if (q.isPaused) continue;
+    const tte = timeToEmptyMs(i.drain, q);
     if (tte !== null && tte < i.pollMs) sooner(tte, "drains-before-poll");
+    else if (!isMeasured(i.drain, q.name)) sooner(floor, "measuring");
   }
   if (i.decision.occupiedAfter < i.maxConcurrent && i.previous) {
     const before = new Map(i.previous.queues.map((q) => [q.name, total(q)]));

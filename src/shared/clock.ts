@@ -81,6 +81,13 @@ export class VirtualClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** When the next sleeper wakes (undefined if none sleeps): a driver stops there to see what it did. */
+  get nextAt(): number | undefined {
+    let at: number | undefined;
+    for (const s of this.sleepers) if (at === undefined || s.at < at) at = s.at;
+    return at;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();

@@ -1,15 +1,16 @@
 // The benchmark's core at a tiny scale: it runs, every run finishes, its
 // figures hold the invariants they are meant to show (the daemon and the
 // seed within the cap, no daemon over it; the seed pausing protected queues
-// and leaving queues paused), the real daemon over HTTP matches decide()
-// in-process exactly, and the summary's means and ratios are those of the
-// runs. Not a timed test: no figure here depends on the machine's speed.
+// and leaving queues paused; idle = one GET per POLL_INTERVAL and no PUT),
+// the real Daemon over HTTP matches the same Daemon in-process exactly, and
+// the summary's means and ratios are those of the runs. Not a timed test: no
+// figure here depends on the machine's speed.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { type BenchResult, runBench } from "../../bench/bench.ts";
 import { POLICY_NAMES } from "../../bench/controllers.ts";
 import type { RunMetrics } from "../../bench/metrics.ts";
 import { renderJson, renderMarkdown } from "../../bench/report.ts";
-import { runDirect } from "../../bench/simulate.ts";
+import { runController } from "../../bench/simulate.ts";
 
 const HOUR = 3_600_000;
 let result: BenchResult;
@@ -19,14 +20,18 @@ beforeAll(async () => {
     profile: "v3.1",
     baseSeed: 11,
     seeds: 2,
-    pollMs: 10_000,
+    pollsMs: [10_000],
+    minPollMs: 1_000,
     warmupMs: 25_000,
+    idleTailMs: 5 * 60_000,
     ns: [1, 2],
     scenarios: [
+      { name: "small", scale: 1, photos: 5, limitMs: HOUR },
       { name: "import", scale: 0.02, limitMs: 24 * HOUR }, // 40 photos, 1 video
       { name: "backlog", scale: 0.005, trickleForMs: 20 * 60_000, limitMs: 24 * HOUR }, // 100 assets
     ],
-    http: "all",
+    http: true,
+    timelines: [{ scenario: "small", pollMs: 10_000, n: 1, fromMs: 0, toMs: 45_000 }],
     micro: { observations: 40, minMsPerRound: 1, rounds: 1 },
     now: () => performance.now(),
   });
@@ -36,7 +41,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe("benchmark at tiny scale", () => {
   test("every scenario × N × seed × way of running ran and finished its work", () => {
-    expect(result.groups.map((g) => `${g.scenario.name}/${g.n}`)).toEqual(["import/1", "import/2", "backlog/1", "backlog/2"]);
+    expect(result.groups.map((g) => `${g.scenario.name}/${g.n}`)).toEqual(["small/1", "small/2", "import/1", "import/2", "backlog/1", "backlog/2"]);
     for (const g of result.groups) {
       for (const p of POLICY_NAMES) {
         expect(g.runs[p].length).toBe(2);
@@ -53,9 +58,12 @@ describe("benchmark at tiny scale", () => {
 
   test("the daemon and the seed stay within N; Immich alone does not", () => {
     for (const g of result.groups) {
-      for (const m of [...g.runs.daemon, ...g.runs.seed]) {
+      for (const m of [...g.runs.daemon, ...g.runs.strict, ...g.runs.seed]) {
         expect(m.maxActive).toBeLessThanOrEqual(g.n);
         expect(m.overCapMs).toBe(0);
+        // Idle: one look per POLL_INTERVAL (360 an hour at 10 s) and no command.
+        expect(m.perHour.idleGet).toBeCloseTo(360, 6);
+        expect(m.perHour.idlePut).toBe(0);
       }
       for (const m of g.runs.none) {
         expect(m.commands).toBe(0);
@@ -75,12 +83,12 @@ describe("benchmark at tiny scale", () => {
         expect(m.pausedAfterExit).toContain("backgroundTask");
         expect(m.exitCommands).toBe(0);
       }
-      for (const m of [...g.runs.daemon, ...g.runs.none]) {
+      for (const m of [...g.runs.daemon, ...g.runs.strict, ...g.runs.none]) {
         expect(m.protectedPaused).toEqual([]);
         expect(m.pausedAfterExit).toEqual([]);
       }
-      for (const m of g.runs.daemon) {
-        expect(m.via).toBe("http");
+      for (const m of [...g.runs.daemon, ...g.runs.strict]) {
+        expect(m.via).toBe("direct");
         expect(m.exitCommands).toBeGreaterThan(0);
         expect(m.commands).toBeGreaterThan(0);
         expect(m.startupCommands).toBeGreaterThan(0); // releases the idle queues before the workload
@@ -88,19 +96,34 @@ describe("benchmark at tiny scale", () => {
     }
   });
 
-  test("the real daemon over HTTP and decide() in-process give identical figures", () => {
+  test("the real Daemon over HTTP and the same Daemon in-process give identical figures", () => {
     for (const g of result.groups) {
-      expect(g.agreement.compared).toBe(2);
+      expect(g.agreement.compared).toBe(1);
       expect(g.agreement.differences).toEqual([]);
-      expect(g.agreement.identical).toBe(2);
+      expect(g.agreement.identical).toBe(1);
       expect(g.agreement.problems).toEqual([]);
       expect(g.agreement.requests).toBeGreaterThan(0);
-      g.runs.daemon.forEach((h, i) => {
-        const d = g.daemonDirect[i]!;
-        expect(d.via).toBe("direct");
-        expect({ ...h, via: "direct" }).toEqual(d);
-      });
     }
+  });
+
+  test("hand-overs at job speed: at POLL_INTERVAL=10 the daemon's idle slot time per hand-over is a fraction of the seed's", () => {
+    for (const g of result.groups.filter((x) => x.scenario.name !== "small")) {
+      const row = g.summary.rows.find((r) => r.key === "idlePerHandover")!;
+      expect(row.values.daemon.mean!).toBeLessThan(1_500);
+      expect(row.vsBaseline!.ratio!).toBeLessThan(0.5);
+    }
+  });
+
+  test("timelines: an SVG per policy for the chosen cell, a row per managed queue", () => {
+    const g = result.groups.find((x) => x.scenario.name === "small" && x.n === 1)!;
+    for (const p of POLICY_NAMES) {
+      expect(g.timelines![p]).toStartWith("<svg");
+      expect(g.timelines![p]).toContain(">thumbnailGeneration</text>");
+    }
+    const marks = (svg: string) => (svg.match(/<path /g) ?? []).length;
+    expect(marks(g.timelines!.daemon)).toBeGreaterThan(0); // pause and resume marks
+    expect(marks(g.timelines!.none)).toBe(0);
+    expect(result.groups.find((x) => x.scenario.name === "import")!.timelines).toBeUndefined();
   });
 
   test("the summary's means and ratios are those of the runs", () => {
@@ -109,6 +132,7 @@ describe("benchmark at tiny scale", () => {
       maxActive: (m) => m.maxActive,
       thumbP50: (m) => m.thumbnails.p50Ms!,
       idleSlot: (m) => m.idleSlotMs,
+      busyGet: (m) => m.perHour.busyGet!,
       commands: (m) => m.commands,
     };
     for (const g of result.groups) {
@@ -132,8 +156,9 @@ describe("benchmark at tiny scale", () => {
 
   test("a run is deterministic: the same spec gives the same figures", async () => {
     const g = result.groups[0]!;
-    const again = await runDirect({ scenario: g.scenario, params: result.params[0]!, n: g.n, policy: "seed" });
-    expect(again).toEqual(g.runs.seed[0]!);
+    const params = { profile: "v3.1" as const, seed: 11, pollMs: 10_000, minPollMs: 1_000, warmupMs: 25_000, idleTailMs: 5 * 60_000 };
+    const again = await runController({ scenario: g.scenario, params, n: g.n, policy: "seed" });
+    expect(again.metrics).toEqual(g.runs.seed[0]!);
   });
 
   test("the micro-benchmark timed both functions on the same inputs", () => {
@@ -153,13 +178,15 @@ describe("benchmark at tiny scale", () => {
     expect(md).toContain("2 cores (test CPU)");
     expect(md).toContain("Bun 1.4.5");
     expect(md).toContain("seeds 11–12");
-    expect(md.match(/^## (import|backlog): .*; N = [12]$/gm)?.length).toBe(4);
-    expect(md.match(/^\| metric \| no daemon \| seed script \(baseline\) \| immich-job-daemon \| daemon ÷ baseline \| daemon ÷ no daemon \|$/gm)?.length).toBe(4);
+    expect(md.match(/^## (small|import|backlog): .*; N = [12]; POLL_INTERVAL = 10 s$/gm)?.length).toBe(6);
+    expect(md.match(/^\| metric \| no daemon \| seed script \(baseline\) \| daemon, MAX_WAIT=off \| daemon, defaults \| MAX_WAIT=off ÷ baseline \| defaults ÷ baseline \| defaults ÷ no daemon \|$/gm)?.length).toBe(6);
+    expect(md).toContain("(timeline-small-poll10s-n1-daemon.svg)");
     expect(md).toContain("## decide() throughput");
     const json = JSON.parse(renderJson(result, ctx));
     expect(json.date).toBe(ctx.date);
     expect(json.machine).toEqual(ctx.machine);
     expect(json.groups[0].runs.seed[0]).toEqual(result.groups[0]!.runs.seed[0]);
+    expect(json.groups[0].timelines).toBeUndefined(); // the pictures go to their own files
     expect(json.options.baseSeed).toBe(11);
   });
 });

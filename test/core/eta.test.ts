@@ -55,7 +55,7 @@ describe("drain rate", () => {
 
   test("a Redis loss or a person emptying the queue (a huge fall) is clipped, not taken as speed", () => {
     const steps = [...steady(), [100, 2, 10]] as Step[];
-    expect(rate(steps)!).toBeLessThan(2.6); // unclipped, the 808-job fall would read as 8 a second
+    expect(rate(steps)!).toBeLessThan(3); // unclipped, the 808-job fall would read as ~13 a second
   });
 
   test("a queue that runs dry between two looks: a lower bound only while nothing better is known", () => {

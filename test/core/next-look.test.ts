@@ -29,11 +29,14 @@ function look(observation: Observation, o: { previous?: Observation; drain?: Dra
   });
 }
 
-/** A drain state in which `queue` was measured finishing `perSecond` jobs a second. */
+/** A drain state in which `queue` was measured over four looks finishing `perSecond` jobs a second. */
 function measured(queue: string, perSecond: number): DrainState {
-  const a = obs({ ...allPaused, [queue]: { active: 1, pending: 999 } }, 0);
-  const b = obs({ ...allPaused, [queue]: { active: 1, pending: 999 - perSecond * 10 } }, 10_000);
-  return updateDrain(updateDrain({}, a, DEFAULT_PRIORITY), b, DEFAULT_PRIORITY);
+  let state: DrainState = {};
+  for (let i = 0; i < 4; i++) {
+    const o = obs({ ...allPaused, [queue]: { active: 1, pending: 99_999 - i * perSecond * 10 } }, i * 10_000);
+    state = updateDrain(state, o, DEFAULT_PRIORITY);
+  }
+  return state;
 }
 
 describe("nextLook", () => {
@@ -57,6 +60,11 @@ describe("nextLook", () => {
     const r = look(o, { ownership: ours(["thumbnailGeneration"]), drain: measured("thumbnailGeneration", 3) });
     expect(r.why).toBe("drains-before-poll");
     expect(r.ms).toBeCloseTo(4_000, -1); // 12 jobs at 3 a second
+  });
+
+  test("a running holder whose rate is not measured yet (it just started): the floor, to measure it", () => {
+    const o = obs({ ...allPaused, thumbnailGeneration: { active: 2, pending: 10 } });
+    expect(look(o, { ownership: ours(["thumbnailGeneration"]) })).toEqual({ ms: 1_000, why: "measuring" });
   });
 
   test("a holder that takes longer than a poll: POLL_INTERVAL", () => {
