@@ -3,6 +3,7 @@
 // once, and a status line whenever the set of queues holding slots (or
 // their state) changes. Pure: state in, lines and the next state out.
 
+import { formatDuration } from "../core/eta.ts";
 import { clockText, count } from "./format.ts";
 import type { DemoView } from "./view-model.ts";
 
@@ -37,7 +38,8 @@ export function plainLines(state: PlainState, view: DemoView): { lines: string[]
     const u = view.uploads;
     lines.push(
       `${clockText(view.elapsedMs)} slots ${view.slotsInUse}/${view.maxConcurrent}: ${who}` +
-        (u.total > 0 ? ` | uploads ${count(u.thumbnailed)}/${count(u.total)} thumbnailed, ${count(u.done)} done` : ""),
+        (u.total > 0 ? ` | uploads ${count(u.thumbnailed)}/${count(u.total)} thumbnailed, ${count(u.done)} done` : "") +
+        (view.etaMs === null ? "" : ` | work left ~${formatDuration(view.etaMs)}`),
     );
   }
   const last = view.log.at(-1);

@@ -4,6 +4,7 @@
 // frame never its height: the redraw moves the cursor up by the frame's line
 // count, which a wrapped or scrolled line would throw off.
 
+import { formatDuration } from "../core/eta.ts";
 import { fit, pad, type Paint, paint } from "./ansi.ts";
 import { clockText, count, durationText, plural } from "./format.ts";
 import type { DemoSummary } from "./summary.ts";
@@ -78,12 +79,13 @@ export function renderFrame(view: DemoView, style: Style): string {
   const daemon = view.daemon === "ok" ? paint(c, "green", "ok") : paint(c, view.daemon === "degraded" ? "red" : "yellow", view.daemon);
   const u = view.uploads;
   const uploads = u.total > 0 ? ` · uploads ${count(u.thumbnailed)}/${count(u.total)} thumbnailed, ${count(u.done)} done` : "";
+  const left = view.etaMs === null ? "" : ` · work left ~${formatDuration(view.etaMs)}`;
   const head = [
     // Most important first: a narrow terminal cuts the end of a line.
     `${paint(c, "bold", "immich-job-daemon demo")} · ${view.scenario}: ${view.workload} · simulated Immich v${view.version} at ${view.url}`,
-    `sim time ${paint(c, "bold", clockText(view.elapsedMs))} (${view.speed}×) · N = ${view.maxConcurrent} · slots ${slots(view.slotsInUse, view.maxConcurrent, c)}${uploads} · daemon ${daemon}`,
+    `sim time ${paint(c, "bold", clockText(view.elapsedMs))} (${view.speed}×) · N = ${view.maxConcurrent} · slots ${slots(view.slotsInUse, view.maxConcurrent, c)}${uploads}${left} · daemon ${daemon}`,
     "",
-    paint(c, "dim", `${"#".padStart(2)}  ${pad("queue", nameW)}  ${pad("state", 8)}  ${pad("active", 6, true)}  ${pad("pending", 7, true)}  ${pad("done", BAR)}  latest decision and why`),
+    paint(c, "dim", `${"#".padStart(2)}  ${pad("queue", nameW)}  ${pad("state", 8)}  ${pad("active", 6, true)}  ${pad("pending", 7, true)}  ${pad("done", BAR)}  ${pad("eta", 10)}  latest decision and why`),
   ];
   const rows = view.managed.map((r) =>
     [
@@ -93,6 +95,7 @@ export function renderFrame(view: DemoView, style: Style): string {
       pad(count(r.active), 6, true),
       pad(count(r.pending), 7, true),
       bar(r.completed, r.completed + r.active + r.pending, c),
+      pad(r.etaMs === undefined ? "" : r.etaMs === null ? "measuring" : `~${formatDuration(r.etaMs)}`, 10),
       decisionText(r, c),
     ].join("  "),
   );

@@ -4,6 +4,7 @@
 // pass a VirtualClock and drive it, so a whole import runs in well under a
 // second; the command passes a VirtualClock paced to real time (paced-clock.ts).
 
+import { CONFIG_DEFAULTS } from "../config/defaults.ts";
 import { DEFAULT_PRIORITY } from "../core/queues.ts";
 import { Daemon, type ImmichApi } from "../daemon/daemon.ts";
 import { GateWatch } from "../daemon/gates.ts";
@@ -131,8 +132,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     client: watched,
     clock: daemonClock,
     log,
-    policy: { maxConcurrent: o.maxConcurrent, priority: managed },
+    // The daemon's defaults: standby, MAX_WAIT=10m, hand-overs at job speed.
+    policy: { maxConcurrent: o.maxConcurrent, priority: managed, standby: true, maxWaitMs: CONFIG_DEFAULTS.maxWaitMs },
     pollIntervalMs: pollMs,
+    minPollIntervalMs: CONFIG_DEFAULTS.minPollIntervalMs,
     dryRun: false,
     onExit: "resume",
     store: memoryStateStore(),
@@ -173,6 +176,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       daemon: daemon.health.state,
       uploads: rec.uploads,
       log: log.tail(o.logLines ?? 100),
+      ...(daemon.latest ? { eta: daemon.latest.eta } : {}),
     });
   /** The workload has run and nothing more will ever happen (import ends; backlog and nightly never do). */
   const done = (rec: Recording) => {

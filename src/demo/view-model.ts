@@ -4,6 +4,7 @@
 // the view without a terminal and the screen code has no logic of its own.
 
 import { occupiesSlot, pending } from "../core/decide.ts";
+import type { Eta } from "../core/eta.ts";
 import type { QueueCounts, QueueSnapshot } from "../core/types.ts";
 import type { Level } from "../daemon/log.ts";
 import type { LogEntry, QueueAction } from "./demo-log.ts";
@@ -29,6 +30,8 @@ export interface ManagedRow {
   occupiesSlot: boolean;
   /** The daemon's latest command for this queue and why, if it sent one. */
   action?: RowAction;
+  /** Time to empty at the daemon's measured drain rate (null: not measured yet; absent: no work). */
+  etaMs?: number | null;
 }
 
 export interface RowAction {
@@ -73,6 +76,8 @@ export interface DemoView {
   managed: ManagedRow[];
   /** Every other queue: the daemon leaves these alone. */
   others: OtherRow[];
+  /** The daemon's estimate for all the work pending now (null: nothing measured, or no work). */
+  etaMs: number | null;
   /** The latest daemon log lines, oldest first (more than the screen shows, so plain output misses none between frames). */
   log: ViewLogLine[];
 }
@@ -103,6 +108,8 @@ export interface ViewInput {
   daemon: DemoView["daemon"];
   uploads: readonly { thumbnailAt?: number; doneAt?: number }[];
   log: readonly LogEntry[];
+  /** The daemon's latest ETAs (Daemon.latest). */
+  eta?: Eta;
 }
 
 /** The core's flat shape, so the view counts pending work and slots by the daemon's own definitions. */
@@ -119,6 +126,7 @@ export function buildView(input: ViewInput): DemoView {
   const managedNames = input.priority.filter((n) => byName.has(n));
   const managedSet = new Set(managedNames);
 
+  const etas = new Map((input.eta?.queues ?? []).map((q) => [q.name, q.ms]));
   const managed = managedNames.map((name, i): ManagedRow => {
     const q = byName.get(name)!;
     const snap = snapshot(q);
@@ -134,6 +142,7 @@ export function buildView(input: ViewInput): DemoView {
       completed: input.completed[name] ?? 0,
       occupiesSlot: occupiesSlot(snap),
       ...(action ? { action: { kind: action.kind, reason: action.reason, detail: action.detail, elapsedMs: action.at - input.startedAt } } : {}),
+      ...(etas.has(name) ? { etaMs: etas.get(name)! } : {}),
     };
   });
 
@@ -157,5 +166,6 @@ export function buildView(input: ViewInput): DemoView {
       .filter((q) => !managedSet.has(q.name))
       .map((q) => ({ name: q.name, isPaused: q.isPaused, active: q.counts.active, pending: pending(snapshot(q)) })),
     log: input.log.map((e) => viewLogLine(e, input.startedAt)),
+    etaMs: input.eta?.overallMs ?? null,
   };
 }

@@ -67,10 +67,15 @@ describe("runDemo in virtual time", () => {
     // The frames: the slot count never above N, the daemon's reasons beside the queues.
     expect(frames.length).toBeGreaterThan(10);
     expect(Math.max(...frames.map((f) => f.slotsInUse))).toBeLessThanOrEqual(2);
-    const busiest = frames.find((f) => f.managed.some((r) => r.state === "running" && r.pending > 0))!;
-    const running = busiest.managed.find((r) => r.state === "running" && r.pending > 0)!;
+    // metadataExtraction stood by (rule 12): the import started there at once, with no command.
+    expect(frames.find((f) => f.managed.some((r) => r.name === "metadataExtraction" && r.state === "running" && r.active > 0))!.managed[1]!.action).toBeUndefined();
+    const resumed = (r: (typeof frames)[number]["managed"][number]) => r.state === "running" && r.pending > 0 && r.name !== "metadataExtraction";
+    const busiest = frames.find((f) => f.managed.some(resumed))!;
+    const running = busiest.managed.find(resumed)!;
     expect(running.action?.kind).toBe("resume");
     expect(running.action?.detail).toMatch(/pending and a free slot/);
+    // The daemon's ETAs reach the view once it has measured a queue.
+    expect(frames.some((f) => f.etaMs !== null && f.managed.some((r) => typeof r.etaMs === "number"))).toBe(true);
     expect(result.view.uploads).toEqual({ total: 206, thumbnailed: 206, done: 206 });
   });
 
