@@ -2,7 +2,8 @@
 // pace while nothing is about to change, not the reaction time. A change is
 // near when
 //   - a resume was just sent (did the queue start? does the next one wait?);
-//   - a slot holder has only active jobs left: its slot frees within a job;
+//   - a slot holder has only active jobs left, or is paused and draining
+//     (MAX_WAIT, a closed window, the cap): its slot frees within a job;
 //   - a slot holder's measured drain rate says it empties before the next
 //     poll: look when it should be empty;
 //   - a running slot holder's rate is not measured yet (it just started):
@@ -53,7 +54,8 @@ export function nextLook(i: NextLookInput): NextLook {
   const holders = new Set(i.decision.queues.filter((v) => v.managed && v.occupiesSlot).map((v) => v.name));
   for (const q of queues) {
     if (!holders.has(q.name)) continue;
-    if (q.active > 0 && pending(q) === 0) sooner(floor, "only-active-left");
+    // A paused holder starts nothing more: its active jobs are all it has left to run.
+    if (q.active > 0 && (q.isPaused || pending(q) === 0)) sooner(floor, "only-active-left");
     if (q.isPaused) continue;
     const tte = timeToEmptyMs(i.drain, q);
     if (tte !== null && tte < i.pollMs) sooner(tte, "drains-before-poll");

@@ -55,6 +55,11 @@ describe("nextLook", () => {
     expect(look(o, { ownership: ours(["thumbnailGeneration"]) })).toEqual({ ms: 1_000, why: "only-active-left" });
   });
 
+  test("a paused holder still draining (MAX_WAIT paused it): the floor, its slot frees within a job", () => {
+    const o = obs({ ...allPaused, smartSearch: { isPaused: true, active: 2, pending: 5_000 }, metadataExtraction: { isPaused: true, pending: 3 } });
+    expect(look(o, { ownership: ours([]) })).toEqual({ ms: 1_000, why: "only-active-left" });
+  });
+
   test("a holder that drains before the next poll at its measured rate: when it should be empty", () => {
     const o = obs({ ...allPaused, thumbnailGeneration: { active: 2, pending: 10 } });
     const r = look(o, { ownership: ours(["thumbnailGeneration"]), drain: measured("thumbnailGeneration", 3) });
