@@ -10,6 +10,7 @@
 import type { ProfileName } from "../src/simulator/profiles.ts";
 import { type DaemonPolicy, isDaemonPolicy, POLICY_LABELS, POLICY_NAMES, type PolicyName } from "./controllers.ts";
 import { runDaemon } from "./daemon-run.ts";
+import type { IdleCost } from "./idle-cost.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { type MicroOptions, type MicroResult, microBench } from "./micro.ts";
 import { managedOf, runController, type RunResult, type RunSpec, type ScenarioSpec, type SimParams } from "./simulate.ts";
@@ -83,6 +84,8 @@ export interface BenchResult {
   micro: MicroResult;
   /** Real milliseconds the whole benchmark took. */
   realMs: number;
+  /** The compiled binary idle (idle-cost.ts), when run.ts measured it. */
+  idleCost?: IdleCost;
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchResult> {

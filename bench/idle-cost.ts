@@ -16,6 +16,8 @@ export interface IdleCostOptions {
   /** Real seconds it runs before the window opens. */
   settleS: number;
   pollS: number;
+  /** More environment for the daemon (e.g. BUN_OPTIONS). */
+  env?: Record<string, string>;
 }
 
 export interface IdleCost {
@@ -69,7 +71,8 @@ export async function measureIdleCost(o: IdleCostOptions): Promise<IdleCost> {
         IMMICH_URL: `http://127.0.0.1:${front.port}`,
         API_KEY: KEY,
         POLL_INTERVAL: String(o.pollS),
-        HEALTH_FILE: `/tmp/ijd-idle-cost-${process.pid}.json`,
+        HEALTH_FILE: `/tmp/ijd-idle-cost-${process.pid}-${front.port}.json`,
+        ...o.env,
       },
     });
     try {

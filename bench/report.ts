@@ -137,6 +137,24 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
     "",
   ];
   for (const g of r.groups) out.push(groupSection(g));
+  const ic = r.idleCost;
+  if (ic) {
+    out.push(
+      "## Idle cost of the compiled binary",
+      "",
+      `\`dist/immich-job-daemon run\` at POLL_INTERVAL=${ic.pollS} against an idle simulated Immich in the benchmark's process, watched for ${ic.windowS} s after a 10 s settle (bench/idle-cost.ts; /proc/<pid>/stat and status):`,
+      "",
+      "| measure | value | target (issue 6) |",
+      "|---|---:|---:|",
+      `| CPU time per hour idle | ${ic.cpuSecondsPerHour.toFixed(1)} s | < 1 s |`,
+      `| resident memory (VmRSS) | ${ic.rssMB.toFixed(1)} MB | < 35 MB |`,
+      `| peak resident memory (VmHWM) | ${ic.peakRssMB.toFixed(1)} MB | |`,
+      `| looks at the queues (GET) in the window | ${ic.requests} (one per POLL_INTERVAL: ${ic.expectedRequests}) | |`,
+      "",
+      `CPU time is counted in 10 ms ticks, so over ${ic.windowS} s one tick is ${(0.01 * 3600 / ic.windowS).toFixed(1)} s per hour: the figure is that coarse.`,
+      "",
+    );
+  }
   out.push(
     "## decide() throughput",
     "",

@@ -8,6 +8,8 @@ import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, runBench } from "./bench.ts";
 import { type GatesOptions, renderGates, runGatesBench } from "./gates.ts";
+import { existsSync } from "node:fs";
+import { measureIdleCost } from "./idle-cost.ts";
 import { renderJson, renderMarkdown, type ReportContext, timelineFile } from "./report.ts";
 
 const HOUR = 3_600_000;
@@ -73,6 +75,15 @@ const result = await runBench({
   now: () => performance.now(),
   onProgress: (line) => console.error(line),
 });
+
+// The compiled binary's idle cost (real time: two minutes at POLL_INTERVAL=10; 20 s with --quick).
+const binary = join(import.meta.dir, "..", "dist", "immich-job-daemon");
+if (existsSync(binary)) {
+  console.error("measuring the compiled binary idle at POLL_INTERVAL=10…");
+  result.idleCost = await measureIdleCost({ binary, pollS: 10, settleS: 10, windowS: quick ? 20 : 120 });
+} else {
+  console.error("no dist/immich-job-daemon: run `bun run build` first to measure the idle cost");
+}
 
 const gates = await runGatesBench(quick ? GATES_QUICK : GATES_FULL, (line) => console.error(line));
 const markdown = `${renderMarkdown(result, ctx)}\n\n${renderGates(gates)}\n`;

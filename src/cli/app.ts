@@ -9,7 +9,6 @@ import { VERSION } from "../shared/version.ts";
 import { type CommandIO, healthcheckCommand, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
 import { EXIT } from "./exit-codes.ts";
 import { helpText } from "./help.ts";
-import { simulatorCommand } from "./simulator-command.ts";
 
 /** A command's world (CommandIO) before a configuration exists, plus argv and fetch. */
 export type AppIO = Omit<CommandIO, "createClient"> & {
@@ -31,7 +30,8 @@ export async function runApp(appIO: AppIO): Promise<number> {
   if (!(COMMANDS as readonly string[]).includes(command)) return unknownCommand(io, command);
 
   if (args.includes("-h") || args.includes("--help") || command === "help") {
-    if (command === "simulator") return simulatorCommand(["--help"], lineIO(io));
+    // The simulator and the demo are loaded only for their commands: an idle `run` keeps neither in memory.
+    if (command === "simulator") return (await import("./simulator-command.ts")).simulatorCommand(["--help"], lineIO(io));
     if (command === "demo") return (await import("./demo-command.ts")).demoCommand(["--help"], { ...toCommandIO(io), fetch: io.fetch });
     io.stdout.write(helpText());
     return EXIT.ok;
@@ -61,7 +61,7 @@ export async function runApp(appIO: AppIO): Promise<number> {
     case "healthcheck":
       return unexpected([]) ? EXIT.usage : healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":
-      return simulatorCommand(args, lineIO(io));
+      return (await import("./simulator-command.ts")).simulatorCommand(args, lineIO(io));
     case "demo": {
       const { demoCommand } = await import("./demo-command.ts");
       return demoCommand(args, { ...commandIO, fetch: io.fetch });
