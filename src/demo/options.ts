@@ -102,8 +102,12 @@ export const DEMO_HELP = `Usage: immich-job-daemon demo [options]
 Watch the daemon work without an Immich server: a simulated Immich (the same
 simulator as the \`simulator\` command) runs in this process with a big
 import, and the real daemon caps it over HTTP on 127.0.0.1, in sped-up time.
-The screen shows each managed queue, what the daemon decided and why, and at
-the end a summary measured from the simulator's recording.
+The screen shows each managed queue, how long it and all the work have left
+(ETAs from the measured drain rates), what the daemon decided and why, and at
+the end a summary measured from the simulator's recording. The daemon runs
+with its defaults (MAX_WAIT=10m, MIN_POLL_INTERVAL=1s). --scenario backlog
+--max 1 shows MAX_WAIT at work: new photos arrive during a long
+machine-learning backlog and still get their thumbnails within minutes.
 
 Options:
   --speed X         simulated seconds per real second (default ${DEMO_DEFAULTS.speed})
