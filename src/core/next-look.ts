@@ -52,11 +52,14 @@ export function nextLook(i: NextLookInput): NextLook {
     if (at < best.ms) best = { ms: at, why };
   };
   const holders = new Set(i.decision.queues.filter((v) => v.managed && v.occupiesSlot).map((v) => v.name));
+  // Paused now, or by this very decision (MAX_WAIT, a window, the cap).
+  const pausing = new Set(i.decision.actions.filter((a) => a.kind === "pause").map((a) => a.queue));
   for (const q of queues) {
     if (!holders.has(q.name)) continue;
+    const paused = q.isPaused || pausing.has(q.name);
     // A paused holder starts nothing more: its active jobs are all it has left to run.
-    if (q.active > 0 && (q.isPaused || pending(q) === 0)) sooner(floor, "only-active-left");
-    if (q.isPaused) continue;
+    if (q.active > 0 && (paused || pending(q) === 0)) sooner(floor, "only-active-left");
+    if (paused) continue;
     const tte = timeToEmptyMs(i.drain, q);
     if (tte !== null && tte < i.pollMs) sooner(tte, "drains-before-poll");
     else if (!isMeasured(i.drain, q.name)) sooner(floor, "measuring");

@@ -60,6 +60,18 @@ describe("nextLook", () => {
     expect(look(o, { ownership: ours([]) })).toEqual({ ms: 1_000, why: "only-active-left" });
   });
 
+  test("a holder this very decision pauses (MAX_WAIT): the floor, as it drains", () => {
+    const MIN = 60_000;
+    const policyMw = { ...policy, maxWaitMs: 10 * MIN };
+    const at = (t: number) => obs({ ...allPaused, smartSearch: { active: 2, pending: 5_000 }, metadataExtraction: { isPaused: true, pending: 3 } }, t);
+    const first = decide({ observation: at(0), policy: policyMw, ownership: ours(["smartSearch"]) });
+    const observation = at(11 * MIN);
+    const decision = decide({ observation, policy: policyMw, ownership: first.ownership, memory: first.memory });
+    expect(decision.actions.map((a) => a.reason)).toEqual(["max-wait"]);
+    const r = nextLook({ observation, decision, drain: {}, priority: DEFAULT_PRIORITY, maxConcurrent: 1, pollMs: 10_000, minMs: 1_000 });
+    expect(r).toEqual({ ms: 1_000, why: "only-active-left" });
+  });
+
   test("a holder that drains before the next poll at its measured rate: when it should be empty", () => {
     const o = obs({ ...allPaused, thumbnailGeneration: { active: 2, pending: 10 } });
     const r = look(o, { ownership: ours(["thumbnailGeneration"]), drain: measured("thumbnailGeneration", 3) });
