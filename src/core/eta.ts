@@ -16,8 +16,9 @@
 //     have finished long before the look), so it is used only while nothing
 //     better is known;
 //   - once a rate is established, one interval cannot claim more than
-//     CLIP times it (a lost Redis state or a person emptying a queue is not
-//     speed).
+//     CLIP times it, or the jobs that were active at its start if more (a
+//     lost Redis state or a person emptying a queue is not speed; a slow
+//     queue's one job ending within a short interval is).
 // Pure data in, pure data out: the daemon keeps the state between cycles.
 
 import type { Observation, QueueSnapshot } from "./types.ts";
@@ -33,6 +34,8 @@ export interface QueueDrain {
   /** The look this entry was made from. */
   at: number;
   total: number;
+  /** Active jobs at that look. */
+  active: number;
   isPaused: boolean;
   /** Jobs finished per second while running; undefined until measured. */
   rate?: number;
@@ -56,14 +59,17 @@ export function updateDrain(prev: DrainState, obs: Observation, managed: readonl
     if (!want.has(q.name)) continue;
     const p = prev[q.name];
     const total = totalOf(q);
-    const entry: QueueDrain = { at: obs.at, total, isPaused: q.isPaused, samples: p?.samples ?? 0 };
+    const entry: QueueDrain = { at: obs.at, total, active: q.active, isPaused: q.isPaused, samples: p?.samples ?? 0 };
     if (p?.rate !== undefined) entry.rate = p.rate;
     if (p?.sum !== undefined && p.weight !== undefined) Object.assign(entry, { sum: p.sum, weight: p.weight });
     const dt = obs.at - (p?.at ?? obs.at);
     const ran = p !== undefined && !p.isPaused && !q.isPaused && p.total > 0;
     if (ran && dt > 0 && total <= p.total) {
       let finished = p.total - total;
-      if (entry.rate !== undefined && p.samples >= ESTABLISHED) finished = Math.min(finished, CLIP * entry.rate * (dt / 1000));
+      // Against an established, non-zero rate only: the first looks at a slow queue see nothing finish yet.
+      if (entry.rate !== undefined && entry.rate > 0 && p.samples >= ESTABLISHED) {
+        finished = Math.min(finished, Math.max(p.active, CLIP * entry.rate * (dt / 1000)));
+      }
       const sample = finished / (dt / 1000);
       const w = 1 - Math.exp(-dt / TAU_MS);
       if (total > 0) {
@@ -130,7 +136,7 @@ export function etaFromRates(
   policy: { priority: readonly string[]; maxConcurrent: number },
 ): Eta {
   const state: DrainState = {};
-  for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, isPaused: false, rate, samples: 0 };
+  for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, active: 0, isPaused: false, rate, samples: 0 };
   return estimate(state, obs, policy.priority, policy.maxConcurrent);
 }
 

@@ -4,8 +4,10 @@
 //   - a resume was just sent (did the queue start? does the next one wait?);
 //   - a slot holder has only active jobs left, or is paused and draining
 //     (MAX_WAIT, a closed window, the cap): its slot frees within a job;
-//   - a slot holder's measured drain rate says it empties before the next
-//     poll: look when it should be empty;
+//   - a slot holder's measured drain rate says its last pending job starts
+//     before the next poll: look then (from there on it has only active jobs
+//     left, looked at every floor: a rate is an average, and the last jobs
+//     may end well before it predicts);
 //   - a running slot holder's rate is not measured yet (it just started):
 //     one look a floor later measures it, so a short queue does not run
 //     dry unseen for a whole poll;
@@ -60,7 +62,8 @@ export function nextLook(i: NextLookInput): NextLook {
     // A paused holder starts nothing more: its active jobs are all it has left to run.
     if (q.active > 0 && (paused || pending(q) === 0)) sooner(floor, "only-active-left");
     if (paused) continue;
-    const tte = timeToEmptyMs(i.drain, q);
+    // Time until nothing is pending: the rate over the jobs not started yet.
+    const tte = timeToEmptyMs(i.drain, { ...q, active: 0 });
     if (tte !== null && tte < i.pollMs) sooner(tte, "drains-before-poll");
     else if (!isMeasured(i.drain, q.name)) sooner(floor, "measuring");
   }

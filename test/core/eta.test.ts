@@ -63,6 +63,12 @@ describe("drain rate", () => {
     expect(rate([...steady(), [100, 0, 0]])).toBeCloseTo(2, 5);
   });
 
+  test("a slow queue's first looks see nothing finish: its rate is not pinned at zero", () => {
+    // Looked at every second; each job takes 4 s.
+    const steps: Step[] = Array.from({ length: 40 }, (_, i) => [i, 1, 62 - Math.floor(i / 4)] as Step);
+    expect(rate(steps)).toBeCloseTo(0.25, 1);
+  });
+
   test("it follows a real change of speed within a few minutes", () => {
     const slower: Step[] = Array.from({ length: 40 }, (_, i) => [100 + i * 10, 2, 800 - i * 5] as Step);
     expect(rate([...steady(), ...slower])).toBeLessThan(0.7);

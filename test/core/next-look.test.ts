@@ -72,11 +72,11 @@ describe("nextLook", () => {
     expect(r).toEqual({ ms: 1_000, why: "only-active-left" });
   });
 
-  test("a holder that drains before the next poll at its measured rate: when it should be empty", () => {
+  test("a holder whose last pending job starts before the next poll at its measured rate: then", () => {
     const o = obs({ ...allPaused, thumbnailGeneration: { active: 2, pending: 10 } });
     const r = look(o, { ownership: ours(["thumbnailGeneration"]), drain: measured("thumbnailGeneration", 3) });
     expect(r.why).toBe("drains-before-poll");
-    expect(r.ms).toBeCloseTo(4_000, -1); // 12 jobs at 3 a second
+    expect(r.ms).toBeCloseTo(3_333, -1); // its 10 pending jobs at 3 a second: then only active ones are left
   });
 
   test("a running holder whose rate is not measured yet (it just started): the floor, to measure it", () => {
