@@ -55,7 +55,7 @@ export async function startStatusHarness(
   const daemonClock = opts.clock ?? clock;
   const log = memoryLog();
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch, clock: daemonClock, timeoutMs: 5_000 });
-  const wiring = startStatus(config, client, daemonClock, log, fetch);
+  const wiring = startStatus(config, client, daemonClock, log, fetch, { record: true });
   if ("problem" in wiring) throw new Error(wiring.problem);
   const { clock: watched, firstSleep } = watchFirstSleep(daemonClock);
   const daemon = new Daemon({
