@@ -252,15 +252,16 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const observation = await p.client.observe(io.signal);
     const saved = p.store.load();
     const gates = await newGates(p, io, { quiet: true }).read(io.signal);
+    const blocked = blockers(gates, p.policy.priority);
     const decision = decide({
       observation,
       policy: p.policy,
       ownership: saved.ownership ?? emptyOwnership(),
       adoptPaused: !saved.ownership,
-      blockers: blockers(gates, p.policy.priority),
+      blockers: blocked,
     });
     const measured = heartbeatRates(p.config.healthFile, io.clock.now());
-    const eta = measured ? etaFromRates(measured.rates, observation, p.policy) : undefined;
+    const eta = measured ? etaFromRates(measured.rates, observation, p.policy, blocked) : undefined;
     const input = {
       url: p.config.immichUrl,
       version: info.version,

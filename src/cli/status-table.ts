@@ -39,7 +39,7 @@ export function statusJson(s: StatusInput) {
     ...(s.gates?.ml || s.gates?.pressure ? { gates: { ...(s.gates.ml ? { ml: s.gates.ml } : {}), ...(s.gates.pressure ? { pressure: s.gates.pressure } : {}) } } : {}),
     // Null without a running daemon: the rates are measured by its loop, not by one look.
     eta: s.eta
-      ? { seconds: seconds(s.eta.overallMs), unmeasured: s.eta.unknown, ratesFromPid: s.eta.fromPid }
+      ? { seconds: seconds(s.eta.overallMs), unmeasured: s.eta.unknown, waiting: s.eta.waiting, ratesFromPid: s.eta.fromPid }
       : null,
     queues: s.observation.queues.map((q) => {
       const v = views.get(q.name)!;
@@ -117,6 +117,7 @@ export function statusTable(s: StatusInput): string {
   const eta = s.eta
     ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
+      `${s.eta.waiting.length ? ` (not counting ${s.eta.waiting.join(", ")}, which ${s.eta.waiting.length === 1 ? "waits" : "wait"} as said above)` : ""}` +
       `; drain rates measured by the running daemon (pid ${s.eta.fromPid})`
     : "  ETA: needs a running daemon (its heartbeat file, HEALTH_FILE, carries the drain rates it measures)";
   return [

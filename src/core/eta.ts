@@ -21,6 +21,7 @@
 //     queue's one job ending within a short interval is).
 // Pure data in, pure data out: the daemon keeps the state between cycles.
 
+import { type Blockers, pauseBlock } from "./blockers.ts";
 import type { Observation, QueueSnapshot } from "./types.ts";
 
 /** Time constant of the moving average: about the last two minutes of running count. */
@@ -101,8 +102,11 @@ export function timeToEmptyMs(state: DrainState, q: QueueSnapshot): number | nul
 
 /** Plain data for `status`, the logs, the demo and the status server. */
 export interface Eta {
-  /** Per managed queue with work: jobs left and time to empty (null: not measured yet). */
-  queues: { name: string; jobs: number; ratePerSecond: number | null; ms: number | null }[];
+  /**
+   * Per managed queue with work: jobs left and time to empty (null: not
+   * measured yet, or it waits for a gate: `waits` says which).
+   */
+  queues: { name: string; jobs: number; ratePerSecond: number | null; ms: number | null; waits?: string }[];
   /**
    * Time until the work pending now is done, if every queue keeps its
    * measured rate: the queues share N slots, so the sum of their times over
@@ -113,20 +117,35 @@ export interface Eta {
   overallMs: number | null;
   /** Queues with work whose rate is not known yet: the overall figure leaves them out. */
   unknown: string[];
+  /**
+   * Queues with work that may not run now (a closed window, the ML service
+   * gone: blockers.ts): no countdown is true for them, so they get none and
+   * the overall figure leaves them out.
+   */
+  waiting: string[];
 }
 
-export function estimate(state: DrainState, obs: Observation, priority: readonly string[], n: number): Eta {
+/** @param blockers what keeps queues from running now; a queue a block pauses gets no countdown. */
+export function estimate(state: DrainState, obs: Observation, priority: readonly string[], n: number, blockers?: Blockers): Eta {
   const byName = new Map(obs.queues.map((q) => [q.name, q]));
   const queues: Eta["queues"] = [];
   for (const name of priority) {
     const q = byName.get(name);
     if (!q || totalOf(q) === 0) continue;
-    const rate = state[name]?.rate;
-    queues.push({ name, jobs: totalOf(q), ratePerSecond: rate ?? null, ms: timeToEmptyMs(state, q) });
+    const rate = state[name]?.rate ?? null;
+    const block = pauseBlock(blockers, name);
+    if (block) queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: null, waits: block.detail });
+    else queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: timeToEmptyMs(state, q) });
   }
-  const known = queues.flatMap((q) => (q.ms === null ? [] : [q.ms]));
+  const running = queues.filter((q) => q.waits === undefined);
+  const known = running.flatMap((q) => (q.ms === null ? [] : [q.ms]));
   const overallMs = known.length === 0 ? null : Math.max(Math.max(...known), known.reduce((a, b) => a + b, 0) / n);
-  return { queues, overallMs, unknown: queues.filter((q) => q.ms === null).map((q) => q.name) };
+  return {
+    queues,
+    overallMs,
+    unknown: running.filter((q) => q.ms === null).map((q) => q.name),
+    waiting: queues.filter((q) => q.waits !== undefined).map((q) => q.name),
+  };
 }
 
 /** The ETA from rates measured elsewhere (a running daemon's heartbeat, for `status`). */
@@ -134,10 +153,11 @@ export function etaFromRates(
   rates: Readonly<Record<string, number>>,
   obs: Observation,
   policy: { priority: readonly string[]; maxConcurrent: number },
+  blockers?: Blockers,
 ): Eta {
   const state: DrainState = {};
   for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, active: 0, isPaused: false, rate, samples: 0 };
-  return estimate(state, obs, policy.priority, policy.maxConcurrent);
+  return estimate(state, obs, policy.priority, policy.maxConcurrent, blockers);
 }
 
 /** "2 h 5 min", "3 min 20 s", "45 s", "< 1 s". */
@@ -155,7 +175,9 @@ export function formatDuration(ms: number): string {
 /** One line: "smartSearch 1,200 jobs ~2 h 5 min, faceDetection 300 jobs (rate not measured yet); all ~2 h 5 min". */
 export function formatEta(eta: Eta): string {
   const parts = eta.queues.map(
-    (q) => `${q.name} ${q.jobs.toLocaleString("en-US")} job${q.jobs === 1 ? "" : "s"} ${q.ms === null ? "(rate not measured yet)" : `~${formatDuration(q.ms)}`}`,
+    (q) =>
+      `${q.name} ${q.jobs.toLocaleString("en-US")} job${q.jobs === 1 ? "" : "s"} ` +
+      (q.waits !== undefined ? `(waits: ${q.waits})` : q.ms === null ? "(rate not measured yet)" : `~${formatDuration(q.ms)}`),
   );
   const all = eta.overallMs === null ? "unknown" : `~${formatDuration(eta.overallMs)}${eta.unknown.length ? " plus the unmeasured" : ""}`;
   return `${parts.join(", ")}; all ${all}`;

@@ -277,7 +277,7 @@ export class Daemon {
       minMs: this.o.minPollIntervalMs ?? this.o.pollIntervalMs,
     });
     this.previous = observation;
-    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, policy.maxConcurrent), next };
+    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, policy.maxConcurrent, blocked), next };
     return { ok: true, observation, decision };
   }
 

@@ -161,6 +161,7 @@ export class StatusRecorder {
             etas: {
               overallSeconds: eta.overallMs === null ? null : Math.round(eta.overallMs / 1000),
               unknown: [...eta.unknown],
+              waiting: [...eta.waiting],
               queues: eta.queues.map((q) => ({ name: q.name, jobs: q.jobs, ratePerSecond: q.ratePerSecond, seconds: q.ms === null ? null : Math.round(q.ms / 1000) })),
             },
           }

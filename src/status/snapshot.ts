@@ -122,6 +122,8 @@ export interface StatusSnapshot {
     overallSeconds: number | null;
     /** Queues with work whose rate is not known yet (left out of the overall figure). */
     unknown: string[];
+    /** Queues with work a closed window or the ML gate keeps from running: no countdown, left out of the overall figure. */
+    waiting: string[];
     queues: { name: string; jobs: number; ratePerSecond: number | null; seconds: number | null }[];
   };
   /** When the daemon looks again and why (sooner than POLL_INTERVAL when a change is near). */

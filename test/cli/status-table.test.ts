@@ -67,7 +67,7 @@ describe("status", () => {
       expect(j.queues.find((q) => q.name === "metadataExtraction")).toMatchObject({ etaSeconds: 121, ratePerSecond: 10 });
       expect(j.queues.find((q) => q.name === "smartSearch")).toMatchObject({ etaSeconds: 1_000 });
       expect(j.queues.find((q) => q.name === "thumbnailGeneration")).toMatchObject({ etaSeconds: null });
-      expect(j.eta).toEqual({ seconds: 1_121, unmeasured: ["thumbnailGeneration"], ratesFromPid: 4242 });
+      expect(j.eta).toEqual({ seconds: 1_121, unmeasured: ["thumbnailGeneration"], waiting: [], ratesFromPid: 4242 });
       const lines = statusTable(withEta).split("\n");
       expect(lines[2]).toMatch(/\s+WOULD\s+ETA$/);
       expect(lines.find((l) => l.startsWith("smartSearch"))).toMatch(/~16 min 40 s$/);

@@ -90,7 +90,32 @@ describe("ETA", () => {
 
   test("nothing to do: no queue, no overall figure", () => {
     const eta = estimate({}, obs({}), [Q], 1);
-    expect(eta).toEqual({ queues: [], overallMs: null, unknown: [] });
+    expect(eta).toEqual({ queues: [], overallMs: null, unknown: [], waiting: [] });
+  });
+
+  test("a queue a closed window or the ML gate keeps back gets no countdown and is left out of the overall figure", () => {
+    const state: DrainState = {
+      smartSearch: { at: 0, total: 0, active: 0, isPaused: false, rate: 2, samples: 5 },
+      ocr: { at: 0, total: 0, active: 0, isPaused: false, rate: 1, samples: 5 },
+    };
+    const o: Observation = {
+      at: 0,
+      api: "queues",
+      queues: [
+        { name: "smartSearch", isPaused: false, active: 2, waiting: 818, paused: 0, delayed: 0, completed: 0, failed: 0 },
+        { name: "ocr", isPaused: true, active: 0, waiting: 0, paused: 600, delayed: 0, completed: 0, failed: 0 },
+      ],
+    };
+    const closed = { ocr: [{ code: "window-closed" as const, pause: true, detail: "outside its window 22:00-06:00 (UTC); it opens Fri 22:00" }] };
+    const eta = estimate(state, o, ["smartSearch", "ocr"], 1, closed);
+    expect(eta.queues[1]).toEqual({ name: "ocr", jobs: 600, ratePerSecond: 1, ms: null, waits: "outside its window 22:00-06:00 (UTC); it opens Fri 22:00" });
+    expect(eta.overallMs).toBe(410_000); // smartSearch alone: 820 jobs at 2/s
+    expect(eta.unknown).toEqual([]);
+    expect(eta.waiting).toEqual(["ocr"]);
+    expect(formatEta(eta)).toBe("smartSearch 820 jobs ~6 min 50 s, ocr 600 jobs (waits: outside its window 22:00-06:00 (UTC); it opens Fri 22:00); all ~6 min 50 s");
+    // Pressure only keeps new work from starting for a while: the countdown stays.
+    const pressure = { ocr: [{ code: "pressure" as const, pause: false, detail: "the host is under pressure" }] };
+    expect(estimate(state, o, ["smartSearch", "ocr"], 1, pressure).queues[1]!.ms).toBe(600_000);
   });
 
   test.each([
