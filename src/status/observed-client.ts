@@ -2,7 +2,7 @@
 // failed request (by error kind) and the server's version once connected,
 // without the loop or the client knowing the status server exists.
 
-import { isClassified, type ImmichApi } from "../daemon/daemon.ts";
+import { isClassified, type ImmichApi } from "../daemon/immich-api.ts";
 import type { StatusRecorder } from "./recorder.ts";
 
 export function observedClient(client: ImmichApi, recorder: Pick<StatusRecorder, "apiError" | "connected">): ImmichApi {

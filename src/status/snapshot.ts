@@ -7,7 +7,7 @@
 import type { MlGate, PressureOver } from "../core/blockers.ts";
 import type { Action, Notice, Observation, QueueView, Reason } from "../core/types.ts";
 import type { WindowState } from "../core/windows.ts";
-import type { Health } from "../daemon/daemon.ts";
+import type { Health } from "../daemon/health.ts";
 
 /** One managed queue as the page and the metrics show it. */
 export interface QueueStatus {

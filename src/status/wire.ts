@@ -5,7 +5,8 @@
 // nothing here is awaited by the loop.
 
 import type { Config } from "../config/index.ts";
-import type { Health, ImmichApi } from "../daemon/daemon.ts";
+import type { Health } from "../daemon/health.ts";
+import type { ImmichApi } from "../daemon/immich-api.ts";
 import type { Log } from "../daemon/log.ts";
 import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
