@@ -1,0 +1,62 @@
+// `run`, the default command: the daemon until SIGTERM/SIGINT, with its
+// heartbeat and status server, then the exit clean-up, and the exit code that
+// says how it ended (a key Immich refuses, queues left paused...).
+
+import { describeConfig } from "../config/index.ts";
+import { removeHeartbeat } from "../daemon/heartbeat.ts";
+import { VERSION } from "../shared/version.ts";
+import { startStatus, type StatusWiring } from "../status/wire.ts";
+import type { CommandIO } from "./command-io.ts";
+import { fail } from "./command-exit.ts";
+import { EXIT } from "./exit-codes.ts";
+import { newDaemon, type Prepared, prepare } from "./prepare.ts";
+
+/** `run`: the daemon, until SIGTERM/SIGINT. */
+export async function runCommand(io: CommandIO): Promise<number> {
+  const p = prepare(io, { writes: ["state", "health"] });
+  if (typeof p === "number") return p;
+  p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
+  if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
+  const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch);
+  if ("problem" in status) {
+    p.log.error(status.problem);
+    return EXIT.usage;
+  }
+  try {
+    return await runDaemon({ ...p, client: status.client }, io, status);
+  } finally {
+    await status.stop();
+  }
+}
+
+async function runDaemon(p: Prepared, io: CommandIO, status: StatusWiring): Promise<number> {
+  const daemon = newDaemon(p, io, { heartbeat: true, status });
+  let code: number = EXIT.ok;
+  try {
+    await daemon.run(io.signal);
+  } catch (e) {
+    code = fail(p.log, e);
+  }
+  // Leave things as found, on a signal and after a fatal error alike; but
+  // with a key Immich refuses, every resume would fail: say so once instead.
+  // After a fatal error with nothing paused (a wrong URL at start) there is
+  // nothing to say beyond the error itself.
+  const left = daemon.owned.pausedByUs.filter((q) => !daemon.owned.held.includes(q));
+  if (code === EXIT.unauthorized || code === EXIT.forbidden || (code !== EXIT.ok && left.length === 0)) {
+    if (left.length > 0) {
+      p.log.error(`left paused, as the key cannot resume them: ${left.join(", ")}; fix the key, then run \`immich-job-daemon resume-all\``);
+    }
+    removeHeartbeat(p.config.healthFile);
+    return code;
+  }
+  try {
+    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(`${io.signal.reason} received: stopping`);
+    const results = await daemon.shutdown(io.force);
+    if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
+  } catch (e) {
+    if (code === EXIT.ok) code = fail(p.log, e);
+  }
+  // A stopped daemon is not healthy: `healthcheck` must not see a fresh heartbeat.
+  removeHeartbeat(p.config.healthFile);
+  return code;
+}
