@@ -3,8 +3,12 @@
 // people and journald, or one JSON object per line for log collectors. Every
 // line carries its structured fields (queue, action, reason...) so JSON users
 // can filter without parsing sentences.
+//
+// consola/core, not consola: the package's main entry also loads its fancy
+// and basic reporters (node:tty, node:util, string width tables), none of which
+// we use, and they cost an idle daemon ~12 MB resident (issue 6).
 
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 
 export type Level = "debug" | "info" | "warn" | "error";
 export type Fields = Record<string, string | number | boolean | string[] | undefined>;
@@ -19,9 +23,9 @@ export interface Log {
 export interface LogOptions {
   level: Level;
   format: "text" | "json";
-  /** Where lines go; defaults to process.stderr for warn/error and stdout otherwise. */
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
+  /** Where lines go: warn and error to stderr, the rest to stdout. */
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
   /** The `time` field's clock: injected (only src/main.ts reads the real one), so tests get stable lines. */
   now: () => number;
 }
@@ -34,14 +38,14 @@ export function createLog(opts: LogOptions): Log {
     level: CONSOLA_LEVEL[opts.level],
     reporters: [
       {
-        log(obj: LogObject, ctx) {
+        log(obj: LogObject) {
           const level = LEVEL_NAME[obj.level] ?? "info";
           const [msg, fields] = obj.args as [string, Fields | undefined];
           const time = opts.now();
           const line = opts.format === "json" ? jsonLine(time, level, msg, fields) : textLine(time, level, msg);
-          const stream = level === "error" || level === "warn" ? (opts.stderr ?? ctx.options.stderr) : (opts.stdout ?? ctx.options.stdout);
+          const stream = level === "error" || level === "warn" ? opts.stderr : opts.stdout;
           try {
-            stream?.write(line + "\n");
+            stream.write(line + "\n");
           } catch {
             // The reader went away (a closed pipe: `| head`, a stopped log
             // collector). Logging must never take the daemon down with it.
