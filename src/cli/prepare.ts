@@ -13,7 +13,7 @@ import { createLog, type Log } from "../daemon/log.ts";
 import { GateWatch } from "../daemon/gates.ts";
 import { createMlProbe } from "../daemon/ml-probe.ts";
 import { openPressure } from "../daemon/pressure.ts";
-import { writeHeartbeat } from "../daemon/heartbeat.ts";
+import { heartbeatWriter } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
 import { unwritable } from "../daemon/writable.ts";
 import type { StatusWiring } from "../status/wire.ts";
@@ -69,15 +69,17 @@ export function prepare(io: CommandIO, opts: { quiet?: boolean; writes?: ("state
 
 export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring } = {}): Daemon {
   let heartbeatFailed = false;
+  // One writer per run: it remembers what it wrote, so an idle beat only touches the file.
+  const heartbeatFile = opts.heartbeat ? heartbeatWriter(p.config.healthFile, io.pid) : undefined;
   // The heartbeat carries the measured drain rates, for `status`'s ETAs.
   const daemon: Daemon = new Daemon({
     ...(opts.status ? { onCycle: opts.status.onCycle } : {}),
-    ...(opts.heartbeat
+    ...(heartbeatFile
       ? {
           heartbeat: (health, nextPollInMs) => {
             opts.status?.beat(health, nextPollInMs);
             try {
-              writeHeartbeat(p.config.healthFile, io.pid, io.clock.now(), health, nextPollInMs, daemon.drainRates());
+              heartbeatFile.beat(io.clock.now(), health, nextPollInMs, daemon.drainRates());
             } catch (e) {
               // Once: a missing heartbeat only matters to `healthcheck`, which says so itself.
               if (!heartbeatFailed) p.log.warn(`cannot write the heartbeat file (HEALTH_FILE): ${(e as Error).message}`);

@@ -246,7 +246,7 @@ export const EnvSchema = Type.Object({
         defaultText: `${HEALTH_FILE_DEFAULT} (TMPDIR, if set, instead of /tmp)`,
         accepted: "a file path in a writable directory",
         meaning:
-          "Where `run` writes a heartbeat after every poll; `healthcheck` reads it (the container's HEALTHCHECK).",
+          "Where `run` keeps a heartbeat: touched after every poll (its modification time is the beat), rewritten only when what it says changes (state, failures, drain rates, the announced sleep); `healthcheck` reads it (the container's HEALTHCHECK).",
       }),
     }),
   ),

@@ -1,10 +1,18 @@
-// The heartbeat file: `run` writes it before every sleep, `healthcheck`
+// The heartbeat file: `run` beats it before every sleep, `healthcheck`
 // (the container's HEALTHCHECK, or any supervisor) reads it. A file, not a
 // socket, so the check works in a read-only container with no open port and
 // costs Immich nothing. Healthy = the loop is alive: a daemon waiting for a
 // down Immich is healthy (it is doing its job), one whose loop stopped is not.
+//
+// Freshness is the file's modification time, not a field in it (issue 6,
+// idle cost): the content holds only what changes with the daemon's state,
+// so an idle daemon's beat is one utimes() on a file whose text is already
+// right, instead of a temporary file, a write and a rename every poll (the
+// largest piece of an idle look's CPU, and a disk kept busy on a NAS). The
+// mtime is always set from the daemon's clock, so readers using the same
+// clock agree with it even when that clock is not the real one.
 
-import { readFileSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -13,9 +21,8 @@ import type { Health } from "./daemon.ts";
 
 const HeartbeatSchema = Type.Object({
   pid: Type.Integer(),
-  at: Type.Number(),
-  /** The loop is late once this passes. */
-  staleAt: Type.Number(),
+  /** The loop is late once this long has passed since the file's mtime (the announced sleep and the grace). */
+  staleAfterMs: Type.Number({ minimum: 0 }),
   state: Type.Union([Type.Literal("starting"), Type.Literal("ok"), Type.Literal("degraded")]),
   failures: Type.Integer(),
   lastError: Type.Optional(Type.String()),
@@ -28,25 +35,48 @@ const HeartbeatSchema = Type.Object({
 /** Slack on top of the announced sleep: a cycle's requests and a busy machine. */
 export const HEARTBEAT_GRACE_MS = 60_000;
 
-export function writeHeartbeat(
-  path: string,
-  pid: number,
-  now: number,
-  health: Health,
-  nextPollInMs: number,
-  rates?: Record<string, number>,
-): void {
-  const beat = {
-    pid,
-    at: now,
-    staleAt: now + nextPollInMs + HEARTBEAT_GRACE_MS,
-    state: health.state,
-    failures: health.failures,
-    ...(health.lastError ? { lastError: health.lastError } : {}),
-    ...(rates && Object.keys(rates).length > 0 ? { rates } : {}),
-    host: hostname(),
+export interface HeartbeatWriter {
+  /**
+   * Before every sleep: rewrites the file (atomically) when its content
+   * changes, else only moves its mtime to `now`. Throws if the file cannot
+   * be written.
+   */
+  beat(now: number, health: Health, nextPollInMs: number, rates?: Record<string, number>): void;
+}
+
+/** One per `run`: it remembers what it last wrote, so an unchanged beat is a touch. */
+export function heartbeatWriter(path: string, pid: number): HeartbeatWriter {
+  // Once: a process's host name does not change under it in a container, and asking costs a syscall per beat.
+  const host = hostname();
+  /** The text this writer last put in the file; undefined until a write succeeded. */
+  let written: string | undefined;
+  return {
+    beat(now, health, nextPollInMs, rates) {
+      const beat = {
+        pid,
+        staleAfterMs: nextPollInMs + HEARTBEAT_GRACE_MS,
+        state: health.state,
+        failures: health.failures,
+        ...(health.lastError ? { lastError: health.lastError } : {}),
+        ...(rates && Object.keys(rates).length > 0 ? { rates } : {}),
+        host,
+      };
+      // Not rounded: a drain rate moves only at a look where its queue ran with work
+      // (src/core/eta.ts), so an idle daemon's rates, and so its text, stay the same.
+      const text = JSON.stringify(beat) + "\n";
+      if (text === written) {
+        try {
+          utimesSync(path, now / 1000, now / 1000);
+          return;
+        } catch {
+          // Removed (a tmp cleaner) or otherwise not touchable: write it whole.
+        }
+      }
+      written = undefined;
+      writeFileAtomic(path, text, { pid, mtimeMs: now });
+      written = text;
+    },
   };
-  writeFileAtomic(path, JSON.stringify(beat) + "\n", { pid });
 }
 
 /** On exit: a stopped daemon must not look alive to `healthcheck`. */
@@ -68,11 +98,21 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** The file's content and when it was last beaten (its mtime), read through one descriptor so both are of the same file. */
+function readBeat(path: string): { data: unknown; at: number } {
+  const fd = openSync(path, "r");
+  try {
+    return { at: fstatSync(fd).mtimeMs, data: JSON.parse(readFileSync(fd, "utf8")) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads the heartbeat: `ok` with one line to print either way. */
 export function checkHeartbeat(path: string, now: number, alive: (pid: number) => boolean = processAlive): { ok: boolean; line: string } {
-  let data: unknown;
+  let read: { data: unknown; at: number };
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    read = readBeat(path);
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
     return {
@@ -82,9 +122,10 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
         : `unhealthy: cannot read the heartbeat ${path}: ${(e as Error).message}`,
     };
   }
+  const { data, at } = read;
   if (!Value.Check(HeartbeatSchema, data)) return { ok: false, line: `unhealthy: ${path} is not a heartbeat of this daemon` };
-  const ago = Math.round((now - data.at) / 1000);
-  if (now > data.staleAt) {
+  const ago = Math.round((now - at) / 1000);
+  if (now > at + data.staleAfterMs) {
     return { ok: false, line: `unhealthy: the last heartbeat is ${ago} s old (pid ${data.pid}); the daemon's loop is stuck or stopped` };
   }
   // Only on the writer's host: another container's pid says nothing here.
@@ -98,8 +139,8 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
 /** The drain rates a running daemon measured, if its heartbeat is fresh; undefined otherwise. */
 export function heartbeatRates(path: string, now: number): { pid: number; rates: Record<string, number> } | undefined {
   try {
-    const data: unknown = JSON.parse(readFileSync(path, "utf8"));
-    if (!Value.Check(HeartbeatSchema, data) || now > data.staleAt) return undefined;
+    const { data, at } = readBeat(path);
+    if (!Value.Check(HeartbeatSchema, data) || now > at + data.staleAfterMs) return undefined;
     return { pid: data.pid, rates: data.rates ?? {} };
   } catch {
     return undefined;

@@ -5,7 +5,7 @@ import { decide } from "../../src/core/decide.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { emptyOwnership } from "../../src/core/types.ts";
 import { etaFromRates } from "../../src/core/eta.ts";
-import { heartbeatRates, writeHeartbeat } from "../../src/daemon/heartbeat.ts";
+import { heartbeatRates, heartbeatWriter } from "../../src/daemon/heartbeat.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +57,7 @@ describe("status", () => {
       const file = join(dir, "health.json");
       expect(statusTable(input)).toContain("ETA: needs a running daemon");
       expect(statusJson(input).eta).toBeNull();
-      writeHeartbeat(file, 4242, 1_000, { state: "ok", since: 0, failures: 0 }, 10_000, { metadataExtraction: 10, smartSearch: 0.5 });
+      heartbeatWriter(file, 4242).beat(1_000, { state: "ok", since: 0, failures: 0 }, 10_000, { metadataExtraction: 10, smartSearch: 0.5 });
       const measured = heartbeatRates(file, 2_000)!;
       expect(measured).toEqual({ pid: 4242, rates: { metadataExtraction: 10, smartSearch: 0.5 } });
       expect(heartbeatRates(file, 1_000 + 10_000 + 60_001)).toBeUndefined(); // stale: no daemon runs

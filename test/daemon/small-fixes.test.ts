@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runApp } from "../../src/cli/app.ts";
 import { loadConfig } from "../../src/config/index.ts";
-import { checkHeartbeat, writeHeartbeat } from "../../src/daemon/heartbeat.ts";
+import { checkHeartbeat, heartbeatWriter } from "../../src/daemon/heartbeat.ts";
 import { writeFileAtomic } from "../../src/shared/atomic-write.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 
@@ -78,7 +78,7 @@ test.each([
 test("a heartbeat left by a daemon that was killed is unhealthy at once, not for a minute", async () => {
   const path = join(dir, "killed.json");
   const child = Bun.spawn(["sleep", "30"]);
-  writeHeartbeat(path, child.pid, Date.now(), { state: "ok", since: Date.now(), failures: 0 }, 10_000);
+  heartbeatWriter(path, child.pid).beat(Date.now(), { state: "ok", since: Date.now(), failures: 0 }, 10_000);
   expect(checkHeartbeat(path, Date.now()).ok).toBe(true);
   child.kill("SIGKILL");
   await child.exited;
