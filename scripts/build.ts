@@ -3,6 +3,16 @@
 // and bunfig.toml from the user's working directory is switched off so a
 // stray file next to the binary can never change its behaviour.
 //
+// Two flags are about an idle daemon's cost (issue 6; README "Idle cost"):
+// --splitting keeps each lazily imported part (the simulator, the demo, the
+// status server, the other commands...) in its own chunk inside the binary,
+// parsed only when its command or setting needs it; and --compile-jit-policy
+// keeps JavaScriptCore from compiling our code to machine code: a daemon that
+// runs a few hundred microseconds of JavaScript every few seconds gains
+// nothing from a JIT, whose compilers and code would cost it ~5 MB resident.
+// The simulator and the demo, which do run hot, turn the JIT back on
+// (src/shared/jit.ts).
+//
 //   bun scripts/build.ts                       # this machine's platform
 //   bun scripts/build.ts --target bun-linux-arm64-musl --outfile dist/x
 //   bun scripts/build.ts --release             # every Linux target + SHA256SUMS
@@ -25,12 +35,18 @@ const { values } = parseArgs({
 
 const version = process.env.BUILD_VERSION || pkg.version;
 
+/** JavaScriptCore's tier-up thresholds multiplied by this: in practice, never (see above). */
+const JIT_POLICY = 1_000_000;
+
 function build(outfile: string, target?: string): void {
   const args = [
     "build",
     "src/main.ts",
     "--compile",
     "--minify",
+    "--splitting",
+    "--compile-jit-policy",
+    String(JIT_POLICY),
     "--sourcemap=none",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",

@@ -6,7 +6,7 @@ import type { Config } from "../config/index.ts";
 import { createImmichClient } from "../immich/index.ts";
 import { maskedStream, secretMasker } from "../shared/mask.ts";
 import { VERSION } from "../shared/version.ts";
-import { type CommandIO, healthcheckCommand, onceCommand, resumeAllCommand, runCommand, statusCommand } from "./daemon-commands.ts";
+import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { helpText } from "./help.ts";
 
@@ -30,7 +30,6 @@ export async function runApp(appIO: AppIO): Promise<number> {
   if (!(COMMANDS as readonly string[]).includes(command)) return unknownCommand(io, command);
 
   if (args.includes("-h") || args.includes("--help") || command === "help") {
-    // The simulator and the demo are loaded only for their commands: an idle `run` keeps neither in memory.
     if (command === "simulator") return (await import("./simulator-command.ts")).simulatorCommand(["--help"], lineIO(io));
     if (command === "demo") return (await import("./demo-command.ts")).demoCommand(["--help"], { ...toCommandIO(io), fetch: io.fetch });
     io.stdout.write(helpText());
@@ -49,17 +48,19 @@ export async function runApp(appIO: AppIO): Promise<number> {
     return true;
   };
 
+  // Each command's code is loaded when it runs (the build keeps each in its own
+  // chunk): an idle `run` does not carry `status`'s table or the simulator.
   switch (command) {
     case "run":
-      return unexpected([]) ? EXIT.usage : runCommand(commandIO);
+      return unexpected([]) ? EXIT.usage : (await import("./run-command.ts")).runCommand(commandIO);
     case "once":
-      return unexpected([]) ? EXIT.usage : onceCommand(commandIO);
+      return unexpected([]) ? EXIT.usage : (await import("./once-command.ts")).onceCommand(commandIO);
     case "status":
-      return unexpected(["--json"]) ? EXIT.usage : statusCommand(commandIO, args.includes("--json"));
+      return unexpected(["--json"]) ? EXIT.usage : (await import("./status-command.ts")).statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
-      return unexpected([]) ? EXIT.usage : resumeAllCommand(commandIO);
+      return unexpected([]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO);
     case "healthcheck":
-      return unexpected([]) ? EXIT.usage : healthcheckCommand({ ...commandIO, fetch: io.fetch });
+      return unexpected([]) ? EXIT.usage : (await import("./healthcheck-command.ts")).healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":
       return (await import("./simulator-command.ts")).simulatorCommand(args, lineIO(io));
     case "demo": {

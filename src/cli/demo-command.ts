@@ -8,10 +8,12 @@ import { pacedClock } from "../demo/paced-clock.ts";
 import { DEMO_HELP, DemoUsageError, parseDemoArgs } from "../demo/options.ts";
 import { runDemo } from "../demo/run-demo.ts";
 import { type Output, plainScreen, terminalScreen } from "../demo/screen.ts";
-import type { CommandIO } from "./daemon-commands.ts";
+import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
+import { normalJit } from "../shared/jit.ts";
 
 export async function demoCommand(args: readonly string[], io: CommandIO & { fetch: typeof fetch }): Promise<number> {
+  normalJit(); // simulated hours of Immich as fast as it can: hot code
   let flags: ReturnType<typeof parseDemoArgs>;
   try {
     flags = parseDemoArgs(args);

@@ -5,7 +5,7 @@
 import { describeConfig } from "../config/index.ts";
 import { removeHeartbeat } from "../daemon/heartbeat.ts";
 import { VERSION } from "../shared/version.ts";
-import { startStatus, type StatusWiring } from "../status/wire.ts";
+import type { StatusWiring } from "../status/wire.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -17,6 +17,9 @@ export async function runCommand(io: CommandIO): Promise<number> {
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
+  // The status server and the notifier (and their code) only when asked for.
+  if (p.config.statusAddr === undefined && p.config.notifyTargets.length === 0) return runDaemon(p, io);
+  const { startStatus } = await import("../status/wire.ts");
   const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch);
   if ("problem" in status) {
     p.log.error(status.problem);
@@ -29,8 +32,8 @@ export async function runCommand(io: CommandIO): Promise<number> {
   }
 }
 
-async function runDaemon(p: Prepared, io: CommandIO, status: StatusWiring): Promise<number> {
-  const daemon = newDaemon(p, io, { heartbeat: true, status });
+async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Promise<number> {
+  const daemon = newDaemon(p, io, { heartbeat: true, ...(status ? { status } : {}) });
   let code: number = EXIT.ok;
   try {
     await daemon.run(io.signal);

@@ -10,6 +10,7 @@ import type { FaultPatch } from "../simulator/faults.ts";
 import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from "../simulator/profiles.ts";
 import { isScenarioName, SCENARIO_NAMES, SCENARIO_SUMMARIES } from "../simulator/scenarios.ts";
 import { type SimulatorOptions, SimulatorOptionError, startSimulator } from "../simulator/server.ts";
+import { normalJit } from "../shared/jit.ts";
 
 export interface SimulatorCommandIO {
   /** One line of normal output (the listening line). */
@@ -231,6 +232,7 @@ function defaultRandomKey(): string {
 
 /** Runs the simulator until `io.signal` aborts. Returns the exit code. */
 export async function simulatorCommand(argv: readonly string[], io: SimulatorCommandIO): Promise<number> {
+  normalJit(); // it serves every request and runs the simulated pipeline: hot code
   let opts: SimulatorOptions | "help";
   try {
     opts = parseSimulatorArgs(argv, io.randomKey ?? defaultRandomKey);

@@ -15,7 +15,7 @@
 
 import { redactUrl } from "../config/redact.ts";
 import { ImmichError, oneLine } from "./errors.ts";
-import { BodyTooLarge, jsonHazard, readLimited } from "./json-guard.ts";
+import { BodyTooLarge, parseGuarded, readLimited } from "./json-guard.ts";
 import { type ErrorBody, isErrorBody } from "./schemas.ts";
 
 /** Bun's fetch, or anything with its signature (tests pass the real one too). */
@@ -137,23 +137,14 @@ function interpret(t: Transport, r: ApiRequest, res: Response, text: string): An
     );
   }
 
-  // Checked before parsing: deep nesting would blow the stack, a repeated key
-  // would be dropped silently by JSON.parse (json-guard.ts).
-  const hazard = jsonHazard(text);
-  if (hazard !== undefined && res.ok) {
-    throw new ImmichError("invalid-answer", `${what} at ${t.baseUrl} answered JSON the daemon cannot trust (${hazard}); taking no action on it`, { status: res.status });
+  // Deep nesting would blow the schema checks' stack, a repeated key would be
+  // dropped silently by JSON.parse (json-guard.ts).
+  const guarded = parseGuarded(text);
+  if (guarded && "hazard" in guarded && res.ok) {
+    throw new ImmichError("invalid-answer", `${what} at ${t.baseUrl} answered JSON the daemon cannot trust (${guarded.hazard}); taking no action on it`, { status: res.status });
   }
-
-  let json: unknown;
-  let parsed = false;
-  try {
-    if (hazard === undefined) {
-      json = JSON.parse(text);
-      parsed = true;
-    }
-  } catch {
-    // Not JSON: classified below with what the status says.
-  }
+  const parsed = guarded !== undefined && "json" in guarded;
+  const json = parsed ? guarded.json : undefined;
 
   if (res.ok) {
     if (!parsed) throw notJson(t, what, res, text);

@@ -4,7 +4,7 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runApp } from "../../src/cli/app.ts";
-import { healthcheckCommand } from "../../src/cli/daemon-commands.ts";
+import { healthcheckCommand } from "../../src/cli/healthcheck-command.ts";
 import { checkHeartbeat, HEARTBEAT_GRACE_MS, heartbeatRates, heartbeatWriter } from "../../src/daemon/heartbeat.ts";
 import { VirtualClock, watchFirstSleep } from "../../src/shared/clock.ts";
 import { startSimulator } from "../../src/simulator/server.ts";

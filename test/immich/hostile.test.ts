@@ -2,7 +2,8 @@
 // a huge body, deep nesting, absurd sizes. Each is an invalid-answer (rule
 // 10: no action), never a crash, a stack overflow or a body read whole.
 import { afterEach, describe, expect, test } from "bun:test";
-import { MAX_BODY_BYTES, MAX_DEPTH, jsonHazard, readLimited, BodyTooLarge } from "../../src/immich/json-guard.ts";
+import fc from "fast-check";
+import { MAX_BODY_BYTES, MAX_DEPTH, parseGuarded, readLimited, repeatedKey, BodyTooLarge } from "../../src/immich/json-guard.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 import { failure } from "./expect-failure.ts";
@@ -51,7 +52,7 @@ describe("a queue listed twice is an answer the daemon cannot trust", () => {
 });
 
 describe("absurd answers", () => {
-  test("deeply nested JSON is refused before parsing: no stack overflow", async () => {
+  test("deeply nested JSON is refused before any schema walks it: no stack overflow", async () => {
     const deep = "[".repeat(200_000) + "]".repeat(200_000);
     const c = await connectedTo(() => new Response(deep, { headers: { "content-type": "application/json" } }));
     const e = await failure(c.observe(), "invalid-answer");
@@ -92,25 +93,63 @@ describe("absurd answers", () => {
   });
 });
 
-describe("jsonHazard", () => {
+describe("parseGuarded", () => {
+  const hazard = (text: string) => {
+    const g = parseGuarded(text);
+    return g && "hazard" in g ? g.hazard : undefined;
+  };
   test.each([
     ['{"a":1,"b":{"a":2}}', undefined],
     ['[{"a":1},{"a":2}]', undefined],
     ['{"a":"{\\"a\\":1,","b":"[[[["}', undefined],
-    ['{"a":1,"a":2}', "twice"],
-    ['{"x":{"k":1,"k":1}}', "twice"],
+    ['{"k:":1,"k":2, "x" : {"y":":"}}', undefined],
+    ['{"a":1,"a":2}', "the key \"a\" appears twice"],
+    ['{"x":{"k":1,"k":1}}', "the key \"k\" appears twice"],
     ['{"\\u0061":1,"a":2}', "twice"],
-    ["not json {{{", undefined],
+    ['[{"a":1},{"b":{"c":[1,{"d":1, "d" :2}]}}]', "the key \"d\" appears twice"],
+    ['{"__proto__":1,"__proto__":2}', "twice"],
   ])("%p", (text, problem) => {
-    const got = jsonHazard(text);
-    if (problem === undefined) expect(got).toBeUndefined();
-    else expect(got).toContain(problem);
-    if (got === undefined && text.startsWith("{")) JSON.parse(text);
+    const got = hazard(text);
+    if (problem === undefined) {
+      expect(got).toBeUndefined();
+      expect(parseGuarded(text)).toEqual({ json: JSON.parse(text) });
+    } else expect(got).toContain(problem);
   });
 
-  test("depth: at the limit passes, one more fails", () => {
-    expect(jsonHazard("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH))).toBeUndefined();
-    expect(jsonHazard("[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1))).toContain("deeper");
+  test("text that is not JSON is neither trusted nor a hazard: the caller says what it is", () => {
+    for (const text of ["not json {{{", "", '{"a":1', "[".repeat(40)]) expect(parseGuarded(text)).toBeUndefined();
+  });
+
+  test("depth: at the limit passes, one more fails, whatever the containers and their contents", () => {
+    expect(hazard("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH))).toBeUndefined();
+    expect(hazard("[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1))).toContain("deeper");
+    const nested = (n: number) => '{"a":'.repeat(n - 1) + '["x]}",1]' + "}".repeat(n - 1);
+    expect(hazard(nested(MAX_DEPTH))).toBeUndefined();
+    expect(hazard(nested(MAX_DEPTH + 1))).toContain("deeper");
+    // Wide and shallow is not deep.
+    expect(hazard(`[${Array.from({ length: 1000 }, () => "[[1]]").join(",")}]`)).toBeUndefined();
+  });
+
+  test("100,000 nested brackets are refused quickly, without a stack overflow", () => {
+    const t0 = performance.now();
+    expect(hazard("[".repeat(100_000) + "]".repeat(100_000))).toContain("deeper");
+    expect(hazard('{"a":'.repeat(100_000) + "1" + "}".repeat(100_000))).toContain("deeper");
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+
+  test("agrees with a plain scan of the text on random JSON with repeated keys", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.boolean(), (value, repeat) => {
+        let text = JSON.stringify(value, null, repeat ? 0 : 1);
+        // Repeat the first key of the first object, if there is one.
+        if (repeat) text = text.replace(/\{("(?:[^"\\]|\\.)*"):/, (m, k) => `{${k}:0,${k}:`);
+        const scanned = repeatedKey(text);
+        const got = hazard(text);
+        if (scanned === undefined) expect(got === undefined || got.includes("deeper")).toBe(true);
+        else expect(got).toBe(scanned);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
