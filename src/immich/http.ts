@@ -6,7 +6,7 @@
 // returns parsed JSON of a 2xx answer or throws an ImmichError. What the JSON
 // must look like is the caller's business (schemas.ts).
 //
-// The timeout runs in real time (AbortSignal.timeout), not on the injected
+// The timeout runs in real time (a plain timer), not on the injected
 // clock, on purpose: a network wait is real whatever the simulation's speed,
 // and a timer on a VirtualClock would count as "the task is asleep again" to
 // VirtualClock.advance(), which would then move time on while the request is
@@ -62,9 +62,19 @@ export async function send(t: Transport, r: ApiRequest): Promise<Answer> {
   if (r.body !== undefined) headers["content-type"] = "application/json";
 
   // The request ends early if it takes too long or the caller cancels; the
-  // signal also covers reading the body (a server may stall half-way).
-  const timeout = AbortSignal.timeout(t.timeoutMs);
-  const signal = r.signal ? AbortSignal.any([r.signal, timeout]) : timeout;
+  // signal also covers reading the body (a server may stall half-way). One
+  // controller and a timer cleared as soon as the exchange is over: an idle
+  // daemon's every poll passes here, and AbortSignal.timeout/any would leave
+  // a timer behind each request that wakes the process REQUEST_TIMEOUT later.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException("the request timed out", "TimeoutError"));
+  }, t.timeoutMs);
+  const cancel = () => controller.abort(r.signal?.reason);
+  r.signal?.addEventListener("abort", cancel, { once: true });
+  const signal = controller.signal;
 
   let phase: "connect" | "read" = "connect";
   try {
@@ -87,7 +97,7 @@ export async function send(t: Transport, r: ApiRequest): Promise<Answer> {
       );
     }
     if (r.signal?.aborted) throw r.signal.reason;
-    if (timeout.aborted) {
+    if (timedOut) {
       throw new ImmichError(
         "timeout",
         `Immich at ${t.baseUrl} did not answer ${describeRequest(r)} within ${t.timeoutMs / 1000} s: it may be starting or overloaded; raise REQUEST_TIMEOUT if it is only slow`,
@@ -100,6 +110,9 @@ export async function send(t: Transport, r: ApiRequest): Promise<Answer> {
         ? `cannot reach Immich at ${t.baseUrl} (${cause}): check IMMICH_URL and that the server is running`
         : `the connection to Immich at ${t.baseUrl} broke while reading the answer to ${describeRequest(r)} (${cause})`,
     );
+  } finally {
+    clearTimeout(timer);
+    r.signal?.removeEventListener("abort", cancel);
   }
 }
 

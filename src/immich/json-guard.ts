@@ -18,14 +18,21 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** The body as text, read chunk by chunk; throws BodyTooLarge past `limit` bytes (and stops reading). */
+/**
+ * The body as text; throws BodyTooLarge past `limit` bytes (and stops
+ * reading). A body whose Content-Length is within the limit (Immich's always
+ * is) is read whole by the runtime, which holds the server to that length;
+ * one without is read chunk by chunk, counting.
+ */
 export async function readLimited(res: Response, limit = MAX_BODY_BYTES): Promise<string> {
-  const declared = Number(res.headers.get("content-length"));
+  const length = res.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
   if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel().catch(() => {});
     throw new BodyTooLarge(limit);
   }
   if (!res.body) return "";
+  if (Number.isInteger(declared) && declared >= 0) return res.text();
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

@@ -81,6 +81,31 @@ describe("absurd answers", () => {
     expect(sent).toBeLessThan(10 * MAX_BODY_BYTES);
   });
 
+  test("a server sending more than its Content-Length says is read only as far as it says", async () => {
+    // A raw socket: an HTTP server would refuse to send more than it declared.
+    let written = 0;
+    const body = JSON.stringify([queue("ocr", false)]);
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket) {
+          socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+          // Then far more than any answer, in the same connection.
+          const junk = "x".repeat(64 * 1024);
+          for (let i = 0; i < 64; i++) written += socket.write(junk);
+        },
+      },
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/`);
+      expect(await readLimited(res)).toBe(body);
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("a body announcing more than the limit is not read at all", async () => {
     const res = new Response("x".repeat(10), { headers: { "content-length": String(MAX_BODY_BYTES + 1) } });
     await expect(readLimited(res)).rejects.toBeInstanceOf(BodyTooLarge);
