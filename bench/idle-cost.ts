@@ -1,106 +1,158 @@
 // The compiled binary's cost when Immich is idle: `run` at POLL_INTERVAL=10
-// against a simulator in another process (idle: no managed queue has work),
-// measured from /proc after it has settled: CPU seconds per hour (user +
-// system time over the window) and resident memory (VmRSS, and its peak
-// VmHWM). The only part of the benchmark that takes real time: a CPU figure
-// needs wall-clock time to accumulate.
+// against a simulator in this process (idle: no managed queue has work),
+// beside two baselines compiled in the same run with the same build flags
+// (bench/baselines/): a loop that only fetches and parses /api/queues at the
+// same pace, and a program that only wakes at that pace. All three run at
+// once against the same simulator and are measured over the same window:
+//   - CPU: the run time of every thread (/proc/PID/task/*/schedstat, in
+//     nanoseconds; the 10 ms ticks of /proc/PID/stat are too coarse for
+//     a few tens of milliseconds an hour), as CPU-seconds per hour;
+//   - memory: resident (VmRSS), split into anonymous (RssAnon: the heap,
+//     the process's own) and file-backed (RssFile: the pages of the binary
+//     it has touched, shared with any other process running it and
+//     reclaimable), and the peak (VmHWM).
+// The only part of the benchmark that takes real time: a CPU figure needs
+// wall-clock time to accumulate.
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startSimulator } from "../src/simulator/server.ts";
+import { buildArgs } from "../scripts/build-args.ts";
+
+/** Real seconds the programs run before the window opens (started, connected, first looks done). */
+export const IDLE_SETTLE_S = 15;
 
 export interface IdleCostOptions {
-  /** The compiled binary. */
+  /** The compiled daemon. */
   binary: string;
-  /** Real seconds the idle daemon is watched for, after it settled. */
+  /** Real seconds the programs are watched for, after they settled. */
   windowS: number;
-  /** Real seconds it runs before the window opens. */
-  settleS: number;
   pollS: number;
-  /** More environment for the daemon (e.g. BUN_OPTIONS). */
-  env?: Record<string, string>;
+}
+
+export interface ProgramCost {
+  cpuSecondsPerHour: number;
+  /** CPU milliseconds per look (per POLL_INTERVAL). */
+  cpuMsPerLook: number;
+  rssMB: number;
+  anonMB: number;
+  fileMB: number;
+  peakRssMB: number;
+  /** Its GETs of /api/queues in the window. */
+  requests: number;
 }
 
 export interface IdleCost {
-  binary: string;
   pollS: number;
   windowS: number;
-  cpuSecondsPerHour: number;
-  rssMB: number;
-  peakRssMB: number;
-  /** GETs the daemon made in the window, and how many one per POLL_INTERVAL would be. */
-  requests: number;
+  /** One look per POLL_INTERVAL over the window. */
   expectedRequests: number;
+  daemon: ProgramCost;
+  /** A compiled loop that only fetches /api/queues at the same pace. */
+  fetchLoop: ProgramCost;
+  /** A compiled program that only wakes at the same pace. */
+  timer: ProgramCost;
 }
 
-const KEY = "bench-idle-key-0001";
-const TICKS = 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+/** Run time of every thread of `pid`, in seconds (threads that ended before are not counted: Bun's stay). */
+export function cpuSeconds(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e9;
 }
 
-function memoryMB(pid: number): { rss: number; peak: number } {
+function memory(pid: number): Pick<ProgramCost, "rssMB" | "anonMB" | "fileMB" | "peakRssMB"> {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  const mb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) / 1024;
+  return { rssMB: mb("VmRSS"), anonMB: mb("RssAnon"), fileMB: mb("RssFile"), peakRssMB: mb("VmHWM") };
+}
+
+/** Compiles a baseline with the daemon's own flags. */
+async function compile(entry: string, outfile: string): Promise<void> {
+  const proc = Bun.spawn([process.execPath, ...buildArgs(entry, outfile)], { stdout: "ignore", stderr: "pipe" });
+  if ((await proc.exited) !== 0) throw new Error(`bench: cannot compile ${entry}: ${await new Response(proc.stderr).text()}`);
 }
 
 export async function measureIdleCost(o: IdleCostOptions): Promise<IdleCost> {
-  // The simulator in this process (idle, real time), behind a front that counts the daemon's looks.
-  const sim = await startSimulator({ profile: "v3.1", keys: [{ key: KEY, label: "daemon", admin: true, scopes: ["all"] }], onError: () => {} });
-  let requests = 0;
+  const dir = mkdtempSync(join(tmpdir(), "ijd-idle-cost-"));
+  const programs = [
+    { name: "daemon" as const, binary: o.binary, args: ["run"], key: "bench-idle-daemon-0001" },
+    { name: "fetchLoop" as const, binary: join(dir, "fetch-loop"), args: [], key: "bench-idle-fetch-0001" },
+    { name: "timer" as const, binary: join(dir, "timer"), args: [], key: "bench-idle-timer-0001" },
+  ];
+  await compile(join(import.meta.dir, "baselines", "fetch-loop.ts"), programs[1]!.binary);
+  await compile(join(import.meta.dir, "baselines", "timer.ts"), programs[2]!.binary);
+
+  const sim = await startSimulator({
+    profile: "v3.1",
+    keys: programs.map((p) => ({ key: p.key, label: p.name, admin: true, scopes: ["all"] })),
+    onError: () => {},
+  });
+  // In front of the simulator: counts each program's looks (by its key) while the window is open.
+  const requests = new Map<string, number>();
   let counting = false;
   const front = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     fetch(req) {
-      if (counting && req.method === "GET" && /^\/api\/(queues|jobs)$/.test(new URL(req.url).pathname)) requests++;
+      if (counting && req.method === "GET" && /^\/api\/(queues|jobs)$/.test(new URL(req.url).pathname)) {
+        const key = req.headers.get("x-api-key") ?? "";
+        requests.set(key, (requests.get(key) ?? 0) + 1);
+      }
       return sim.handler(req);
     },
   });
-  try {
-    const daemon = Bun.spawn([o.binary, "run"], {
+  const running = programs.map((p) =>
+    Bun.spawn([p.binary, ...p.args], {
       stdout: "ignore",
       stderr: "ignore",
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         IMMICH_URL: `http://127.0.0.1:${front.port}`,
-        API_KEY: KEY,
+        API_KEY: p.key,
         POLL_INTERVAL: String(o.pollS),
-        HEALTH_FILE: `/tmp/ijd-idle-cost-${process.pid}-${front.port}.json`,
-        ...o.env,
+        HEALTH_FILE: join(dir, "health.json"),
       },
-    });
-    try {
-      await Bun.sleep(o.settleS * 1000);
-      counting = true;
-      const cpu0 = cpuSeconds(daemon.pid);
-      const t0 = performance.now();
-      await Bun.sleep(o.windowS * 1000);
-      const cpu1 = cpuSeconds(daemon.pid);
-      const elapsedS = (performance.now() - t0) / 1000;
-      counting = false;
-      const mem = memoryMB(daemon.pid);
+    }),
+  );
+  try {
+    await Bun.sleep(IDLE_SETTLE_S * 1000);
+    counting = true;
+    const cpu0 = running.map((r) => cpuSeconds(r.pid));
+    const t0 = performance.now();
+    await Bun.sleep(o.windowS * 1000);
+    const cpu1 = running.map((r) => cpuSeconds(r.pid));
+    const elapsedS = (performance.now() - t0) / 1000;
+    counting = false;
+    const cost = (i: number): ProgramCost => {
+      const cpu = cpu1[i]! - cpu0[i]!;
       return {
-        binary: o.binary,
-        pollS: o.pollS,
-        windowS: Math.round(elapsedS),
-        cpuSecondsPerHour: ((cpu1 - cpu0) / elapsedS) * 3600,
-        rssMB: mem.rss,
-        peakRssMB: mem.peak,
-        requests,
-        expectedRequests: Math.round(elapsedS / o.pollS),
+        cpuSecondsPerHour: (cpu / elapsedS) * 3600,
+        cpuMsPerLook: (cpu * 1000) / (elapsedS / o.pollS),
+        ...memory(running[i]!.pid),
+        requests: requests.get(programs[i]!.key) ?? 0,
       };
-    } finally {
-      daemon.kill("SIGTERM");
-      await daemon.exited;
-    }
+    };
+    return {
+      pollS: o.pollS,
+      windowS: Math.round(elapsedS),
+      expectedRequests: Math.round(elapsedS / o.pollS),
+      daemon: cost(0),
+      fetchLoop: cost(1),
+      timer: cost(2),
+    };
   } finally {
+    for (const r of running) r.kill("SIGTERM");
+    await Promise.all(running.map((r) => r.exited));
     front.stop(true);
     await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

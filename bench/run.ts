@@ -76,11 +76,11 @@ const result = await runBench({
   onProgress: (line) => console.error(line),
 });
 
-// The compiled binary's idle cost (real time: two minutes at POLL_INTERVAL=10; 20 s with --quick).
+// The compiled binary's idle cost beside its baselines (real time: five minutes at POLL_INTERVAL=10; 30 s with --quick).
 const binary = join(import.meta.dir, "..", "dist", "immich-job-daemon");
 if (existsSync(binary)) {
   console.error("measuring the compiled binary idle at POLL_INTERVAL=10…");
-  result.idleCost = await measureIdleCost({ binary, pollS: 10, settleS: 10, windowS: quick ? 20 : 120 });
+  result.idleCost = await measureIdleCost({ binary, pollS: 10, windowS: quick ? 30 : 300 });
 } else {
   console.error("no dist/immich-job-daemon: run `bun run build` first to measure the idle cost");
 }

@@ -2,16 +2,7 @@
 // with `bun build --compile`. The version is baked in; autoloading of .env
 // and bunfig.toml from the user's working directory is switched off so a
 // stray file next to the binary can never change its behaviour.
-//
-// Two flags are about an idle daemon's cost (issue 6; README "Idle cost"):
-// --splitting keeps each lazily imported part (the simulator, the demo, the
-// status server, the other commands...) in its own chunk inside the binary,
-// parsed only when its command or setting needs it; and --compile-jit-policy
-// keeps JavaScriptCore from compiling our code to machine code: a daemon that
-// runs a few hundred microseconds of JavaScript every few seconds gains
-// nothing from a JIT, whose compilers and code would cost it ~5 MB resident.
-// The simulator and the demo, which do run hot, turn the JIT back on
-// (src/shared/jit.ts).
+// The flags themselves are in build-args.ts.
 //
 //   bun scripts/build.ts                       # this machine's platform
 //   bun scripts/build.ts --target bun-linux-arm64-musl --outfile dist/x
@@ -21,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
+import { buildArgs } from "./build-args.ts";
 
 /** What users run: glibc and musl (Alpine), x64 and arm64. Bun has no 32-bit ARM target. */
 const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl"] as const;
@@ -35,27 +27,8 @@ const { values } = parseArgs({
 
 const version = process.env.BUILD_VERSION || pkg.version;
 
-/** JavaScriptCore's tier-up thresholds multiplied by this: in practice, never (see above). */
-const JIT_POLICY = 1_000_000;
-
 function build(outfile: string, target?: string): void {
-  const args = [
-    "build",
-    "src/main.ts",
-    "--compile",
-    "--minify",
-    "--splitting",
-    "--compile-jit-policy",
-    String(JIT_POLICY),
-    "--sourcemap=none",
-    "--no-compile-autoload-dotenv",
-    "--no-compile-autoload-bunfig",
-    "--define",
-    `BUILD_VERSION=${JSON.stringify(version)}`,
-    "--outfile",
-    outfile,
-    ...(target ? [`--target=${target}`] : []),
-  ];
+  const args = buildArgs("src/main.ts", outfile, { version, ...(target ? { target } : {}) });
   const proc = Bun.spawnSync([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if (proc.exitCode !== 0) {
     console.error(`build failed for ${target ?? "this machine"} (bun build exited ${proc.exitCode})`);

@@ -1,5 +1,5 @@
 // The compiled binary starts with JavaScriptCore's JIT held back
-// (scripts/build.ts: --compile-jit-policy): right for the daemon's commands,
+// (scripts/build-args.ts: --compile-jit-policy): right for the daemon's commands,
 // which run little JavaScript and mostly sleep. The simulator and the demo
 // run simulated hours of work as fast as they can; they ask for the normal
 // policy back. Outside the compiled binary (bun src/main.ts, tests) the
