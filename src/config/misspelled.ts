@@ -53,7 +53,9 @@ function likelyMeant(name: string, known: readonly string[]): string | undefined
 
 /** Edit distance with transpositions (optimal string alignment): "CONCURENT" is 1 from "CONCURRENT", "POLL_ITNERVAL" 1 from "POLL_INTERVAL". */
 export function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3; // beyond any limit used here
+  // Beyond any limit used here: most of an environment (PATH, HOME, LANG...)
+  // is told apart by these two bounds, without the table below.
+  if (Math.abs(a.length - b.length) > 2 || bagDistance(a, b) > 2) return 3;
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -65,4 +67,31 @@ export function distance(a: string, b: string): number {
     }
   }
   return d[a.length]![b.length]!;
+}
+
+/** Per character code, how many more times it is in one name than in the other (bagDistance's scratch space). */
+const excess = new Int16Array(65_536);
+
+/**
+ * A lower bound of distance(): the characters one name has and the other
+ * lacks, the larger count of the two sides. One edit changes each side by at
+ * most one, a transposition not at all.
+ */
+function bagDistance(a: string, b: string): number {
+  for (let i = 0; i < a.length; i++) excess[a.charCodeAt(i)]!++;
+  for (let i = 0; i < b.length; i++) excess[b.charCodeAt(i)]!--;
+  let more = 0;
+  let fewer = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (excess[c]! > 0) more += excess[c]!;
+    else if (excess[c]! < 0) fewer -= excess[c]!;
+    excess[c] = 0;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    if (excess[c]! < 0) fewer -= excess[c]!;
+    excess[c] = 0;
+  }
+  return Math.max(more, fewer);
 }

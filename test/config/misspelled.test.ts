@@ -2,7 +2,8 @@
 // 6); the rest of the environment (Immich's own variables, the shell's,
 // systemd's) stays silent.
 import { describe, expect, test } from "bun:test";
-import { misspelledVariables } from "../../src/config/misspelled.ts";
+import fc from "fast-check";
+import { distance, misspelledVariables } from "../../src/config/misspelled.ts";
 import { ENV_NAMES } from "../../src/config/schema.ts";
 import { runApp } from "../../src/cli/app.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
@@ -61,4 +62,37 @@ test("through a command: one warning line at start, and beside configuration err
   const text = out.join("");
   expect(text).toContain("API_KEY is not set");
   expect(text.match(/did you mean MAX_CONCURRENT_JOBS\?/g)).toHaveLength(1);
+});
+
+describe("distance's shortcut", () => {
+  /** The plain table, with no bound taken first. */
+  const reference = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+        d[i]![j] = v;
+      }
+    }
+    return d[a.length]![b.length]!;
+  };
+  test("agrees with the plain table wherever it matters (up to 2), on names and their near misses", () => {
+    const name = fc.stringMatching(/^[A-Z_]{1,14}$/);
+    // A name and a copy with up to three random edits: many pairs at distance 0-3.
+    const edit = (s: string, ops: [number, number, string][]) =>
+      ops.reduce((t, [kind, at, c]) => {
+        const i = at % (t.length + 1);
+        return kind === 0 ? t.slice(0, i) + c + t.slice(i) : kind === 1 ? t.slice(0, i) + t.slice(i + 1) : t.slice(0, i) + c + t.slice(i + 1);
+      }, s);
+    fc.assert(
+      fc.property(name, fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(), fc.constantFrom("A", "B", "_", "E")), { maxLength: 3 }), name, (a, ops, other) => {
+        for (const b of [edit(a, ops), other]) {
+          const want = reference(a, b);
+          expect(Math.min(distance(a, b), 3)).toBe(Math.min(want, 3));
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
