@@ -8,17 +8,16 @@ import { readFileSync } from "node:fs";
 import { outputMasker, runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { systemClock } from "./shared/clock.ts";
+import { fdOutput } from "./shared/text-out.ts";
 
-// A closed pipe on stdout or stderr (`| head`) must not crash the daemon with
-// a stack trace; what cannot be written is dropped.
-for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
-
+// stdout and stderr are written straight to their descriptors (text-out.ts):
+// a closed pipe (`| head`) drops what cannot be written, never a stack trace.
 try {
   const code = await runApp({
     argv: process.argv.slice(2),
     env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: fdOutput(1),
+    stderr: fdOutput(2),
     clock: systemClock,
     signal: stopController.signal,
     force: forceController.signal,
@@ -31,6 +30,6 @@ try {
 } catch (e) {
   // Never a stack trace for the user; the message names what broke.
   const mask = outputMasker(process.env, (path) => readFileSync(path, "utf8"));
-  process.stderr.write(mask(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`));
+  fdOutput(2).write(mask(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`));
   process.exit(EXIT.internal);
 }

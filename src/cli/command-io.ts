@@ -5,11 +5,12 @@
 import type { Config } from "../config/index.ts";
 import type { ImmichApi } from "../daemon/immich-api.ts";
 import type { Clock } from "../shared/clock.ts";
+import type { TextOut } from "../shared/text-out.ts";
 
 export interface CommandIO {
   env: Record<string, string | undefined>;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: TextOut;
+  stderr: TextOut;
   clock: Clock;
   /** Aborted on the first terminating signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2); its reason is the signal's name. */
   signal: AbortSignal;

@@ -27,7 +27,7 @@ export async function demoCommand(args: readonly string[], io: CommandIO & { fet
     return EXIT.ok;
   }
 
-  const out = io.stdout as NodeJS.WritableStream & Output & { isTTY?: boolean };
+  const out = io.stdout;
   const tty = out.isTTY === true && io.env.TERM !== "dumb";
   // https://no-color.org: any non-empty NO_COLOR turns colour off.
   const color = flags.color && tty && !io.env.NO_COLOR;

@@ -9,6 +9,7 @@
 // we use, and they cost an idle daemon ~12 MB resident (issue 6).
 
 import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
+import type { TextOut } from "../shared/text-out.ts";
 
 export type Level = "debug" | "info" | "warn" | "error";
 export type Fields = Record<string, string | number | boolean | string[] | undefined>;
@@ -24,8 +25,8 @@ export interface LogOptions {
   level: Level;
   format: "text" | "json";
   /** Where lines go: warn and error to stderr, the rest to stdout. */
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: TextOut;
+  stderr: TextOut;
   /** The `time` field's clock: injected (only src/main.ts reads the real one), so tests get stable lines. */
   now: () => number;
 }

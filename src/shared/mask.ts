@@ -5,6 +5,7 @@
 // repeats the key, a text or JSON log line. Messages already redact what they
 // know to be secret (config/redact.ts); this catches what they cannot know,
 // such as words a server sends back.
+import type { TextOut } from "./text-out.ts";
 
 /** Shorter secrets are not masked in free text: "info" would eat log levels. Immich's keys are 43 characters. */
 export const MIN_MASKED_LENGTH = 8;
@@ -31,7 +32,7 @@ export function secretMasker(secrets: readonly (string | undefined)[]): (text: s
 }
 
 /** `stream` with every write passed through `mask` first; everything else is the stream's own. */
-export function maskedStream<S extends NodeJS.WritableStream>(stream: S, mask: (text: string) => string): S {
+export function maskedStream<S extends TextOut>(stream: S, mask: (text: string) => string): S {
   return new Proxy(stream, {
     get(target, prop, receiver) {
       if (prop === "write") {
