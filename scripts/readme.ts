@@ -1,5 +1,5 @@
 // Regenerates the README's generated blocks from the code: the variables
-// table (src/config/schema.ts) and the exit codes (src/cli/exit-codes.ts).
+// table (src/config/variables.ts) and the exit codes (src/cli/exit-codes.ts).
 // test/readme.test.ts fails when the README is out of date.
 //   bun scripts/readme.ts          # rewrite README.md
 import { readFileSync, writeFileSync } from "node:fs";

@@ -6,7 +6,7 @@ import type { Policy } from "../core/types.ts";
 import { type Config, formatConfigErrors, loadConfig } from "../config/index.ts";
 import { configError } from "../config/errors.ts";
 import { misspelledVariables } from "../config/misspelled.ts";
-import { ENV_NAMES } from "../config/schema.ts";
+import { ENV_NAMES } from "../config/variables.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import type { ImmichApi } from "../daemon/immich-api.ts";
 import { createLog, type Log } from "../daemon/log.ts";

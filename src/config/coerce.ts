@@ -7,7 +7,7 @@
 import { parseNotifyTargets } from "../notify/targets.ts";
 import { parseListenAddress } from "../status/address.ts";
 import { type ConfigError, configError } from "./errors.ts";
-import type { EnvName } from "./schema.ts";
+import type { EnvName } from "./variables.ts";
 
 /** Plain decimal notation only. */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;

@@ -1,12 +1,12 @@
 // The daemon's configuration as the code uses it (typed, in milliseconds)
 // and the table of variables that the README and `--help` print. The
-// variables and their documentation live in schema.ts, the defaults in
+// variables and their documentation live in variables.ts, the defaults in
 // defaults.ts.
 
 import type { PressureLimits } from "../core/pressure-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
 import type { NotifyTarget } from "../notify/targets.ts";
-import { ENV_NAMES, variableDoc } from "./schema.ts";
+import { ENV_NAMES, variableDoc } from "./variables.ts";
 
 export { CONFIG_DEFAULTS } from "./defaults.ts";
 

@@ -1,5 +1,5 @@
 // The defaults of every setting that has one, in the units the code uses.
-// schema.ts prints them in the variables table, load.ts applies them: one
+// variables.ts prints them in the variables table, load.ts applies them: one
 // place to change a default.
 
 import { DEFAULT_PRIORITY } from "../core/queues.ts";

@@ -3,7 +3,7 @@
 // fix every problem from one run.
 
 import { redactSecret, redactUrl } from "./redact.ts";
-import { type EnvName, variableDoc } from "./schema.ts";
+import { type EnvName, variableDoc } from "./variables.ts";
 
 export interface ConfigError {
   /** The variable at fault. */

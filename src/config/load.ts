@@ -2,9 +2,8 @@
 // wrong with it. Effects come in as arguments (the environment, a file
 // reader), so this runs the same in tests as in src/main.ts.
 
-import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
-import { Value } from "@sinclair/typebox/value";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
+import { isEnv } from "../generated/checks.ts";
 import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
 import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
 import { coerce } from "./coerce.ts";
@@ -13,7 +12,8 @@ import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
 import { parsePressure } from "../core/pressure-syntax.ts";
 import { type ConfigError, configError } from "./errors.ts";
-import { API_KEY_PATTERN, ENV_NAMES, type Env, type EnvName, EnvSchema, QUEUE_NAME_PATTERN, variableDoc } from "./schema.ts";
+import type { Env } from "./schema.ts";
+import { API_KEY_PATTERN, ENV_NAMES, type EnvName, QUEUE_NAME_PATTERN, variableDoc } from "./variables.ts";
 
 const QUEUE_NAME = new RegExp(QUEUE_NAME_PATTERN);
 const API_KEY = new RegExp(API_KEY_PATTERN);
@@ -47,10 +47,9 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   // is the one to fix; a list gathers every bad item and the checks of
   // checkQueues into its one line.
   const listProblems: Partial<Record<EnvName, string[]>> = {};
-  for (const e of Value.Errors(EnvSchema, values)) {
-    const name = e.path.split("/")[1] as EnvName;
-    if (variableDoc(name).list) (listProblems[name] ??= []).push(explain(e));
-    else if (!failed.has(name)) fail(configError(name, raw[name], explain(e)));
+  for (const { name, problem } of schemaProblems(values)) {
+    if (variableDoc(name).list) (listProblems[name] ??= []).push(problem);
+    else if (!failed.has(name)) fail(configError(name, raw[name], problem));
   }
   const v = values as Env;
 
@@ -196,32 +195,16 @@ function duplicates(names: readonly string[]): string[] {
   return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
 }
 
-/** A TypeBox error in words a user acts on. */
-function explain(e: ValueError): string {
-  const s = e.schema as { minimum?: number; maximum?: number; pattern?: string };
-  switch (e.type) {
-    case ValueErrorType.Integer:
-      return typeof e.value === "number" ? "is not a whole number" : "is not a number";
-    case ValueErrorType.Number:
-      return "is not a number";
-    case ValueErrorType.NumberMinimum:
-    case ValueErrorType.IntegerMinimum:
-      return `must be at least ${s.minimum}`;
-    case ValueErrorType.NumberMaximum:
-    case ValueErrorType.IntegerMaximum:
-      return `must be at most ${s.maximum}`;
-    case ValueErrorType.Boolean:
-      return "is not a yes/no value";
-    case ValueErrorType.Union:
-      return "is not one of the accepted values";
-    case ValueErrorType.ArrayMinItems:
-      return "lists no queue";
-    case ValueErrorType.StringPattern:
-      if (s.pattern === API_KEY_PATTERN) return "contains spaces or characters an API key cannot have";
-      // A list item: the path ends with its index.
-      if (e.path.split("/").length > 2) return `${JSON.stringify(e.value)} is not a queue name (letters and digits, like thumbnailGeneration)`;
-      return "is not in the accepted form";
-    default:
-      return e.message.toLowerCase();
-  }
+/**
+ * What the schema finds wrong with the coerced values, in the order TypeBox
+ * reports it. The happy path runs only the check compiled ahead of time
+ * (isEnv); explain.ts, and TypeBox with it, loads only when that fails (issue
+ * 6, idle memory). require() keeps loadConfig synchronous and, in the
+ * compiled binary (bun build --splitting), loads the module's chunk at the
+ * call, not at start.
+ */
+function schemaProblems(values: Record<string, unknown>): { name: EnvName; problem: string }[] {
+  if (isEnv(values)) return [];
+  const { envProblems } = require("./explain.ts") as typeof import("./explain.ts");
+  return envProblems(values);
 }

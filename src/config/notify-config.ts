@@ -5,7 +5,8 @@
 import type { NotifyTarget } from "../notify/targets.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { ReadFile } from "./load.ts";
-import { API_KEY_PATTERN, type Env, type EnvName } from "./schema.ts";
+import type { Env } from "./schema.ts";
+import { API_KEY_PATTERN, type EnvName } from "./variables.ts";
 
 const TOKEN = new RegExp(API_KEY_PATTERN);
 

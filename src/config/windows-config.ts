@@ -7,7 +7,7 @@ import { parseWindows } from "../core/window-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
 import { checkZone, defaultZone } from "../core/zone.ts";
 import { type ConfigError, configError } from "./errors.ts";
-import type { EnvName } from "./schema.ts";
+import type { EnvName } from "./variables.ts";
 
 export function loadSchedule(
   raw: Partial<Record<EnvName, string>>,

@@ -14,23 +14,10 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
-import { Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import { isHeartbeat } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import type { Health } from "./daemon.ts";
-
-const HeartbeatSchema = Type.Object({
-  pid: Type.Integer(),
-  /** The loop is late once this long has passed since the file's mtime (the announced sleep and the grace). */
-  staleAfterMs: Type.Number({ minimum: 0 }),
-  state: Type.Union([Type.Literal("starting"), Type.Literal("ok"), Type.Literal("degraded")]),
-  failures: Type.Integer(),
-  lastError: Type.Optional(Type.String()),
-  /** Measured drain rates (jobs per second) per managed queue, for `status`'s ETAs. */
-  rates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
-  /** The writer's host name: its pid means something only on the same host (container). */
-  host: Type.Optional(Type.String()),
-});
+import type { Heartbeat } from "./file-schemas.ts";
 
 /** Slack on top of the announced sleep: a cycle's requests and a busy machine. */
 export const HEARTBEAT_GRACE_MS = 60_000;
@@ -52,7 +39,7 @@ export function heartbeatWriter(path: string, pid: number): HeartbeatWriter {
   let written: string | undefined;
   return {
     beat(now, health, nextPollInMs, rates) {
-      const beat = {
+      const beat: Heartbeat = {
         pid,
         staleAfterMs: nextPollInMs + HEARTBEAT_GRACE_MS,
         state: health.state,
@@ -123,7 +110,7 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
     };
   }
   const { data, at } = read;
-  if (!Value.Check(HeartbeatSchema, data)) return { ok: false, line: `unhealthy: ${path} is not a heartbeat of this daemon` };
+  if (!isHeartbeat(data)) return { ok: false, line: `unhealthy: ${path} is not a heartbeat of this daemon` };
   const ago = Math.round((now - at) / 1000);
   if (now > at + data.staleAfterMs) {
     return { ok: false, line: `unhealthy: the last heartbeat is ${ago} s old (pid ${data.pid}); the daemon's loop is stuck or stopped` };
@@ -140,7 +127,7 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
 export function heartbeatRates(path: string, now: number): { pid: number; rates: Record<string, number> } | undefined {
   try {
     const { data, at } = readBeat(path);
-    if (!Value.Check(HeartbeatSchema, data) || now > at + data.staleAfterMs) return undefined;
+    if (!isHeartbeat(data) || now > at + data.staleAfterMs) return undefined;
     return { pid: data.pid, rates: data.rates ?? {} };
   } catch {
     return undefined;

@@ -5,19 +5,10 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { Type, type Static } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import type { Ownership } from "../core/types.ts";
+import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
-
-const StateSchema = Type.Object({
-  version: Type.Literal(1),
-  immichUrl: Type.String(),
-  pausedByUs: Type.Array(Type.String()),
-  runningByUs: Type.Array(Type.String()),
-  held: Type.Array(Type.String()),
-});
-type State = Static<typeof StateSchema>;
+import type { State } from "./file-schemas.ts";
 
 export interface StateStore {
   /** The saved ownership, `undefined` when there is none, or a problem to report. */
@@ -42,7 +33,7 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       } catch {
         return { problem: `STATE_FILE ${path} is not valid JSON; ignoring it` };
       }
-      if (!Value.Check(StateSchema, data)) {
+      if (!isState(data)) {
         return { problem: `STATE_FILE ${path} is not a state file of this daemon; ignoring it` };
       }
       if (data.immichUrl !== immichUrl) {

@@ -3,7 +3,6 @@
 // and setPaused. Effects come in through the options (fetch, clock), so tests
 // run it against the simulator over real HTTP with a VirtualClock.
 
-import type { Static, TSchema } from "@sinclair/typebox";
 import type { Observation, QueueCounts, QueueSnapshot } from "../core/types.ts";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -17,15 +16,7 @@ import {
   versionWarnings,
 } from "./family.ts";
 import { type ApiRequest, describeRequest, type Fetch, send, type Transport } from "./http.ts";
-import {
-  checkAnswer,
-  JobStatusSchema,
-  JobsAnswerSchema,
-  PingSchema,
-  QueueSchema,
-  QueuesAnswerSchema,
-  VersionSchema,
-} from "./schemas.ts";
+import { type Answer, type AnswerName, invalidAnswer, isAnswer } from "./answers.ts";
 
 export interface ServerInfo {
   version: Version;
@@ -72,17 +63,19 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
   };
   let server: { version: Version; api: ApiFamily } | undefined;
 
-  /** One request, its answer checked against `schema`; a body makes it a PUT. */
-  const call = async <S extends TSchema>(
-    schema: S,
+  /** One request, its answer checked as the answer `name` (answers.ts); a body makes it a PUT. */
+  const call = async <N extends AnswerName>(
+    name: N,
     path: string,
     auth: boolean,
     signal: AbortSignal | undefined,
     body?: unknown,
-  ) => {
+  ): Promise<Answer<N>> => {
     const r: ApiRequest = { method: body === undefined ? "GET" : "PUT", path, auth, signal, body };
-    const answer = await send(t, r);
-    return checkAnswer(schema, answer.json, `${describeRequest(r)} at ${t.baseUrl}`) as Static<S>;
+    const { json } = await send(t, r);
+    // Checked synchronously: a good answer takes no extra turn, as before (test/chaos's timings notice one).
+    if (isAnswer(name, json)) return json;
+    throw await invalidAnswer(name, json, `${describeRequest(r)} at ${t.baseUrl}`);
   };
 
   const connected = () => {
@@ -92,13 +85,13 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
 
   return {
     async ping(signal) {
-      await call(PingSchema, "/server/ping", false, signal);
+      await call("ping", "/server/ping", false, signal);
     },
 
     async connect(signal, opts = {}) {
       // Until a new choice succeeds the previous one stands: a failed
       // re-connect (maintenance, a restart) must not break observe().
-      const answer = await call(VersionSchema, "/server/version", false, signal);
+      const answer = await call("version", "/server/version", false, signal);
       const version: Version = { major: answer.major, minor: answer.minor, patch: answer.patch };
       const warnings = versionWarnings(version);
 
@@ -111,14 +104,14 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       // 2.4+: /api/queues if the key may read and update there.
       let lacking: string;
       try {
-        const queues = (await call(QueuesAnswerSchema, "/queues", true, signal)).map((q) => q.name);
+        const queues = (await call("queues", "/queues", true, signal)).map((q) => q.name);
         // `{}` changes nothing (API.md §1): the one write that proves queue.update
         // without side effects. A protected queue is not used, out of caution.
         const probe = queues.find((q) => !Object.hasOwn(PROTECTED_QUEUES, q)) ?? queues[0];
         if (opts.checkWrite === false) {
           // Not checked: a missing queue.update shows at the first pause instead.
         } else if (probe !== undefined) {
-          await call(QueueSchema, `/queues/${encodeURIComponent(probe)}`, true, signal, {});
+          await call("queue", `/queues/${encodeURIComponent(probe)}`, true, signal, {});
         } else {
           warnings.push("the server lists no queues, so the key's queue.update permission could not be checked");
         }
@@ -140,7 +133,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
     async observe(signal) {
       const { api } = connected();
       if (api === "queues") {
-        const answer = await call(QueuesAnswerSchema, "/queues", true, signal);
+        const answer = await call("queues", "/queues", true, signal);
         // Rule 10: a queue listed twice is two contradicting answers, not one to pick from.
         const names = answer.map((q) => q.name);
         const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -150,7 +143,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
         const queues = answer.map((q) => snapshot(q.name, q.isPaused, q.statistics));
         return { at: options.clock.now(), api, queues };
       }
-      const answer = await call(JobsAnswerSchema, "/jobs", true, signal);
+      const answer = await call("jobs", "/jobs", true, signal);
       const queues = Object.entries(answer).map(([name, s]) => snapshot(name, s.queueStatus.isPaused, s.jobCounts));
       return { at: options.clock.now(), api, queues };
     },
@@ -161,11 +154,11 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       let isPaused: boolean;
       try {
         if (api === "queues") {
-          isPaused = (await call(QueueSchema, path, true, signal, { isPaused: paused })).isPaused;
+          isPaused = (await call("queue", path, true, signal, { isPaused: paused })).isPaused;
         } else {
           // Only pause and resume: `start` queues a full scan, `empty` drops work (API.md §1).
           const body = { command: paused ? "pause" : "resume", force: false };
-          isPaused = (await call(JobStatusSchema, path, true, signal, body)).queueStatus.isPaused;
+          isPaused = (await call("jobStatus", path, true, signal, body)).queueStatus.isPaused;
         }
       } catch (e) {
         // job.create cannot be probed without side effects: its absence shows here.
@@ -184,7 +177,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
   /** GET /jobs: the legacy family's read check. `alsoLacking` is a queue.* scope found missing before. */
   async function readJobs(version: Version, signal: AbortSignal | undefined, alsoLacking?: string): Promise<string[]> {
     try {
-      return Object.keys(await call(JobsAnswerSchema, "/jobs", true, signal));
+      return Object.keys(await call("jobs", "/jobs", true, signal));
     } catch (e) {
       if (e instanceof ImmichError && e.kind === "missing-scope") {
         throw missingScope(e, version, alsoLacking ? [alsoLacking, e.scope ?? "?"] : [e.scope ?? "?"]);

@@ -16,7 +16,7 @@
 import { redactUrl } from "../config/redact.ts";
 import { ImmichError, oneLine } from "./errors.ts";
 import { BodyTooLarge, parseGuarded, readLimited } from "./json-guard.ts";
-import { type ErrorBody, isErrorBody } from "./schemas.ts";
+import { type ErrorBody, isErrorBody } from "./answers.ts";
 
 /** Bun's fetch, or anything with its signature (tests pass the real one too). */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

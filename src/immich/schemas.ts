@@ -4,8 +4,12 @@
 // is wrong, never a crash or a silent zero. Shapes from API.md §1 and the
 // OpenAPI documents (v1.138.1 to v3.1.0). Extra fields are allowed: newer
 // servers add some, and nothing here depends on their absence.
+//
+// The checks the client runs are these schemas compiled ahead of time
+// (scripts/gen-checks.ts -> src/generated/checks.ts, see answers.ts): this
+// module, and TypeBox with it, is imported only when an answer fails its
+// check, to name the field (issue 6, idle memory).
 
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ImmichError } from "./errors.ts";
@@ -80,16 +84,28 @@ export const ErrorBodySchema = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBodySchema>;
 
+/** The answers the client checks, by the name answers.ts calls them. */
+const ANSWER_SCHEMAS = {
+  ping: PingSchema,
+  version: VersionSchema,
+  jobStatus: JobStatusSchema,
+  jobs: JobsAnswerSchema,
+  queue: QueueSchema,
+  queues: QueuesAnswerSchema,
+} satisfies Record<string, TSchema>;
+export type AnswerName = keyof typeof ANSWER_SCHEMAS;
+/** The value an answer holds once its check passed. */
+export type Answer<N extends AnswerName> = Static<(typeof ANSWER_SCHEMAS)[N]>;
+
 /**
- * The value typed by `schema`, or an invalid-answer ImmichError naming the
- * first failing field (as a JSON pointer, e.g. /thumbnailGeneration/jobCounts/active).
+ * Why `value` is not the answer `name`: an invalid-answer ImmichError naming
+ * the first failing field (as a JSON pointer, e.g. /thumbnailGeneration/jobCounts/active).
  */
-export function checkAnswer<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
-  if (compiled(schema).Check(value)) return value;
-  const first = Value.Errors(schema, value).First();
+export function invalidAnswer(name: AnswerName, value: unknown, what: string): ImmichError {
+  const first = Value.Errors(ANSWER_SCHEMAS[name], value).First();
   const where = first?.path ? `at ${first.path}` : "at the top level";
   const got = first ? `; got ${preview(first.value)}` : "";
-  throw new ImmichError(
+  return new ImmichError(
     "invalid-answer",
     `${what} answered JSON this daemon does not understand (${where}: ${first?.message ?? "unexpected shape"}${got}): is it a supported Immich server (v1.137 or newer)?`,
   );
@@ -99,21 +115,4 @@ function preview(value: unknown): string {
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
-
-export function isErrorBody(value: unknown): value is ErrorBody {
-  return compiled(ErrorBodySchema).Check(value);
-}
-
-/**
- * Each schema compiled once into a checking function (TypeBox's
- * TypeCompiler): every poll validates an answer, and a compiled check costs
- * a tenth of Value.Check's interpretation. Errors (rare) still come from
- * Value.Errors, which names the failing field.
- */
-const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
-function compiled<T extends TSchema>(schema: T): TypeCheck<T> {
-  let c = checks.get(schema);
-  if (!c) checks.set(schema, (c = TypeCompiler.Compile(schema)));
-  return c as TypeCheck<T>;
 }

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runApp } from "../../src/cli/app.ts";
 import { loadConfig } from "../../src/config/index.ts";
-import { ENV_NAMES } from "../../src/config/schema.ts";
+import { ENV_NAMES } from "../../src/config/variables.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 
 const PROTO = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "prototype", "__defineGetter__"];

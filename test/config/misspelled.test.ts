@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { distance, misspelledVariables } from "../../src/config/misspelled.ts";
-import { ENV_NAMES } from "../../src/config/schema.ts";
+import { ENV_NAMES } from "../../src/config/variables.ts";
 import { runApp } from "../../src/cli/app.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { ENV_NAMES } from "../../src/config/schema.ts";
+import { ENV_NAMES } from "../../src/config/variables.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const read = (p: string) => readFileSync(join(root, p), "utf8");

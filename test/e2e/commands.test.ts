@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_DOCS } from "../../src/cli/exit-codes.ts";
-import { ENV_NAMES } from "../../src/config/schema.ts";
+import { ENV_NAMES } from "../../src/config/variables.ts";
 import { cleanEnv, lines, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
 import { type E2ESim, e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
