@@ -62,6 +62,13 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
     timeoutMs: options.timeoutMs,
   };
   let server: { version: Version; api: ApiFamily } | undefined;
+  /**
+   * Per GET path, the last answer that passed its check, with its text. An
+   * idle server answers every poll with the same bytes: then the answer is
+   * the one already checked (same object), not parsed or checked again
+   * (issue 6, idle cost; http.ts `known`).
+   */
+  const lastGood = new Map<string, { text: string; value: unknown }>();
 
   /** One request, its answer checked as the answer `name` (answers.ts); a body makes it a PUT. */
   const call = async <N extends AnswerName>(
@@ -71,12 +78,21 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
     signal: AbortSignal | undefined,
     body?: unknown,
   ): Promise<Answer<N>> => {
-    const r: ApiRequest = { method: body === undefined ? "GET" : "PUT", path, auth, signal, body };
-    const { json } = await send(t, r);
+    const method = body === undefined ? "GET" : "PUT";
+    const known = method === "GET" ? lastGood.get(path) : undefined;
+    const r: ApiRequest = { method, path, auth, signal, body, ...(known ? { known: known.text } : {}) };
+    const answer = await send(t, r);
+    if (answer.repeat) return known!.value as Answer<N>;
     // Checked synchronously: a good answer takes no extra turn, as before (test/chaos's timings notice one).
-    if (isAnswer(name, json)) return json;
-    throw await invalidAnswer(name, json, `${describeRequest(r)} at ${t.baseUrl}`);
+    if (isAnswer(name, answer.json)) {
+      if (method === "GET") lastGood.set(path, { text: answer.text, value: answer.json });
+      return answer.json;
+    }
+    lastGood.delete(path);
+    throw await invalidAnswer(name, answer.json, `${describeRequest(r)} at ${t.baseUrl}`);
   };
+  /** The last observation's queues and the answer they were read from: the same answer, the same queues. */
+  let lastRead: { answer: unknown; queues: QueueSnapshot[] } | undefined;
 
   const connected = () => {
     if (!server) throw new Error("ImmichClient: connect() must succeed before observe() or setPaused()");
@@ -134,6 +150,7 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       const { api } = connected();
       if (api === "queues") {
         const answer = await call("queues", "/queues", true, signal);
+        if (answer === lastRead?.answer) return { at: options.clock.now(), api, queues: lastRead.queues };
         // Rule 10: a queue listed twice is two contradicting answers, not one to pick from.
         const names = answer.map((q) => q.name);
         const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -141,10 +158,13 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
           throw new ImmichError("invalid-answer", `GET /api/queues at ${t.baseUrl} lists the queue ${JSON.stringify(twice)} twice: an answer the daemon cannot trust; taking no action on it`);
         }
         const queues = answer.map((q) => snapshot(q.name, q.isPaused, q.statistics));
+        lastRead = { answer, queues };
         return { at: options.clock.now(), api, queues };
       }
       const answer = await call("jobs", "/jobs", true, signal);
+      if (answer === lastRead?.answer) return { at: options.clock.now(), api, queues: lastRead.queues };
       const queues = Object.entries(answer).map(([name, s]) => snapshot(name, s.queueStatus.isPaused, s.jobCounts));
+      lastRead = { answer, queues };
       return { at: options.clock.now(), api, queues };
     },
 

@@ -38,12 +38,15 @@ export interface ApiRequest {
   /** Public endpoints (ping, version) get no key: the less it travels, the better. */
   auth: boolean;
   signal?: AbortSignal;
+  /**
+   * The text of an earlier 2xx answer to this request that the caller has
+   * already checked: a 2xx answer with exactly this text comes back as
+   * `{ repeat: true }`, neither parsed nor checked again.
+   */
+  known?: string;
 }
 
-export interface Answer {
-  status: number;
-  json: unknown;
-}
+export type Answer = { status: number; json: unknown; text: string; repeat?: false } | { status: number; repeat: true };
 
 /** "GET /api/jobs", for messages. */
 export const describeRequest = (r: Pick<ApiRequest, "method" | "path">) => `${r.method} /api${r.path}`;
@@ -87,6 +90,7 @@ export async function send(t: Transport, r: ApiRequest): Promise<Answer> {
     });
     phase = "read";
     const text = await readLimited(res);
+    if (res.ok && text === r.known) return { status: res.status, repeat: true };
     return interpret(t, r, res, text);
   } catch (e) {
     if (e instanceof ImmichError) throw e;
@@ -161,7 +165,7 @@ function interpret(t: Transport, r: ApiRequest, res: Response, text: string): An
 
   if (res.ok) {
     if (!parsed) throw notJson(t, what, res, text);
-    return { status: res.status, json };
+    return { status: res.status, json, text };
   }
   throw failure(t, r, res, parsed ? json : undefined, parsed ? undefined : text);
 }
