@@ -45,10 +45,11 @@ const blockArb: fc.Arbitrary<Block> = fc.constantFrom<Block>(
   { code: "pressure", pause: false, detail: "the host is busy" },
 );
 
-/** One look's change: time passes; maybe work ends on some managed queues; maybe the blockers change. */
+/** One look's change: time passes; maybe work ends on the managed queues, or arrives on one; maybe the blockers change. */
 const stepArb = fc.record({
   dt: fc.oneof(fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1_000, max: 200_000 })),
   workEnds: fc.boolean(),
+  arrives: fc.option(fc.record({ queue: fc.constantFrom(...DEFAULT_PRIORITY), jobs: fc.integer({ min: 1, max: 50 }) }), { nil: undefined, freq: 3 }),
   newBlockers: fc.option(fc.dictionary(fc.constantFrom(...DEFAULT_PRIORITY), fc.array(blockArb, { minLength: 1, maxLength: 2 }), { maxKeys: 3 }), { nil: undefined, freq: 4 }),
 });
 
@@ -56,7 +57,7 @@ const historyArb = fc.record({
   queues: fc.tuple(...KNOWN_QUEUES.map(queueArb)),
   policy: policyArb,
   blockers: fc.option(fc.dictionary(fc.constantFrom(...DEFAULT_PRIORITY), fc.array(blockArb, { minLength: 1, maxLength: 2 }), { maxKeys: 3 }), { nil: undefined }),
-  steps: fc.array(stepArb, { minLength: 3, maxLength: 10 }),
+  steps: fc.array(stepArb, { minLength: 3, maxLength: 14 }),
 });
 
 const noManagedWork = (o: Observation, managed: readonly string[]): Observation => ({
@@ -64,9 +65,17 @@ const noManagedWork = (o: Observation, managed: readonly string[]): Observation 
   queues: o.queues.map((q) => (managed.includes(q.name) ? { ...q, active: 0, waiting: 0, paused: 0 } : q)),
 });
 
+/** Uploads land on `queue`: waiting while it runs, counted under paused while paused. */
+const withWork = (o: Observation, queue: string, jobs: number): Observation => ({
+  ...o,
+  queues: o.queues.map((q) => (q.name !== queue ? q : q.isPaused ? { ...q, paused: q.paused + jobs } : { ...q, waiting: q.waiting + jobs })),
+});
+
 describe("quiet looks", () => {
-  test("reusing the previous decision gives exactly what deciding afresh gives", () => {
+  test("reusing the previous decision gives exactly what deciding afresh gives, also at the first look after (work arriving)", () => {
     let reused = 0;
+    let afterQuiet = 0; // looks decided afresh right after a reused one
+
     fc.assert(
       fc.property(historyArb, ({ queues, policy, blockers, steps }) => {
         const reusing = new CycleBook(policy, 10_000, 1_000);
@@ -75,8 +84,13 @@ describe("quiet looks", () => {
         let ownership: Ownership = { pausedByUs: [], runningByUs: [], held: [] };
         let blocked: Blockers | undefined = blockers;
         let adoptPaused = true;
+        let wasQuiet = false;
         for (const step of steps) {
+          const quietBefore = reusing.quietLooks;
           const a = reusing.decide(observation, ownership, adoptPaused, blocked);
+          const quietNow = reusing.quietLooks > quietBefore;
+          if (wasQuiet && !quietNow) afterQuiet++;
+          wasQuiet = quietNow;
           const b = afresh.decide(observation, ownership, adoptPaused, blocked);
           expect(a).toEqual(b);
           expect(reusing.latest).toEqual(afresh.latest!);
@@ -86,6 +100,8 @@ describe("quiet looks", () => {
           // The server applies the daemon's actions; time passes; work may end.
           let next = applyActions(observation, a.actions);
           if (step.workEnds) next = noManagedWork(next, policy.priority);
+          // New work after quiet looks: the first look that sees it must be decided as if none had been skipped.
+          if (step.arrives) next = withWork(next, step.arrives.queue, step.arrives.jobs);
           observation = { ...next, at: observation.at + step.dt };
           if (step.newBlockers !== undefined) blocked = Object.keys(step.newBlockers).length ? step.newBlockers : undefined;
         }
@@ -94,7 +110,8 @@ describe("quiet looks", () => {
       { numRuns: 400 },
     );
     // The histories do reach quiet looks (the test would prove nothing otherwise).
-    expect(reused).toBeGreaterThan(100);
+    expect(reused).toBeGreaterThan(30);
+    expect(afterQuiet).toBeGreaterThan(10);
   });
 
   test("an idle server seen again is quiet; any change is not", () => {
