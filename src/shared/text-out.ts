@@ -20,18 +20,22 @@ export interface TextOut {
   readonly rows?: number;
 }
 
-export function fdOutput(fd: 1 | 2): TextOut {
-  let stream: NodeJS.WriteStream | undefined;
+/**
+ * Text written to `fd` with writeSync; `stream` (process.stdout or stderr for
+ * 1 and 2) is made only when needed, see above.
+ */
+export function fdOutput(fd: number, stream: () => NodeJS.WriteStream = () => (fd === 2 ? process.stderr : process.stdout)): TextOut {
+  let made: NodeJS.WriteStream | undefined;
   const real = () => {
-    if (!stream) {
-      stream = fd === 1 ? process.stdout : process.stderr;
-      stream.on("error", () => {}); // a closed pipe: what cannot be written is dropped
+    if (!made) {
+      made = stream();
+      made.on("error", () => {}); // a closed pipe: what cannot be written is dropped
     }
-    return stream;
+    return made;
   };
   return {
     write(text: string) {
-      if (stream) return stream.write(text); // once queued there, keep the order
+      if (made) return made.write(text); // once queued there, keep the order
       const bytes = Buffer.from(text);
       let done = 0;
       try {
