@@ -8,27 +8,9 @@ import { DEFAULT_PRIORITY, KNOWN_QUEUES } from "../../src/core/queues.ts";
 import type { WaitMemory } from "../../src/core/max-wait.ts";
 import type { Observation, Ownership, Policy, QueueSnapshot } from "../../src/core/types.ts";
 import { applyActions } from "../helpers/observations.ts";
+import { queueArb } from "../helpers/queue-arbitrary.ts";
 
 const RUNS = 400;
-
-const queueArb = (name: string): fc.Arbitrary<QueueSnapshot> =>
-  fc
-    .record({
-      isPaused: fc.boolean(),
-      active: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
-      pending: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 })),
-      delayed: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
-    })
-    .map(({ isPaused, active, pending, delayed }) => ({
-      name,
-      isPaused,
-      active,
-      completed: 0,
-      failed: 0,
-      delayed,
-      waiting: isPaused ? 0 : pending,
-      paused: isPaused ? pending : 0,
-    }));
 
 const observationArb: fc.Arbitrary<Observation> = fc
   .tuple(...KNOWN_QUEUES.map(queueArb))

@@ -11,26 +11,7 @@ import type { Observation, Ownership, Policy, QueueSnapshot } from "../../src/co
 import { CycleBook } from "../../src/daemon/cycle-book.ts";
 import { isQuietRepeat } from "../../src/daemon/quiet.ts";
 import { applyActions, obs } from "../helpers/observations.ts";
-
-const queueArb = (name: string): fc.Arbitrary<QueueSnapshot> =>
-  fc
-    .record({
-      isPaused: fc.boolean(),
-      active: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
-      pending: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 })),
-      delayed: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
-      failed: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
-    })
-    .map(({ isPaused, active, pending, delayed, failed }) => ({
-      name,
-      isPaused,
-      active,
-      completed: 0,
-      failed,
-      delayed,
-      waiting: isPaused ? 0 : pending,
-      paused: isPaused ? pending : 0,
-    }));
+import { queueArb } from "../helpers/queue-arbitrary.ts";
 
 const policyArb: fc.Arbitrary<Policy> = fc.record({
   maxConcurrent: fc.integer({ min: 1, max: 4 }),
