@@ -7,11 +7,10 @@
 import { afterEach, expect, test } from "bun:test";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import type { Ownership } from "../../src/core/types.ts";
-import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
-import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
+import { testDaemon } from "../helpers/daemon-builder.ts";
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 import { closedPort } from "../e2e/helpers-sim.ts";
 
@@ -29,18 +28,7 @@ async function setUp(opts: { saved: Ownership; pausedBy?: Record<string, string>
   const store = memoryStateStore();
   store.saved = opts.saved;
   const log = memoryLog();
-  const daemon = new Daemon({
-    client: createImmichClient({ baseUrl: opts.url ?? sim.url, apiKey: KEY, fetch, clock, timeoutMs: 30_000 }),
-    clock,
-    log,
-    policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY },
-    pollIntervalMs: 10_000,
-    dryRun: false,
-    onExit: "resume",
-    store,
-    random: () => 0.5,
-    ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}),
-  });
+  const daemon = testDaemon({ url: opts.url ?? sim.url, apiKey: KEY, clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
   return { sim, daemon, log, store };
 }
 

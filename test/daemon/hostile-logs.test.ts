@@ -4,13 +4,10 @@
 // daemon's life even when the names change every poll. The daemon against a
 // real HTTP server, its real text logger captured.
 import { afterEach, expect, test } from "bun:test";
-import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
-import { Daemon } from "../../src/daemon/daemon.ts";
 import { createLog, escapeControls } from "../../src/daemon/log.ts";
 import { NOTICE_LIMIT } from "../../src/daemon/notice-budget.ts";
-import { memoryStateStore } from "../../src/daemon/state-file.ts";
-import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
+import { testDaemon } from "../helpers/daemon-builder.ts";
 import { counts, fakeServer, json } from "../immich/servers.ts";
 
 const stops: (() => Promise<void>)[] = [];
@@ -27,19 +24,9 @@ async function daemonAgainst(queues: () => unknown[]) {
   stops.push(s.stop);
   const clock = new VirtualClock();
   const out: string[] = [];
-  const stream = { write: (t: string) => out.push(t) } as unknown as NodeJS.WritableStream;
+  const stream = { write: (t: string) => out.push(t) };
   const log = createLog({ level: "debug", format: "text", stdout: stream, stderr: stream, now: () => clock.now() });
-  const daemon = new Daemon({
-    client: createImmichClient({ baseUrl: s.url, apiKey: "key-0123456789", fetch, clock, timeoutMs: 5_000 }),
-    clock,
-    log,
-    policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY },
-    pollIntervalMs: 10_000,
-    dryRun: false,
-    onExit: "resume",
-    store: memoryStateStore(),
-    random: () => 0.5,
-  });
+  const daemon = testDaemon({ url: s.url, apiKey: "key-0123456789", clock, log, timeoutMs: 5_000 });
   await daemon.start(new AbortController().signal);
   return { daemon, out };
 }
