@@ -23,6 +23,7 @@
 import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
 import { formatDuration } from "./eta.ts";
+import { grouped } from "./numbers.ts";
 import { emptyWaitMemory, preempt, trackWaiting, type WaitMemory } from "./max-wait.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
 import { chooseStandby } from "./standby.ts";
@@ -57,7 +58,7 @@ export const hasWork = (q: QueueSnapshot): boolean => q.active + pending(q) > 0;
 export const occupiesSlot = (q: QueueSnapshot): boolean =>
   q.isPaused ? q.active > 0 : hasWork(q);
 
-const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string) => `${grouped(n)} ${word}${n === 1 ? "" : "s"}`;
 const draining = (q: QueueSnapshot) =>
   q.active > 0 ? `; its ${plural(q.active, "active job")} ${q.active === 1 ? "finishes" : "finish"} first` : "";
 

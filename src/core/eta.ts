@@ -23,6 +23,7 @@
 
 import { type Blockers, pauseBlock } from "./blockers.ts";
 import type { Observation, QueueSnapshot } from "./types.ts";
+import { grouped } from "./numbers.ts";
 
 /** Time constant of the moving average: about the last two minutes of running count. */
 export const TAU_MS = 120_000;
@@ -176,7 +177,7 @@ export function formatDuration(ms: number): string {
 export function formatEta(eta: Eta): string {
   const parts = eta.queues.map(
     (q) =>
-      `${q.name} ${q.jobs.toLocaleString("en-US")} job${q.jobs === 1 ? "" : "s"} ` +
+      `${q.name} ${grouped(q.jobs)} job${q.jobs === 1 ? "" : "s"} ` +
       (q.waits !== undefined ? `(waits: ${q.waits})` : q.ms === null ? "(rate not measured yet)" : `~${formatDuration(q.ms)}`),
   );
   const all = eta.overallMs === null ? "unknown" : `~${formatDuration(eta.overallMs)}${eta.unknown.length ? " plus the unmeasured" : ""}`;

@@ -12,6 +12,7 @@
 
 import { formatDuration } from "../core/eta.ts";
 import type { StatusSnapshot } from "../status/snapshot.ts";
+import { grouped } from "../core/numbers.ts";
 
 export type EventKind =
   | "immich-down"
@@ -161,7 +162,7 @@ export class EventDetector {
           at: s.at,
           severity: "info",
           title: "Backlog done",
-          text: `Every managed queue is done: the backlog (up to ${peak.toLocaleString("en-US")} jobs) took ${formatDuration(took)}.${stillHeld.length ? ` Still held by a person: ${list(stillHeld)}.` : ""}`,
+          text: `Every managed queue is done: the backlog (up to ${grouped(peak)} jobs) took ${formatDuration(took)}.${stillHeld.length ? ` Still held by a person: ${list(stillHeld)}.` : ""}`,
           durationSeconds: Math.round(took / 1000),
         });
       }
