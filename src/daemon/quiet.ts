@@ -37,6 +37,8 @@ export function isQuietRepeat(i: QuietInput): boolean {
 }
 
 function sameQueues(a: readonly QueueSnapshot[], b: readonly QueueSnapshot[]): boolean {
+  // The client hands back the very same queues for the same answer bytes (client.ts lastRead).
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) {
     const x = a[k]!;
