@@ -1,9 +1,13 @@
 // The compiled binary's cost when Immich is idle: `run` at POLL_INTERVAL=10
 // against a simulator in this process (idle: no managed queue has work),
-// beside two baselines compiled in the same run with the same build flags
-// (bench/baselines/): a loop that only fetches and parses /api/queues at the
-// same pace, and a program that only wakes at that pace. All three run at
-// once against the same simulator and are measured over the same window:
+// beside four baselines compiled in the same run with the same build flags
+// (bench/baselines/): a program that only wakes at that pace; a loop that
+// only fetches and parses /api/queues at that pace; a daemon's skeleton, that
+// loop plus the runtime facilities the daemon uses while idle (consola,
+// node:fs's synchronous writes, a heartbeat touched, signals, a timeout, a
+// regular expression) and none of its logic; and the same skeleton with
+// Bun's own I/O instead of node:fs. All five run at once against the same
+// simulator and are measured over the same window:
 //   - CPU: the run time of every thread (/proc/PID/task/*/schedstat, in
 //     nanoseconds; the 10 ms ticks of /proc/PID/stat are too coarse for
 //     a few tens of milliseconds an hour), as CPU-seconds per hour;
@@ -53,6 +57,10 @@ export interface IdleCost {
   fetchLoop: ProgramCost;
   /** A compiled program that only wakes at the same pace. */
   timer: ProgramCost;
+  /** The fetch loop plus the runtime facilities the daemon uses while idle, none of its logic (baselines/skeleton.ts). */
+  skeleton: ProgramCost;
+  /** The skeleton with Bun.write instead of node:fs, node:os and node:path (baselines/skeleton-bun-io.ts). */
+  skeletonBunIo: ProgramCost;
 }
 
 /** Run time of every thread of `pid`, in seconds (threads that ended before are not counted: Bun's stay). */
@@ -86,9 +94,12 @@ export async function measureIdleCost(o: IdleCostOptions): Promise<IdleCost> {
     { name: "daemon" as const, binary: o.binary, args: ["run"], key: "bench-idle-daemon-0001" },
     { name: "fetchLoop" as const, binary: join(dir, "fetch-loop"), args: [], key: "bench-idle-fetch-0001" },
     { name: "timer" as const, binary: join(dir, "timer"), args: [], key: "bench-idle-timer-0001" },
+    { name: "skeleton" as const, binary: join(dir, "skeleton"), args: [], key: "bench-idle-skeleton-0001" },
+    { name: "skeletonBunIo" as const, binary: join(dir, "skeleton-bun-io"), args: [], key: "bench-idle-skeleton-bun-0001" },
   ];
-  await compile(join(import.meta.dir, "baselines", "fetch-loop.ts"), programs[1]!.binary);
-  await compile(join(import.meta.dir, "baselines", "timer.ts"), programs[2]!.binary);
+  for (const [i, entry] of ["fetch-loop.ts", "timer.ts", "skeleton.ts", "skeleton-bun-io.ts"].entries()) {
+    await compile(join(import.meta.dir, "baselines", entry), programs[i + 1]!.binary);
+  }
 
   const sim = await startSimulator({
     profile: "v3.1",
@@ -147,6 +158,8 @@ export async function measureIdleCost(o: IdleCostOptions): Promise<IdleCost> {
       daemon: cost(0),
       fetchLoop: cost(1),
       timer: cost(2),
+      skeleton: cost(3),
+      skeletonBunIo: cost(4),
     };
   } finally {
     for (const r of running) r.kill("SIGTERM");

@@ -140,24 +140,28 @@ export function renderMarkdown(r: BenchResult, ctx: ReportContext): string {
   for (const g of r.groups) out.push(groupSection(g));
   const ic = r.idleCost;
   if (ic) {
-    const row = (label: string, f: (c: ProgramCost) => string) => `| ${label} | ${f(ic.daemon)} | ${f(ic.fetchLoop)} | ${f(ic.timer)} |`;
+    const cols = [ic.daemon, ic.skeleton, ic.skeletonBunIo, ic.fetchLoop, ic.timer];
+    const row = (label: string, f: (c: ProgramCost) => string) => `| ${label} | ${cols.map(f).join(" | ")} |`;
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+    const mb = (x: number) => `${x.toFixed(1)} MB`;
     out.push(
       "## Idle cost of the compiled binary",
       "",
-      `\`dist/immich-job-daemon run\` at POLL_INTERVAL=${ic.pollS} against an idle simulated Immich in the benchmark's process, beside two baselines compiled in the same run with the same build flags: a loop that only fetches and parses \`/api/queues\` at the same pace, and a program that only wakes at that pace (bench/baselines/). All three run at once and are watched over the same ${ic.windowS} s after a ${IDLE_SETTLE_S} s settle (bench/idle-cost.ts): CPU from every thread's run time (/proc/PID/task/*/schedstat, nanoseconds), memory from /proc/PID/status.`,
+      `\`dist/immich-job-daemon run\` at POLL_INTERVAL=${ic.pollS} against an idle simulated Immich in the benchmark's process, beside four baselines compiled in the same run with the same build flags (bench/baselines/): a program that only wakes at that pace; a loop that only fetches and parses \`/api/queues\` at that pace; a daemon's skeleton, that loop plus the runtime facilities the daemon uses while idle (consola writing a start line, node:fs's synchronous writes, a heartbeat written atomically then touched after every look, node:os and node:path, signal handlers, a timeout per request, a regular expression over each answer) and none of its logic; and the same skeleton with Bun's own I/O (Bun.write) in place of node:fs, node:os and node:path. All five run at once and are watched over the same ${ic.windowS} s after a ${IDLE_SETTLE_S} s settle (bench/idle-cost.ts): CPU from every thread's run time (/proc/PID/task/*/schedstat, nanoseconds), memory from /proc/PID/status.`,
       "",
-      "| measure | daemon | fetch loop | timer only | target (issue 6) |",
-      "|---|---:|---:|---:|---:|",
+      "| measure | daemon | skeleton | skeleton, Bun I/O | fetch loop | timer only | target (issue 6) |",
+      "|---|---:|---:|---:|---:|---:|---:|",
       `${row("CPU time per hour idle", (c) => `${c.cpuSecondsPerHour.toFixed(2)} s`)} < 1 s |`,
       `${row("CPU time per look", (c) => `${c.cpuMsPerLook.toFixed(2)} ms`)} |`,
-      `${row("resident memory (VmRSS)", (c) => `${c.rssMB.toFixed(1)} MB`)} < 35 MB |`,
-      `${row("of which anonymous (RssAnon: heap, own)", (c) => `${c.anonMB.toFixed(1)} MB`)} |`,
-      `${row("of which file-backed (RssFile: the binary's touched pages, shared, reclaimable)", (c) => `${c.fileMB.toFixed(1)} MB`)} |`,
-      `${row("peak resident (VmHWM)", (c) => `${c.peakRssMB.toFixed(1)} MB`)} |`,
+      `${row("resident memory (VmRSS)", (c) => mb(c.rssMB))} < 35 MB |`,
+      `${row("of which anonymous (RssAnon: heap, own)", (c) => mb(c.anonMB))} |`,
+      `${row("of which file-backed (RssFile: the binary's touched pages, shared, reclaimable)", (c) => mb(c.fileMB))} |`,
+      `${row("peak resident (VmHWM)", (c) => mb(c.peakRssMB))} |`,
       `${row("looks at the queues (GET) in the window", (c) => String(c.requests))} one per POLL_INTERVAL: ${ic.expectedRequests} |`,
       "",
-      `The daemon ÷ the fetch loop: CPU ${ratio(ic.daemon.cpuSecondsPerHour, ic.fetchLoop.cpuSecondsPerHour)}, resident ${ratio(ic.daemon.rssMB, ic.fetchLoop.rssMB)}, anonymous ${ratio(ic.daemon.anonMB, ic.fetchLoop.anonMB)}.`,
+      `The daemon ÷ the skeleton: CPU ${ratio(ic.daemon.cpuSecondsPerHour, ic.skeleton.cpuSecondsPerHour)}, resident ${ratio(ic.daemon.rssMB, ic.skeleton.rssMB)}, anonymous ${ratio(ic.daemon.anonMB, ic.skeleton.anonMB)}. The daemon ÷ the fetch loop: CPU ${ratio(ic.daemon.cpuSecondsPerHour, ic.fetchLoop.cpuSecondsPerHour)}, resident ${ratio(ic.daemon.rssMB, ic.fetchLoop.rssMB)}, anonymous ${ratio(ic.daemon.anonMB, ic.fetchLoop.anonMB)}.`,
+      "",
+      `Resident memory, read as differences: the runtime facilities cost the skeleton ${mb(ic.skeleton.rssMB - ic.fetchLoop.rssMB)} over the fetch loop, of which node:fs, node:os and node:path ${mb(ic.skeleton.rssMB - ic.skeletonBunIo.rssMB)} (the skeleton minus its Bun-I/O twin); the daemon's own code costs ${mb(ic.daemon.rssMB - ic.skeleton.rssMB)} over the skeleton.`,
       "",
     );
   }
