@@ -189,4 +189,27 @@ describe("benchmark at tiny scale", () => {
     expect(json.groups[0].timelines).toBeUndefined(); // the pictures go to their own files
     expect(json.options.baseSeed).toBe(11);
   });
+
+  test("the idle cost: the daemon beside its four baselines, with the differences that say where its memory goes", () => {
+    const ctx = { date: "2026-01-02T03:04:05.000Z", machine: { cores: 2, cpu: "test CPU", platform: "linux", arch: "x64", bun: "1.4.5" } };
+    const cost = (rssMB: number, anonMB: number, cpuSecondsPerHour: number, requests = 30) => ({ cpuSecondsPerHour, cpuMsPerLook: cpuSecondsPerHour / 0.36, rssMB, anonMB, fileMB: rssMB - anonMB, peakRssMB: rssMB + 0.1, requests });
+    const idleCost = {
+      pollS: 10,
+      windowS: 300,
+      expectedRequests: 30,
+      daemon: cost(38.9, 4.9, 0.71),
+      skeleton: cost(36.9, 3.2, 0.59),
+      skeletonBunIo: cost(33.9, 2.1, 0.57),
+      fetchLoop: cost(29.6, 1.9, 0.51),
+      timer: cost(25.8, 1.6, 0.19, 0),
+    };
+    const md = renderMarkdown({ ...result, idleCost }, ctx);
+    expect(md).toContain("| measure | daemon | skeleton | skeleton, Bun I/O | fetch loop | timer only | target (issue 6) |");
+    expect(md).toContain("| resident memory (VmRSS) | 38.9 MB | 36.9 MB | 33.9 MB | 29.6 MB | 25.8 MB | < 35 MB |");
+    expect(md).toContain("| CPU time per hour idle | 0.71 s | 0.59 s | 0.57 s | 0.51 s | 0.19 s | < 1 s |");
+    expect(md).toContain("| looks at the queues (GET) in the window | 30 | 30 | 30 | 30 | 0 | one per POLL_INTERVAL: 30 |");
+    expect(md).toContain("the runtime facilities cost the skeleton 7.3 MB over the fetch loop, of which node:fs, node:os and node:path 3.0 MB");
+    expect(md).toContain("the daemon's own code costs 2.0 MB over the skeleton");
+    expect(md).toContain("The daemon ÷ the skeleton: CPU 1.20×, resident 1.05×");
+  });
 });
