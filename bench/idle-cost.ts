@@ -82,24 +82,23 @@ function memory(pid: number): Pick<ProgramCost, "rssMB" | "anonMB" | "fileMB" | 
   return { rssMB: mb("VmRSS"), anonMB: mb("RssAnon"), fileMB: mb("RssFile"), peakRssMB: mb("VmHWM") };
 }
 
-/** Compiles a baseline with the daemon's own flags. */
-async function compile(entry: string, outfile: string): Promise<void> {
+/** Compiles a baseline with the daemon's own flags (also idle-pages.ts). */
+export async function compile(entry: string, outfile: string): Promise<void> {
   const proc = Bun.spawn([process.execPath, ...buildArgs(entry, outfile)], { stdout: "ignore", stderr: "pipe" });
   if ((await proc.exited) !== 0) throw new Error(`bench: cannot compile ${entry}: ${await new Response(proc.stderr).text()}`);
 }
 
 export async function measureIdleCost(o: IdleCostOptions): Promise<IdleCost> {
   const dir = mkdtempSync(join(tmpdir(), "ijd-idle-cost-"));
+  const baseline = (name: string, file: string, key: string) => ({ name, binary: join(dir, file), entry: join(import.meta.dir, "baselines", `${file}.ts`), args: [], key });
   const programs = [
-    { name: "daemon" as const, binary: o.binary, args: ["run"], key: "bench-idle-daemon-0001" },
-    { name: "fetchLoop" as const, binary: join(dir, "fetch-loop"), args: [], key: "bench-idle-fetch-0001" },
-    { name: "timer" as const, binary: join(dir, "timer"), args: [], key: "bench-idle-timer-0001" },
-    { name: "skeleton" as const, binary: join(dir, "skeleton"), args: [], key: "bench-idle-skeleton-0001" },
-    { name: "skeletonBunIo" as const, binary: join(dir, "skeleton-bun-io"), args: [], key: "bench-idle-skeleton-bun-0001" },
+    { name: "daemon", binary: o.binary, entry: undefined, args: ["run"], key: "bench-idle-daemon-0001" },
+    baseline("fetchLoop", "fetch-loop", "bench-idle-fetch-0001"),
+    baseline("timer", "timer", "bench-idle-timer-0001"),
+    baseline("skeleton", "skeleton", "bench-idle-skeleton-0001"),
+    baseline("skeletonBunIo", "skeleton-bun-io", "bench-idle-skeleton-bun-0001"),
   ];
-  for (const [i, entry] of ["fetch-loop.ts", "timer.ts", "skeleton.ts", "skeleton-bun-io.ts"].entries()) {
-    await compile(join(import.meta.dir, "baselines", entry), programs[i + 1]!.binary);
-  }
+  for (const p of programs) if (p.entry) await compile(p.entry, p.binary);
 
   const sim = await startSimulator({
     profile: "v3.1",

@@ -13,7 +13,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator } from "../src/simulator/server.ts";
-import { buildArgs } from "../scripts/build-args.ts";
+import { compile } from "./idle-cost.ts";
 
 const SETTLE_S = 20;
 const POLL_S = 2;
@@ -90,10 +90,7 @@ try {
     programs.push({ name, label: f.label, binary: join(dir, name) });
   }
   console.error(`compiling ${programs.length} programs…`);
-  for (const p of programs) {
-    const proc = Bun.spawn([process.execPath, ...buildArgs(join(dir, `${p.name}.ts`), p.binary)], { stdout: "ignore", stderr: "pipe" });
-    if ((await proc.exited) !== 0) throw new Error(`cannot compile ${p.name}: ${await new Response(proc.stderr).text()}`);
-  }
+  for (const p of programs) await compile(join(dir, `${p.name}.ts`), p.binary);
   programs.push({ name: "daemon", label: "dist/immich-job-daemon run", binary: daemonBinary });
 
   const key = "bench-idle-pages-0001";
