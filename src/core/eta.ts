@@ -21,6 +21,7 @@
 //     queue's one job ending within a short interval is).
 // Pure data in, pure data out: the daemon keeps the state between cycles.
 
+import { dict, own } from "../shared/dict.ts";
 import { type Blockers, pauseBlock } from "./blockers.ts";
 import type { Observation, QueueSnapshot } from "./types.ts";
 import { grouped } from "./numbers.ts";
@@ -48,7 +49,7 @@ export interface QueueDrain {
   weight?: number;
 }
 
-/** Per managed queue name. */
+/** Per managed queue name (which may be `constructor`: made with shared/dict.ts dict(), read with own()). */
 export type DrainState = Record<string, QueueDrain>;
 
 const totalOf = (q: QueueSnapshot) => q.active + q.waiting + q.paused;
@@ -56,10 +57,10 @@ const totalOf = (q: QueueSnapshot) => q.active + q.waiting + q.paused;
 /** The state after one more look at the server. */
 export function updateDrain(prev: DrainState, obs: Observation, managed: readonly string[]): DrainState {
   const want = new Set(managed);
-  const next: DrainState = {};
+  const next: DrainState = dict();
   for (const q of obs.queues) {
     if (!want.has(q.name)) continue;
-    const p = prev[q.name];
+    const p = own(prev, q.name);
     const total = totalOf(q);
     const entry: QueueDrain = { at: obs.at, total, active: q.active, isPaused: q.isPaused, samples: p?.samples ?? 0 };
     if (p?.rate !== undefined) entry.rate = p.rate;
@@ -90,13 +91,13 @@ export function updateDrain(prev: DrainState, obs: Observation, managed: readonl
 }
 
 /** Whether `queue`'s rate rests on enough running time to act on (a few looks of it running). */
-export const isMeasured = (state: DrainState, queue: string): boolean => (state[queue]?.samples ?? 0) >= ESTABLISHED;
+export const isMeasured = (state: DrainState, queue: string): boolean => (own(state, queue)?.samples ?? 0) >= ESTABLISHED;
 
 /** Milliseconds until `q` is empty at its measured rate once it runs; 0 if empty, null if not known. */
 export function timeToEmptyMs(state: DrainState, q: QueueSnapshot): number | null {
   const total = totalOf(q);
   if (total === 0) return 0;
-  const rate = state[q.name]?.rate;
+  const rate = own(state, q.name)?.rate;
   if (rate === undefined || rate <= 0) return null;
   return (total / rate) * 1000;
 }
@@ -133,7 +134,7 @@ export function estimate(state: DrainState, obs: Observation, priority: readonly
   for (const name of priority) {
     const q = byName.get(name);
     if (!q || totalOf(q) === 0) continue;
-    const rate = state[name]?.rate ?? null;
+    const rate = own(state, name)?.rate ?? null;
     const block = pauseBlock(blockers, name);
     if (block) queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: null, waits: block.detail });
     else queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: timeToEmptyMs(state, q) });
@@ -156,7 +157,7 @@ export function etaFromRates(
   policy: { priority: readonly string[]; maxConcurrent: number },
   blockers?: Blockers,
 ): Eta {
-  const state: DrainState = {};
+  const state: DrainState = dict();
   for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, active: 0, isPaused: false, rate, samples: 0 };
   return estimate(state, obs, policy.priority, policy.maxConcurrent, blockers);
 }
