@@ -10,7 +10,7 @@
 
 import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import type { TextOut } from "../shared/text-out.ts";
-import { escapeControls } from "../shared/escape.ts";
+import { escapeControls, terminalSafeJson } from "../shared/escape.ts";
 
 export type Level = "debug" | "info" | "warn" | "error";
 export type Fields = Record<string, string | number | boolean | string[] | undefined>;
@@ -62,7 +62,7 @@ export function createLog(opts: LogOptions): Log {
 
 function jsonLine(time: number, level: Level, msg: string, fields?: Fields): string {
   const clean = Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined));
-  return JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean });
+  return terminalSafeJson(JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean }));
 }
 
 function textLine(time: number, level: Level, msg: string): string {

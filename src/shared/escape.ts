@@ -23,3 +23,11 @@ export function excerpt(text: string, max = EXCERPT_CHARS): string {
   const cut = chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
   return escapeControls(cut);
 }
+
+/** What JSON.stringify leaves raw that a terminal still acts on: DEL, C1 controls, bidi marks and overrides, line separators. */
+const JSON_RAW = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with those characters as \uNNNN: the same JSON, safe to print (they only ever occur inside strings). */
+export function terminalSafeJson(json: string): string {
+  return json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
