@@ -36,6 +36,8 @@ const value = fc.oneof(
     .map(([queues, days]) => `${queues.join(",")}=${days}22:00-06:00`),
   fc.integer().map(String),
   fc.double().map(String),
+  // What a terminal acts on, and long text (issue 16 item 6: errors quote a short, escaped excerpt).
+  fc.constantFrom("\u001b]0;x\u0007", "a\r\nb", "\u202eevil", "\u0085", "x".repeat(5_000)),
 );
 const name = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...ENV_NAMES.filter((n) => !FILES.has(n))) },
@@ -57,6 +59,8 @@ test("loadConfig: a config, or errors that each name a variable, covering every 
         expect(e.message.startsWith(e.variable)).toBe(true);
         expect(e.message).not.toContain("function");
         expect(e.message).not.toContain("[object");
+        expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        expect(e.message.length).toBeLessThan(1_500);
       }
       const named = new Set(r.errors.map((e) => e.variable));
       for (const [k, v] of Object.entries(env)) {
