@@ -13,7 +13,9 @@ import { KNOWN_QUEUES } from "../../src/core/queues.ts";
 import type { Observation } from "../../src/core/types.ts";
 import { EventDetector } from "../../src/notify/events.ts";
 import { compose, request } from "../../src/notify/notifier.ts";
+import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
+import { startSimulator } from "../../src/simulator/server.ts";
 import { createStatusHandler } from "../../src/status/http.ts";
 import { StatusRecorder } from "../../src/status/recorder.ts";
 import type { StatusSnapshot } from "../../src/status/snapshot.ts";
@@ -101,4 +103,23 @@ test("the simulator reports queues named constructor, __proto__, toString...; wi
   expect(body.events).toContainEqual(expect.objectContaining({ kind: "held", queues: ["constructor"] }));
   expect(h.wiring.recorder.current.queues.find((q) => q.name === "constructor")?.state).toBe("held");
   expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
+});
+
+test.each(["v2.3", "v3.1"] as const)("the client on %s (before v2.4 it reads /api/jobs, an object keyed by queue name): such queues are observed and paused like any other", async (profile) => {
+  const clock = new VirtualClock();
+  const key = "names-key-0123456789abcdef";
+  const sim = await startSimulator({ profile, clock, keys: [{ key, label: "daemon", admin: true, scopes: ["all"] }], extraQueues: PROTOTYPE_NAMES });
+  try {
+    const client = createImmichClient({ baseUrl: sim.url, apiKey: key, fetch, clock, timeoutMs: 5_000 });
+    const signal = new AbortController().signal;
+    await client.connect(signal);
+    const names = (await client.observe(signal)).queues.map((q) => q.name);
+    for (const q of PROTOTYPE_NAMES) expect(names).toContain(q);
+    for (const q of ["constructor", "__proto__"]) await client.setPaused(q, true, signal);
+    const paused = (await client.observe(signal)).queues.filter((q) => q.isPaused).map((q) => q.name);
+    expect(paused).toEqual(expect.arrayContaining(["constructor", "__proto__"]));
+    expect(paused.filter((q) => (PROTOTYPE_NAMES as readonly string[]).includes(q)).sort()).toEqual(["__proto__", "constructor"]);
+  } finally {
+    await sim.stop();
+  }
 });
