@@ -1,5 +1,5 @@
-// The metrics table of the README, generated from what renderMetrics writes
-// for an example snapshot (names, types, labels and help), so the README
+// The metrics table of docs/status-and-notifications.md, generated from what renderMetrics writes
+// for an example snapshot (names, types, labels and help), so the page
 // cannot list a metric the daemon does not serve or miss one it does.
 
 import { renderMetrics } from "./metrics.ts";
