@@ -28,5 +28,7 @@ skip=$(grep -Eo '^ *[0-9]+ skip$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0
 # A failed type check or build counts as a failure too.
 fail=$((fail + failed_steps))
 if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+# A run that counted no passing test proved nothing.
+if [ "$pass" -eq 0 ]; then fail=$((fail + 1)); fi
 echo "${pass} passed, ${fail} failed, ${skip} skipped"
 [ "$fail" -eq 0 ]
