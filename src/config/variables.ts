@@ -1,5 +1,5 @@
 // Every variable the daemon reads, in the order they are documented, with
-// what it means, what it accepts and its default in words: the README table,
+// what it means, what it accepts and its default in words: the table in docs/configuration.md,
 // `--help` and the error messages are all printed from here, so they cannot
 // drift apart. Plain data, so every command reads it without loading
 // TypeBox (issue 6, idle memory); the constraints themselves are the schema in
