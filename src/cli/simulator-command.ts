@@ -75,7 +75,9 @@ Control endpoint (same server, no key needed, JSON bodies):
   GET    ${CONTROL_PREFIX}/faults       the faults in force
   PUT    ${CONTROL_PREFIX}/faults       any of {"latencyMs","errorRate","garbageRate",
                                       "htmlRate","resetRate","partialRate",
-                                      "partialKeep","maintenance"}
+                                      "partialKeep","hiddenQueues","maintenance"}
+                                      (hiddenQueues: names every queue list
+                                      leaves out, as a server lacking them)
   DELETE ${CONTROL_PREFIX}/faults       clear all faults
   POST   ${CONTROL_PREFIX}/restart      {"downMs":MS,"mode":"503"|"refuse"}: Immich
                                       restarts (metadataExtraction is resumed,

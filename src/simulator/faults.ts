@@ -30,6 +30,11 @@ export const FaultConfigSchema = Type.Object(
     partialRate: Type.Number({ minimum: 0, maximum: 1 }),
     /** In a partial list, the share of queues kept, each drawn on its own (0: an empty list). */
     partialKeep: Type.Number({ minimum: 0, maximum: 1 }),
+    /**
+     * Queues every queue list leaves out, as a server that lacks them would
+     * (an older version); commands naming them are still served.
+     */
+    hiddenQueues: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 64 }),
     /** Immich's maintenance mode: /api/jobs and /api/queues answer 404. */
     maintenance: Type.Boolean(),
   },
@@ -49,6 +54,7 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   resetRate: 0,
   partialRate: 0,
   partialKeep: 0.5,
+  hiddenQueues: [],
   maintenance: false,
 });
 
@@ -112,13 +118,14 @@ export class Faults {
 }
 
 /**
- * A queue list with queues left out (the "partial" fate): the /api/queues
- * array or the /api/jobs object, each queue kept as `keep()` says.
+ * A queue list with queues left out (the "partial" fate, `hiddenQueues`):
+ * the /api/queues array or the /api/jobs object, each queue kept as
+ * `keep(name)` says.
  */
-export function partialList(validJson: string, keep: () => boolean): string {
+export function partialList(validJson: string, keep: (name: string) => boolean): string {
   const list = JSON.parse(validJson) as unknown;
-  if (Array.isArray(list)) return JSON.stringify(list.filter(() => keep()));
-  if (typeof list === "object" && list !== null) return JSON.stringify(Object.fromEntries(Object.entries(list).filter(() => keep())));
+  if (Array.isArray(list)) return JSON.stringify(list.filter((q: { name?: unknown }) => keep(String(q.name))));
+  if (typeof list === "object" && list !== null) return JSON.stringify(Object.fromEntries(Object.entries(list).filter(([name]) => keep(name))));
   return validJson;
 }
 

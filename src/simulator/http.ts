@@ -10,7 +10,8 @@
 //   and "reset" (connection dropped mid-answer) happen after the request
 //   took effect, as when a proxy or the network fails on the way back;
 //   "partial" leaves queues out of a successful queue list (GET /api/queues
-//   or /api/jobs; any other request is answered as usual);
+//   or /api/jobs; any other request is answered as usual), and so does
+//   `hiddenQueues`, always, for the queues it names;
 // - maintenance mode: every route but ping and version answers 404.
 // Paths outside /api get what Immich's web server gives them: GET serves
 // the web app's page, anything else is Nest's 404.
@@ -93,8 +94,13 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
       });
     } else if (fate === "reset") {
       response = resetAfterHeaders(await response.text());
-    } else if (fate === "partial" && method === "GET" && /^\/(queues|jobs)$/i.test(pathname.slice(4)) && response.status === 200) {
-      response = new Response(partialList(await response.text(), () => faults.keeps()), { status: 200, headers: response.headers });
+    } else if (method === "GET" && response.status === 200 && /^\/(queues|jobs)$/i.test(pathname.slice(4))) {
+      const hidden = new Set(faults.config.hiddenQueues);
+      const partial = fate === "partial";
+      if (partial || hidden.size > 0) {
+        const keep = (name: string) => !hidden.has(name) && (!partial || faults.keeps());
+        response = new Response(partialList(await response.text(), keep), { status: 200, headers: response.headers });
+      }
     }
     return response;
   };

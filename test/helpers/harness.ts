@@ -64,6 +64,8 @@ export interface HarnessOptions {
   mlPort?: number;
   /** Simulated start time (default 2026-11-28 12:00 UTC). */
   startAt?: number;
+  /** Called with the simulator before the daemon starts (queues paused before it, faults at its first look). */
+  before?: (sim: Simulator) => void;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,6 +82,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       { key: IMMICH_GO_KEY, label: "immich-go", admin: true, scopes: ["all"] },
     ],
   });
+  opts.before?.(sim);
   const first = await spawnDaemon(sim, clock, DAEMON_KEY, opts);
   const others: RunningDaemon[] = [];
   return {

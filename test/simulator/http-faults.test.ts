@@ -129,6 +129,17 @@ describe("fault modes", () => {
     expect(((await list(s, "queues/smartSearch")) as { name: string }).name).toBe("smartSearch");
   });
 
+  test("hiddenQueues: every queue list leaves them out, as a server lacking them would; commands still reach them", async () => {
+    const s = await sim({ faults: { hiddenQueues: ["ocr", "library"] } });
+    const res = await fetch(`${s.url}/api/queues`, { headers: { "x-api-key": KEYS.admin.key } });
+    const names = ((await res.json()) as { name: string }[]).map((q) => q.name);
+    expect(names).toEqual(s.engine.list().map((q) => q.name).filter((n) => n !== "ocr" && n !== "library"));
+    expect((await pause(s, "ocr")).status).toBe(200);
+    expect(s.engine.get("ocr")?.isPaused).toBe(true);
+    const put = await fetch(`${s.url}/__simulator/faults`, { method: "PUT", body: '{"hiddenQueues":[]}' });
+    expect(((await put.json()) as { hiddenQueues: string[] }).hiddenQueues).toEqual([]);
+  });
+
   test("partial: which queues a list keeps never shifts the other faults' draws", () => {
     const fates = (partialKeep: number) => {
       const f = new Faults(3, { errorRate: 0.2, partialRate: 0.3, partialKeep });
