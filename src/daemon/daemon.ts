@@ -13,6 +13,7 @@
 import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
 import type { NextLook } from "../core/next-look.ts";
+import { checkPresence, type Gone, type Presence, SUSPECT_AFTER_MS } from "../core/presence.ts";
 import { withdrawAction } from "../core/reconcile.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import type { ServerInfo } from "../immich/index.ts";
@@ -65,6 +66,8 @@ export type CycleResult =
   | { ok: true; observation: Observation; decision: Decision; results: ActionResult[] }
   | { ok: false; error: ClassifiedError };
 
+const SUSPECT_MINUTES = SUSPECT_AFTER_MS % 60_000 === 0 ? `${SUSPECT_AFTER_MS / 60_000} min` : `${SUSPECT_AFTER_MS / 1000} s`;
+
 /** EXIT_TIMEOUT's default, in case a caller gives none (the configuration always does). */
 const DEFAULT_EXIT_TIMEOUT_MS = 8_000;
 
@@ -73,7 +76,14 @@ export class Daemon {
   private readonly book: CycleBook;
   private readonly notices: CycleNotices;
   private readonly sender: Sender;
-  private adoptPaused = true;
+  /**
+   * Without a state file, managed queues this process has not seen yet: a
+   * paused one is taken as the daemon's own the first time an answer lists
+   * it (rule 8), even if the first answers left it out.
+   */
+  private readonly unseen: Set<string> | undefined;
+  /** Which managed queues the trusted answers list (core/presence.ts). */
+  private presence: Presence | undefined;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
   health: Health;
@@ -81,7 +91,7 @@ export class Daemon {
   constructor(private readonly o: DaemonOptions) {
     this.health = startingHealth(o.clock.now());
     this.owner = new OwnershipKeeper(o.store, o.log, o.policy);
-    if (this.owner.loaded) this.adoptPaused = false;
+    this.unseen = this.owner.loaded ? undefined : new Set(o.policy.priority);
     this.book = new CycleBook(o.policy, o.pollIntervalMs, o.minPollIntervalMs ?? o.pollIntervalMs);
     this.notices = new CycleNotices(o.log, o.etaLogEveryMs ?? 300_000);
     this.sender = { client: o.client, log: o.log, managed: new Set(o.policy.priority), owner: this.owner };
@@ -138,7 +148,6 @@ export class Daemon {
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.notices.say(decision);
-    this.adoptPaused = false;
 
     if (this.o.dryRun) {
       // Nothing is sent, so nothing is claimed: keep only what the server
@@ -178,9 +187,41 @@ export class Daemon {
       markDegraded(this.health, error, this.o.clock, this.o.log);
       return { ok: false, error };
     }
+    // An answer lacking managed queues the previous ones listed is not read
+    // as the truth (core/presence.ts): no decision, no action, like an
+    // answer the daemon could not read.
+    const verdict = checkPresence(this.presence, observation, this.o.policy.priority);
+    this.presence = verdict.presence;
+    if (verdict.gone) this.sayGone(verdict.gone);
+    if (!verdict.trusted) {
+      const n = verdict.missing.length;
+      const error: ClassifiedError = {
+        kind: "partial-answer",
+        transient: true,
+        message:
+          `Immich's answer lacks ${verdict.missing.join(", ")}, which its previous answers listed: taking it as incomplete, not as ${n === 1 ? "that queue" : "those queues"} gone; ` +
+          `what the daemon paused stays its own (looking again with backoff; after ${SUSPECT_MINUTES} of such answers the server is believed)`,
+      };
+      markDegraded(this.health, error, this.o.clock, this.o.log);
+      return { ok: false, error };
+    }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked);
+    const adopt = this.unseen ? observation.queues.filter((q) => this.unseen!.delete(q.name)).map((q) => q.name) : [];
+    const decision = this.book.decide(observation, this.owner.current, adopt.length > 0 ? new Set(adopt) : false, blocked);
     return { ok: true, observation, decision };
+  }
+
+  /** Queues missing from every answer long enough: the server is believed, once, and said so. */
+  private sayGone(g: Gone) {
+    const n = g.queues.length;
+    const them = n === 1 ? "it" : "them";
+    const paused = g.queues.filter((q) => this.owner.current.pausedByUs.includes(q));
+    this.o.log.warn(
+      `${g.queues.join(", ")} missing from every answer for ${Math.round(g.forMs / 1000)} s (${g.looks} looks in a row): ` +
+        `taking Immich at its word that it no longer has ${them} (an older version?) and deciding on the other queues again` +
+        (paused.length > 0 ? `; the daemon paused ${paused.join(", ")} and still counts ${paused.length === 1 ? "it" : "them"} as its own: resumed in turn if ${paused.length === 1 ? "it comes" : "they come"} back, and on exit` : ""),
+      { kind: "queues-gone", queues: g.queues },
+    );
   }
 
   /** Cycles until `signal` aborts, then leaves things as it found them. */

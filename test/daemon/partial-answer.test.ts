@@ -5,7 +5,7 @@
 // a server that lacks some queues for good).
 import { afterEach, expect, test } from "bun:test";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
-const SUSPECT_AFTER_MS = 60_000; // src/core/presence.ts, once it exists
+import { SUSPECT_AFTER_MS } from "../../src/core/presence.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 
 let h: Harness | undefined;
@@ -52,8 +52,9 @@ test("one answer listing no managed queue: no action on it, said once, nothing h
   expect(h.daemon.owned.held).toEqual([]);
   expect(h.daemon.owned.pausedByUs.sort()).toEqual(managedPaused(h).sort());
   expect(h.daemon.health.state).toBe("ok");
+  const log = h.log;
   expect(await stopAndLook(h)).toEqual([]);
-  expect(h.log.lines.at(-1)!.msg).toBe("exiting; resumed 12 queues the daemon had paused");
+  expect(log.lines.at(-1)!.msg).toBe("exiting; resumed 12 queues the daemon had paused");
 });
 
 test("answers with random queues left out, for minutes, with uploads: nothing held, the cap kept, nothing left paused after the exit", async () => {
@@ -127,6 +128,7 @@ test("SIGTERM while the answers lack the queues the daemon paused: the exit resu
   h = await twelvePaused();
   h.sim.faults.set({ hiddenQueues: managed(h).filter((q) => q !== "smartSearch") });
   await h.advance(10_000);
+  const log = h.log;
   expect(await stopAndLook(h)).toEqual([]);
-  expect(h.log.lines.at(-1)!.msg).toBe("exiting; resumed 12 queues the daemon had paused");
+  expect(log.lines.at(-1)!.msg).toBe("exiting; resumed 12 queues the daemon had paused");
 });
