@@ -258,20 +258,37 @@ export class Daemon {
       return [];
     }
     const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
-    const { resumed, failed } = await resumeOwnPauses({
+    const { resumed, failed, notOnServer } = await resumeOwnPauses({
       client: this.o.client,
       ownership: owned,
       budgetMs,
       ...(force ? { force } : {}),
       connected: this.connected,
+      clock: this.o.clock,
+      random: this.o.random,
       onResumed: (a) => this.o.log.info(`resumed ${a.queue}: ${a.detail}`, { action: a.kind, queue: a.queue, reason: a.reason }),
     });
     const done = new Set(resumed);
     this.owner.keep({ pausedByUs: this.owner.current.pausedByUs.filter((q) => !done.has(q)), runningByUs: [], held: this.owner.current.held });
+    if (notOnServer.length > 0) {
+      const one = notOnServer.length === 1;
+      this.o.log.warn(
+        `${notOnServer.join(", ")}: this Immich server does not have ${one ? "it" : "them"} (absent from its answer, and the resume refused as unknown), so nothing of ${one ? "it" : "them"} is left paused; ` +
+          `the state file keeps ${one ? "it" : "them"} as paused by the daemon in case ${one ? "it comes" : "they come"} back`,
+        { queues: notOnServer },
+      );
+    }
     if (failed.length) {
+      const still = failed.filter((f) => !f.unconfirmed).map((f) => f.queue);
+      const maybe = failed.filter((f) => f.unconfirmed).map((f) => f.queue);
       const reasons = [...new Set(failed.map((f) => f.error))].join("; ");
+      const named = [
+        ...(still.length ? [`${still.join(", ")} still paused`] : []),
+        // Never "still paused": the resume went out and may have landed.
+        ...(maybe.length ? [`${maybe.join(", ")} perhaps paused (${maybe.length === 1 ? "its resume was" : "their resumes were"} sent but not answered)`] : []),
+      ].join(" and ");
       this.o.log.error(
-        `exiting with ${failed.map((f) => f.queue).join(", ")} still paused: could not resume ${failed.length === 1 ? "it" : "them"} (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
+        `exiting with ${named}: could not confirm ${failed.length === 1 ? "it" : "them"} resumed (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
         { queues: failed.map((f) => f.queue) },
       );
     } else {

@@ -6,7 +6,12 @@
 import { afterEach, expect, test } from "bun:test";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { SUSPECT_AFTER_MS } from "../../src/core/presence.ts";
-import { type Harness, startHarness } from "../helpers/harness.ts";
+import { memoryLog } from "../../src/daemon/log.ts";
+import { memoryStateStore } from "../../src/daemon/state-file.ts";
+import { VirtualClock } from "../../src/shared/clock.ts";
+import { startSimulator } from "../../src/simulator/server.ts";
+import { testDaemon } from "../helpers/daemon-builder.ts";
+import { DAEMON_KEY, type Harness, startHarness } from "../helpers/harness.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -131,4 +136,27 @@ test("SIGTERM while the answers lack the queues the daemon paused: the exit resu
   const log = h.log;
   expect(await stopAndLook(h)).toEqual([]);
   expect(log.lines.at(-1)!.msg).toBe("exiting; resumed 12 queues the daemon had paused");
+});
+
+test("on exit, a queue the daemon paused that this server no longer has (an older version) is named once, not a failure", async () => {
+  // The state file is from before a downgrade to v2.7, which has no integrityCheck queue.
+  const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
+  const sim = await startSimulator({ clock, profile: "v2.7", seed: 1, keys: [{ key: DAEMON_KEY, label: "daemon", admin: true, scopes: ["all"] }] });
+  try {
+    sim.engine.setPaused("smartSearch", true, "daemon");
+    const store = memoryStateStore();
+    store.saved = { pausedByUs: ["integrityCheck", "smartSearch"], runningByUs: [], held: [] };
+    const log = memoryLog();
+    const daemon = testDaemon({ url: sim.url, apiKey: DAEMON_KEY, clock, log, store });
+    const results = await daemon.shutdown();
+    expect(results.map((r) => [r.action.queue, r.ok])).toEqual([["smartSearch", true]]);
+    expect(log.lines.filter((l) => l.level === "error")).toEqual([]);
+    const gone = log.lines.filter((l) => l.msg.includes("does not have"));
+    expect(gone).toHaveLength(1);
+    expect(gone[0]!.msg).toStartWith("integrityCheck: this Immich server does not have it");
+    expect(log.lines.at(-1)!.msg).toBe("exiting; resumed 1 queue the daemon had paused");
+    expect(store.saved!.pausedByUs).toEqual(["integrityCheck"]);
+  } finally {
+    await sim.stop();
+  }
 });

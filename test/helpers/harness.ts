@@ -7,6 +7,7 @@ import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock, watchFirstSleep } from "../../src/shared/clock.ts";
+import { driveSleeps, sleepWatch } from "./drive.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 
@@ -145,7 +146,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
   const client = createImmichClient({ baseUrl: sim.url, apiKey, fetch: countingFetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
-  const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
+  const watch = sleepWatch(clock);
+  const { clock: daemonClock, firstSleep } = watchFirstSleep(watch.clock);
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -181,7 +183,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
       stopped = true;
       controller.abort();
       await running;
-      await daemon.shutdown();
+      // The exit clean-up may wait between tries (Immich down): time moves for it.
+      await driveSleeps(clock, watch, daemon.shutdown());
     },
   };
 }
