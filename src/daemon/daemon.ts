@@ -8,12 +8,12 @@
 // connect.ts (waiting for Immich), cycle-book.ts (decide and its per-cycle
 // bookkeeping), act.ts (sending, settling ownership), ownership.ts (the state
 // store), health.ts (degraded/recovered), cycle-notices.ts (what it says),
-// exit-cleanup.ts (leaving things as found).
+// presence-watch.ts (answers that leave queues out), exit-cleanup.ts (leaving
+// things as found).
 
 import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
 import type { NextLook } from "../core/next-look.ts";
-import { checkPresence, type Gone, type Presence, SUSPECT_AFTER_MS } from "../core/presence.ts";
 import { withdrawAction } from "../core/reconcile.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import type { ServerInfo } from "../immich/index.ts";
@@ -23,12 +23,13 @@ import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
 import { CycleNotices } from "./cycle-notices.ts";
-import { resumeOwnPauses } from "./exit-cleanup.ts";
+import { resumeOwnPauses, sayExit } from "./exit-cleanup.ts";
 import type { GateWatch } from "./gates.ts";
 import { type Health, markDegraded, markRecovered, startingHealth } from "./health.ts";
 import { classify, type ClassifiedError, FatalError, type ImmichApi } from "./immich-api.ts";
 import type { Log } from "./log.ts";
 import { OwnershipKeeper } from "./ownership.ts";
+import { PresenceWatch } from "./presence-watch.ts";
 import type { StateStore } from "./state-file.ts";
 
 export type { ActionResult } from "./act.ts";
@@ -66,8 +67,6 @@ export type CycleResult =
   | { ok: true; observation: Observation; decision: Decision; results: ActionResult[] }
   | { ok: false; error: ClassifiedError };
 
-const SUSPECT_MINUTES = SUSPECT_AFTER_MS % 60_000 === 0 ? `${SUSPECT_AFTER_MS / 60_000} min` : `${SUSPECT_AFTER_MS / 1000} s`;
-
 /** EXIT_TIMEOUT's default, in case a caller gives none (the configuration always does). */
 const DEFAULT_EXIT_TIMEOUT_MS = 8_000;
 
@@ -76,14 +75,8 @@ export class Daemon {
   private readonly book: CycleBook;
   private readonly notices: CycleNotices;
   private readonly sender: Sender;
-  /**
-   * Without a state file, managed queues this process has not seen yet: a
-   * paused one is taken as the daemon's own the first time an answer lists
-   * it (rule 8), even if the first answers left it out.
-   */
-  private readonly unseen: Set<string> | undefined;
-  /** Which managed queues the trusted answers list (core/presence.ts). */
-  private presence: Presence | undefined;
+  /** Whether an answer lists enough to be trusted, and which queues to adopt (presence-watch.ts). */
+  private readonly presence: PresenceWatch;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
   health: Health;
@@ -91,7 +84,7 @@ export class Daemon {
   constructor(private readonly o: DaemonOptions) {
     this.health = startingHealth(o.clock.now());
     this.owner = new OwnershipKeeper(o.store, o.log, o.policy);
-    this.unseen = this.owner.loaded ? undefined : new Set(o.policy.priority);
+    this.presence = new PresenceWatch(o.policy.priority, o.log, this.owner.loaded);
     this.book = new CycleBook(o.policy, o.pollIntervalMs, o.minPollIntervalMs ?? o.pollIntervalMs);
     this.notices = new CycleNotices(o.log, o.etaLogEveryMs ?? 300_000);
     this.sender = { client: o.client, log: o.log, managed: new Set(o.policy.priority), owner: this.owner };
@@ -190,38 +183,14 @@ export class Daemon {
     // An answer lacking managed queues the previous ones listed is not read
     // as the truth (core/presence.ts): no decision, no action, like an
     // answer the daemon could not read.
-    const verdict = checkPresence(this.presence, observation, this.o.policy.priority);
-    this.presence = verdict.presence;
-    if (verdict.gone) this.sayGone(verdict.gone);
-    if (!verdict.trusted) {
-      const n = verdict.missing.length;
-      const error: ClassifiedError = {
-        kind: "partial-answer",
-        transient: true,
-        message:
-          `Immich's answer lacks ${verdict.missing.join(", ")}, which its previous answers listed: taking it as incomplete, not as ${n === 1 ? "that queue" : "those queues"} gone; ` +
-          `what the daemon paused stays its own (looking again with backoff; after ${SUSPECT_MINUTES} of such answers the server is believed)`,
-      };
-      markDegraded(this.health, error, this.o.clock, this.o.log);
-      return { ok: false, error };
+    const presence = this.presence.check(observation, this.owner.current);
+    if (!presence.trusted) {
+      markDegraded(this.health, presence.error, this.o.clock, this.o.log);
+      return { ok: false, error: presence.error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const adopt = this.unseen ? observation.queues.filter((q) => this.unseen!.delete(q.name)).map((q) => q.name) : [];
-    const decision = this.book.decide(observation, this.owner.current, adopt.length > 0 ? new Set(adopt) : false, blocked);
+    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked);
     return { ok: true, observation, decision };
-  }
-
-  /** Queues missing from every answer long enough: the server is believed, once, and said so. */
-  private sayGone(g: Gone) {
-    const n = g.queues.length;
-    const them = n === 1 ? "it" : "them";
-    const paused = g.queues.filter((q) => this.owner.current.pausedByUs.includes(q));
-    this.o.log.warn(
-      `${g.queues.join(", ")} missing from every answer for ${Math.round(g.forMs / 1000)} s (${g.looks} looks in a row): ` +
-        `taking Immich at its word that it no longer has ${them} (an older version?) and deciding on the other queues again` +
-        (paused.length > 0 ? `; the daemon paused ${paused.join(", ")} and still counts ${paused.length === 1 ? "it" : "them"} as its own: resumed in turn if ${paused.length === 1 ? "it comes" : "they come"} back, and on exit` : ""),
-      { kind: "queues-gone", queues: g.queues },
-    );
   }
 
   /** Cycles until `signal` aborts, then leaves things as it found them. */
@@ -270,30 +239,7 @@ export class Daemon {
     });
     const done = new Set(resumed);
     this.owner.keep({ pausedByUs: this.owner.current.pausedByUs.filter((q) => !done.has(q)), runningByUs: [], held: this.owner.current.held });
-    if (notOnServer.length > 0) {
-      const one = notOnServer.length === 1;
-      this.o.log.warn(
-        `${notOnServer.join(", ")}: this Immich server does not have ${one ? "it" : "them"} (absent from its answer, and the resume refused as unknown), so nothing of ${one ? "it" : "them"} is left paused; ` +
-          `the state file keeps ${one ? "it" : "them"} as paused by the daemon in case ${one ? "it comes" : "they come"} back`,
-        { queues: notOnServer },
-      );
-    }
-    if (failed.length) {
-      const still = failed.filter((f) => !f.unconfirmed).map((f) => f.queue);
-      const maybe = failed.filter((f) => f.unconfirmed).map((f) => f.queue);
-      const reasons = [...new Set(failed.map((f) => f.error))].join("; ");
-      const named = [
-        ...(still.length ? [`${still.join(", ")} still paused`] : []),
-        // Never "still paused": the resume went out and may have landed.
-        ...(maybe.length ? [`${maybe.join(", ")} perhaps paused (${maybe.length === 1 ? "its resume was" : "their resumes were"} sent but not answered)`] : []),
-      ].join(" and ");
-      this.o.log.error(
-        `exiting with ${named}: could not confirm ${failed.length === 1 ? "it" : "them"} resumed (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
-        { queues: failed.map((f) => f.queue) },
-      );
-    } else {
-      this.o.log.info(`exiting; resumed ${done.size} queue${done.size === 1 ? "" : "s"} the daemon had paused`);
-    }
+    sayExit(this.o.log, { resumed, failed, notOnServer });
     const detail = "the daemon paused it and is exiting";
     return [
       ...resumed.map((queue) => ({ action: { queue, kind: "resume" as const, reason: "exit" as const, detail }, ok: true })),

@@ -24,6 +24,7 @@ import type { ImmichClient } from "../immich/index.ts";
 import { ImmichError } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { exitRetryDelay } from "./backoff.ts";
+import type { Log } from "./log.ts";
 
 export interface ExitCleanupInput {
   client: Pick<ImmichClient, "connect" | "observe" | "setPaused">;
@@ -168,6 +169,35 @@ export async function resumeOwnPauses(i: ExitCleanupInput): Promise<ExitCleanupR
     );
     return outcomes.filter((q): q is string => q !== undefined);
   }
+}
+
+/** What the clean-up did, in one line (two when the server lacks some queue). */
+export function sayExit(log: Log, r: ExitCleanupResult): void {
+  if (r.notOnServer.length > 0) {
+    const one = r.notOnServer.length === 1;
+    log.warn(
+      `${r.notOnServer.join(", ")}: this Immich server does not have ${one ? "it" : "them"} (absent from its answer, and the resume refused as unknown), so nothing of ${one ? "it" : "them"} is left paused; ` +
+        `the state file keeps ${one ? "it" : "them"} as paused by the daemon in case ${one ? "it comes" : "they come"} back`,
+      { queues: r.notOnServer },
+    );
+  }
+  if (r.failed.length === 0) {
+    const n = new Set(r.resumed).size;
+    log.info(`exiting; resumed ${n} queue${n === 1 ? "" : "s"} the daemon had paused`);
+    return;
+  }
+  const still = r.failed.filter((f) => !f.unconfirmed).map((f) => f.queue);
+  const maybe = r.failed.filter((f) => f.unconfirmed).map((f) => f.queue);
+  const reasons = [...new Set(r.failed.map((f) => f.error))].join("; ");
+  const named = [
+    ...(still.length ? [`${still.join(", ")} still paused`] : []),
+    // Never "still paused": the resume went out and may have landed.
+    ...(maybe.length ? [`${maybe.join(", ")} perhaps paused (${maybe.length === 1 ? "its resume was" : "their resumes were"} sent but not answered)`] : []),
+  ].join(" and ");
+  log.error(
+    `exiting with ${named}: could not confirm ${r.failed.length === 1 ? "it" : "them"} resumed (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
+    { queues: r.failed.map((f) => f.queue) },
+  );
 }
 
 /**
