@@ -55,6 +55,12 @@ export interface DaemonOptions {
   random: () => number;
   /** Real-time budget for the exit clean-up (EXIT_TIMEOUT; requests get this long in all). */
   shutdownTimeoutMs?: number;
+  /**
+   * The exit clean-up's clock (its budget and its waits between tries). The
+   * budget is real time whatever `clock` is (the demo runs the daemon on a
+   * sped-up one), so by default the real clock; tests hand a virtual one.
+   */
+  exitClock?: Clock;
   /** Windows, ML gate, pressure: read once per cycle, composed by decide as blockers (core/blockers.ts). */
   gates?: GateWatch;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
@@ -233,7 +239,7 @@ export class Daemon {
       budgetMs,
       ...(force ? { force } : {}),
       connected: this.connected,
-      clock: this.o.clock,
+      ...(this.o.exitClock ? { clock: this.o.exitClock } : {}),
       random: this.o.random,
       onResumed: (a) => this.o.log.info(`resumed ${a.queue}: ${a.detail}`, { action: a.kind, queue: a.queue, reason: a.reason }),
     });

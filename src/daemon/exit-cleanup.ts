@@ -15,8 +15,9 @@
 // is named then, and a queue whose resume went out without an answer is
 // named as unconfirmed, never as "still paused" (it may have landed).
 //
-// Time is injected: the budget and the waits are on the daemon's clock (the
-// real one in `run`), so tests drive an outage in virtual time.
+// Time is injected: the budget and the waits are on the clock handed in (the
+// real one by default: EXIT_TIMEOUT is real time), so tests drive an outage
+// in virtual time.
 
 import { exitActions } from "../core/decide.ts";
 import type { Action, Observation, Ownership } from "../core/types.ts";

@@ -131,6 +131,7 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   const daemon = new Daemon({
     client: watched,
     clock: watch.clock,
+    exitClock: watch.clock,
     log,
     policy: { maxConcurrent: n, priority: managed },
     pollIntervalMs: pollMs,

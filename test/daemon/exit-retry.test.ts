@@ -41,7 +41,7 @@ async function pausedByStateFile(opts: { budgetMs?: number; fetch?: typeof fetch
   store.saved = { pausedByUs: queues, runningByUs: [], held: [] };
   const log = memoryLog();
   const watch = sleepWatch(clock);
-  const daemon = testDaemon({ url: sim.url, apiKey: KEY, clock: watch.clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
+  const daemon = testDaemon({ url: sim.url, apiKey: KEY, clock: watch.clock, exitClock: watch.clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
   return { sim, clock, watch, daemon, log, queues };
 }
 

@@ -31,7 +31,7 @@ async function setUp(opts: { saved: Ownership; pausedBy?: Record<string, string>
   const log = memoryLog();
   // The clean-up waits between tries on the daemon's clock: `drive` moves virtual time for it.
   const watch = sleepWatch(clock);
-  const daemon = testDaemon({ url: opts.url ?? sim.url, apiKey: KEY, clock: watch.clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
+  const daemon = testDaemon({ url: opts.url ?? sim.url, apiKey: KEY, clock: watch.clock, exitClock: watch.clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
   const drive = <T>(work: Promise<T>) => driveSleeps(clock, watch, work);
   return { sim, daemon, log, store, drive };
 }

@@ -164,6 +164,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     onExit: opts.onExit ?? "resume",
     store,
     random: () => 0.5,
+    // The exit clean-up's budget and backoff in virtual time too; stop() drives it.
+    exitClock: watch.clock,
     ...(opts.gates ? { gates: new GateWatch(typeof opts.gates === "function" ? opts.gates(sim) : opts.gates, daemonClock, log) } : {}),
   });
   const controller = new AbortController();
