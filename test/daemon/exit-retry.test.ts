@@ -48,7 +48,13 @@ async function pausedByStateFile(opts: { budgetMs?: number; fetch?: typeof fetch
 describe.each(["503", "refuse"] as const)("SIGTERM during a 3 s outage (%s)", (mode) => {
   test("before the first connection: the clean-up retries with backoff and resumes every queue within EXIT_TIMEOUT", async () => {
     const env = await pausedByStateFile();
-    env.sim.restart({ downMs: 3_000, mode });
+    // Through the simulator's control endpoint, as any client would; then wait (for a condition,
+    // in real time) until Immich is down: "refuse" closes the socket just after answering.
+    const res = await fetch(`${env.sim.url}/__simulator/restart`, { method: "POST", body: JSON.stringify({ downMs: 3_000, mode }) });
+    expect(res.status).toBe(200);
+    const down = async () => fetch(`${env.sim.url}/api/server/ping`).then((r) => r.status !== 200, () => true);
+    for (let i = 0; i < 500 && !(await down()); i++) await new Promise((r) => setTimeout(r, 2));
+    expect(await down()).toBe(true);
     const t0 = env.clock.now();
     const results = await driveSleeps(env.clock, env.watch, env.daemon.shutdown());
     const took = env.clock.now() - t0;
