@@ -49,12 +49,12 @@ export class CycleBook {
   ) {}
 
   /** Decides on `observation` and records the look: memory, drain rates, next look, ETAs. */
-  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean, blocked?: Blockers): Decision {
+  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean | ReadonlySet<string>, blocked?: Blockers): Decision {
     const { policy, latest } = this;
     if (
       this.reuseQuietLooks &&
       latest !== undefined &&
-      !adoptPaused &&
+      adoptPaused === false &&
       isQuietRepeat({ before: latest, blockedBefore: this.previousBlocked, observation, ownership, blocked, managed: policy.priority })
     ) {
       this.quietLooks++;
