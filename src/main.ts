@@ -4,9 +4,9 @@
 
 // First: the signal handlers, before anything else loads.
 import { forceController, stopController } from "./main-signals.ts";
-import { readFileSync } from "node:fs";
 import { outputMasker, runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
+import { readFileLimited } from "./shared/bounded-read.ts";
 import { systemClock } from "./shared/clock.ts";
 import { fdOutput } from "./shared/text-out.ts";
 
@@ -21,7 +21,8 @@ try {
     clock: systemClock,
     signal: stopController.signal,
     force: forceController.signal,
-    readFile: (path) => readFileSync(path, "utf8"),
+    // API_KEY_FILE, NOTIFY_TOKEN_FILE, PSI: at most 64 KB each, never a hang on a FIFO (bounded-read.ts).
+    readFile: (path) => readFileLimited(path),
     random: Math.random,
     fetch: globalThis.fetch,
     pid: process.pid,
@@ -29,7 +30,7 @@ try {
   process.exit(code);
 } catch (e) {
   // Never a stack trace for the user; the message names what broke.
-  const mask = outputMasker(process.env, (path) => readFileSync(path, "utf8"));
+  const mask = outputMasker(process.env, (path) => readFileLimited(path));
   fdOutput(2).write(mask(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`));
   process.exit(EXIT.internal);
 }

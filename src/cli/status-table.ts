@@ -1,6 +1,8 @@
 // `status`: every queue the server reports, its counts, whether the daemon
 // manages it, its priority, who owns its state, and what the daemon would do
-// now. Built from the same Decision object the loop acts on.
+// now. Built from the same Decision object the loop acts on. The table is
+// for a terminal: every cell and line is escaped (shared/escape.ts), since
+// queue names and details come from the server.
 
 import { occupiesSlot } from "../core/decide.ts";
 import type { Gates } from "../core/blockers.ts";
@@ -8,6 +10,7 @@ import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { type Eta, formatDuration, formatOverall } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
+import { escapeControls } from "../shared/escape.ts";
 import { waitReasons } from "./status-waits.ts";
 
 export interface StatusInput {
@@ -104,7 +107,7 @@ export function statusTable(s: StatusInput): string {
     q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
     ...(hasWindows ? [windowCell(q.window)] : []),
     ...(s.eta ? [q.etaSeconds === null ? "-" : `~${formatDuration(q.etaSeconds * 1000)}${q.etaEstimated ? " (est.)" : ""}`] : []),
-  ]);
+  ].map(escapeControls));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const numeric = new Set([1, 3, 4, 5, 6]);
   const line = (cells: string[]) =>
@@ -138,5 +141,7 @@ export function statusTable(s: StatusInput): string {
     "",
     eta,
     ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"]),
-  ].join("\n");
+  ]
+    .map(escapeControls)
+    .join("\n");
 }

@@ -20,6 +20,7 @@
 // Pauses always come before resumes (rule 1). Unmanaged queues are never
 // touched (rule 5); held queues are never resumed (rule 8).
 
+import { own } from "../shared/dict.ts";
 import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
 import { formatDuration } from "./eta.ts";
@@ -205,7 +206,7 @@ export function decide(input: DecideInput): Decision {
       hasWork: hasWork(q),
       held: held.has(q.name),
       owner: !isManaged ? "none" : held.has(q.name) || foreign.has(q.name) ? "other" : "daemon",
-      ...(input.blockers?.[q.name] ? { blocks: input.blockers[q.name] } : {}),
+      ...blocksOf(input.blockers, q.name),
     };
   });
 
@@ -221,6 +222,11 @@ export function decide(input: DecideInput): Decision {
     memory,
   };
 }
+
+const blocksOf = (b: Blockers | undefined, name: string) => {
+  const blocks = own(b, name);
+  return blocks ? { blocks } : {};
+};
 
 /** Queues the server has that the daemon does not know, and configured queues the server lacks. */
 function inventoryNotices(obs: Observation, policy: Policy): Notice[] {

@@ -3,11 +3,12 @@
 // (temporary file, then rename) so a crash never leaves half a file; a file
 // that cannot be read or parsed is reported and ignored, never fatal.
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { MAX_FILE_BYTES, readFileLimited, TooLarge } from "../shared/bounded-read.ts";
 import type { State } from "./file-schemas.ts";
 
 export interface StateStore {
@@ -22,9 +23,11 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
     load() {
       let text: string;
       try {
-        text = readFileSync(path, "utf8");
+        // This daemon writes a few hundred bytes; a huge file is not parsed (20 MB took 1.3 GB).
+        text = readFileLimited(path, MAX_FILE_BYTES);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+        if (e instanceof TooLarge) return { problem: `STATE_FILE ${path} is larger than ${MAX_FILE_BYTES / 1024} KB, far more than this daemon writes; ignoring it` };
         return { problem: `cannot read STATE_FILE ${path}: ${(e as Error).message}` };
       }
       let data: unknown;
