@@ -4,6 +4,7 @@
 
 import { describeConfig } from "../config/index.ts";
 import { removeHeartbeat } from "../daemon/heartbeat.ts";
+import { exitCodeAfterSignal } from "../shared/signals.ts";
 import { VERSION } from "../shared/version.ts";
 import type { StatusWiring } from "../status/wire.ts";
 import type { CommandIO } from "./command-io.ts";
@@ -53,7 +54,7 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
     return code;
   }
   try {
-    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(`${io.signal.reason} received: stopping`);
+    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(stoppingLine(io.signal.reason));
     const results = await daemon.shutdown(io.force);
     if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
   } catch (e) {
@@ -62,4 +63,10 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
   // A stopped daemon is not healthy: `healthcheck` must not see a fresh heartbeat.
   removeHeartbeat(p.config.healthFile);
   return code;
+}
+
+/** The line a signal's stop begins with; for one that is not a stop request, the exit code it will give (app.ts). */
+function stoppingLine(sig: string): string {
+  const code = exitCodeAfterSignal(EXIT.ok, sig);
+  return code === EXIT.ok ? `${sig} received: stopping` : `${sig} received: stopping (not a stop request: exit code ${code} once the clean-up is done)`;
 }
