@@ -50,7 +50,7 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
     if (left.length > 0) {
       p.log.error(`left paused, as the key cannot resume them: ${left.join(", ")}; fix the key, then run \`immich-job-daemon resume-all\``);
     }
-    removeHeartbeat(p.config.healthFile);
+    removeHeartbeatOrWarn(p);
     return code;
   }
   try {
@@ -61,8 +61,14 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
     if (code === EXIT.ok) code = fail(p.log, e);
   }
   // A stopped daemon is not healthy: `healthcheck` must not see a fresh heartbeat.
-  removeHeartbeat(p.config.healthFile);
+  removeHeartbeatOrWarn(p);
   return code;
+}
+
+/** A heartbeat that cannot be removed is a warning: the exit code says how the stop went. */
+function removeHeartbeatOrWarn(p: Prepared): void {
+  const problem = removeHeartbeat(p.config.healthFile);
+  if (problem) p.log.warn(problem);
 }
 
 /** The line a signal's stop begins with; for one that is not a stop request, the exit code it will give (app.ts). */
