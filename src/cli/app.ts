@@ -65,7 +65,7 @@ async function runCommandOf(appIO: AppIO): Promise<number> {
     case "status":
       return unexpected(["--json"]) ? EXIT.usage : (await import("./status-command.ts")).statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
-      return unexpected([]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO);
+      return unexpected(["--own"]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO, { own: args.includes("--own") });
     case "healthcheck":
       return unexpected([]) ? EXIT.usage : (await import("./healthcheck-command.ts")).healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":
