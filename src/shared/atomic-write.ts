@@ -13,7 +13,7 @@
 // The rename replaces whatever entry the target is (a symlink put there is
 // replaced by the regular file, its target never written).
 
-import { closeSync, futimesSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, futimesSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 /** Names tried before giving up (each a fresh 64-bit random suffix: a collision means someone is planting them). */
 const ATTEMPTS = 5;
@@ -42,7 +42,7 @@ export function writeFileAtomic(path: string, text: string, opts: { mode?: numbe
   }
   try {
     try {
-      writeSync(fd, text);
+      writeFileSync(fd, text); // on a descriptor: writes it all (writeSync may write part)
       if (opts.mtimeMs !== undefined) futimesSync(fd, opts.mtimeMs / 1000, opts.mtimeMs / 1000);
     } finally {
       closeSync(fd);

@@ -75,7 +75,7 @@ export const TERMINATING_SIGNALS: readonly TerminatingSignal[] = [
   sig("SIGSYS", 31, "core", "abnormal", "a bad system call (a seccomp trap); systemd's SystemCallFilter= kills with it uncatchably instead"),
   sig("SIGCANCEL", 32, "term", "uncatchable", "reserved by the C library (thread cancellation); no name in Bun"),
   // 33 is the C library's (SIGSETXID): it has its own handler and never ends the process.
-  ...Array.from({ length: 31 }, (_, i) => sig(i === 0 ? "SIGRTMIN" : `SIGRTMIN+${i}`, 34 + i, "term", "uncatchable", REALTIME_WHY)),
+  ...Array.from({ length: 31 }, (_, i) => sig(i === 0 ? "SIGRTMIN" : i === 30 ? "SIGRTMAX" : `SIGRTMIN+${i}`, 34 + i, "term", "uncatchable", REALTIME_WHY)),
 ];
 
 /** The signals main-signals.ts handles: a graceful stop. */
