@@ -5,6 +5,7 @@
 import type { Config } from "../config/index.ts";
 import { createImmichClient } from "../immich/index.ts";
 import { maskedStream, secretMasker } from "../shared/mask.ts";
+import { exitCodeAfterSignal } from "../shared/signals.ts";
 import { VERSION } from "../shared/version.ts";
 import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -19,6 +20,12 @@ export type AppIO = Omit<CommandIO, "createClient"> & {
 const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
 
 export async function runApp(appIO: AppIO): Promise<number> {
+  // A clean stop by a signal that is not a stop request (SIGALRM, SIGXCPU...)
+  // exits 128 + its number: see src/shared/signals.ts.
+  return exitCodeAfterSignal(await runCommandOf(appIO), appIO.signal.aborted ? appIO.signal.reason : undefined);
+}
+
+async function runCommandOf(appIO: AppIO): Promise<number> {
   // Whatever any command writes, the key never reaches the screen or a log.
   const mask = outputMasker(appIO.env, appIO.readFile);
   const io: AppIO = { ...appIO, stdout: maskedStream(appIO.stdout, mask), stderr: maskedStream(appIO.stderr, mask) };
@@ -58,7 +65,7 @@ export async function runApp(appIO: AppIO): Promise<number> {
     case "status":
       return unexpected(["--json"]) ? EXIT.usage : (await import("./status-command.ts")).statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
-      return unexpected([]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO);
+      return unexpected(["--own"]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO, { own: args.includes("--own") });
     case "healthcheck":
       return unexpected([]) ? EXIT.usage : (await import("./healthcheck-command.ts")).healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":

@@ -12,7 +12,7 @@ export interface CommandIO {
   stdout: TextOut;
   stderr: TextOut;
   clock: Clock;
-  /** Aborted on the first terminating signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2); its reason is the signal's name. */
+  /** Aborted on the first terminating signal (SIGTERM, SIGINT... every one of src/shared/signals.ts's HANDLED_SIGNALS); its reason is the signal's name. */
   signal: AbortSignal;
   /** Aborted on a second one: the exit clean-up stops at once and names what stays paused. */
   force?: AbortSignal;

@@ -21,8 +21,8 @@ export const EXIT = {
   leftPaused: 7,
 } as const;
 
-export const EXIT_CODE_DOCS: [number, string][] = [
-  [EXIT.ok, "finished normally (including a graceful stop on SIGTERM/SIGINT)"],
+export const EXIT_CODE_DOCS: [number | string, string][] = [
+  [EXIT.ok, "finished normally (including a graceful stop on SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 or SIGUSR2)"],
   [EXIT.internal, "unexpected internal error (a bug; please report it); for `healthcheck`: unhealthy"],
   [EXIT.usage, "bad configuration, command or flag (nothing was sent to Immich)"],
   [EXIT.unauthorized, "Immich rejected the API key (401)"],
@@ -30,6 +30,8 @@ export const EXIT_CODE_DOCS: [number, string][] = [
   [EXIT.unavailable, "Immich unreachable or not answering (once, status, resume-all; run waits instead)"],
   [EXIT.notImmich, "IMMICH_URL does not answer like Immich's API (HTML page, garbage, redirect)"],
   [EXIT.leftPaused, "stopped, but some queues the daemon paused could not be resumed"],
+  // src/shared/signals.ts: the code a shell gives a process a signal killed, after the clean-up.
+  ["128+n", "stopped gracefully (queues resumed) by signal n that is not a stop request: SIGALRM 142, SIGXCPU 152, SIGABRT 134..."],
 ];
 
 /** The exit code for an Immich client error kind. */

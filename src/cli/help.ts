@@ -20,7 +20,10 @@ Commands:
                    Immich could not be observed.
   status [--json]  Every queue: counts, paused, managed, priority, owner and what
                    the daemon would do now. Sends no command.
-  resume-all       Resume every paused managed queue, for recovery by hand.
+  resume-all [--own]
+                   Resume every paused managed queue, for recovery by hand;
+                   with --own only those STATE_FILE says the daemon paused
+                   (never a person's): the systemd unit's ExecStopPost.
   healthcheck      Exit 0 if a running daemon's loop is alive (asks its /healthz
                    when STATUS_ADDR is set, else reads HEALTH_FILE; no API key
                    needed, nothing sent to Immich), else 1.

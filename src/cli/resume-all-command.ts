@@ -1,8 +1,13 @@
 // `resume-all`: recovery by hand. Resumes every paused managed queue (held
 // ones too) and, when all went through, forgets what the daemon owned.
+//
+// `resume-all --own` resumes only what the state file says the daemon paused,
+// never a queue a person paused (held): the exit clean-up of a daemon that
+// could not run its own (SIGKILL, a signal no Bun program can catch), run by
+// the systemd unit's ExecStopPost= (issue 16 item 2). It needs STATE_FILE.
 
 import { resumeAllActions } from "../core/decide.ts";
-import { emptyOwnership } from "../core/types.ts";
+import { emptyOwnership, type Ownership } from "../core/types.ts";
 import { isClassified } from "../daemon/immich-api.ts";
 import { saveOwnership } from "../daemon/state-file.ts";
 import type { CommandIO } from "./command-io.ts";
@@ -10,15 +15,30 @@ import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
 import { prepare } from "./prepare.ts";
 
-/** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand. */
-export async function resumeAllCommand(io: CommandIO): Promise<number> {
+/** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand; with `own`, only the daemon's own pauses. */
+export async function resumeAllCommand(io: CommandIO, opts: { own?: boolean } = {}): Promise<number> {
   // A recovery tool runs even where the state file cannot be written (it warns).
   const p = prepare(io);
   if (typeof p === "number") return p;
+  let owned: Ownership | undefined;
+  if (opts.own) {
+    if (!p.config.stateFile) {
+      p.log.error("resume-all --own needs STATE_FILE (or systemd's StateDirectory=): without the daemon's record of its own pauses, use `resume-all`");
+      return EXIT.usage;
+    }
+    const saved = p.store.load();
+    if (saved.problem) p.log.warn(saved.problem);
+    if (!saved.ownership || saved.ownership.pausedByUs.length === 0) {
+      p.log.info("the state file records no queue the daemon paused; nothing to resume");
+      return EXIT.ok;
+    }
+    owned = saved.ownership;
+  }
   try {
     await p.client.connect(io.signal);
     const observation = await p.client.observe(io.signal);
-    const actions = resumeAllActions(observation, p.policy);
+    const mine = (q: string) => owned === undefined || (owned.pausedByUs.includes(q) && !owned.held.includes(q));
+    const actions = resumeAllActions(observation, p.policy).filter((a) => mine(a.queue));
     let failed = 0;
     for (const [i, a] of actions.entries()) {
       if (io.signal.aborted) {
@@ -33,10 +53,11 @@ export async function resumeAllCommand(io: CommandIO): Promise<number> {
         p.log.error(`could not resume ${a.queue}: ${isClassified(e) ? e.message : String(e)}`, { queue: a.queue });
       }
     }
-    if (actions.length === 0) p.log.info("no managed queue is paused; nothing to resume");
+    if (actions.length === 0) p.log.info(owned ? "no queue the daemon paused is paused now; nothing to resume" : "no managed queue is paused; nothing to resume");
     // Nothing is the daemon's any more: a later start must not resume or hold from stale memory.
+    // With --own, a person's holds are still a person's: only the daemon's pauses are forgotten.
     if (failed === 0) {
-      const problem = saveOwnership(p.store, emptyOwnership());
+      const problem = saveOwnership(p.store, owned ? { ...owned, pausedByUs: [] } : emptyOwnership());
       if (problem) p.log.warn(problem);
     }
     return failed ? EXIT.leftPaused : EXIT.ok;

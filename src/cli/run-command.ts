@@ -4,6 +4,7 @@
 
 import { describeConfig } from "../config/index.ts";
 import { removeHeartbeat } from "../daemon/heartbeat.ts";
+import { exitCodeAfterSignal } from "../shared/signals.ts";
 import { VERSION } from "../shared/version.ts";
 import type { StatusWiring } from "../status/wire.ts";
 import type { CommandIO } from "./command-io.ts";
@@ -49,17 +50,29 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
     if (left.length > 0) {
       p.log.error(`left paused, as the key cannot resume them: ${left.join(", ")}; fix the key, then run \`immich-job-daemon resume-all\``);
     }
-    removeHeartbeat(p.config.healthFile);
+    removeHeartbeatOrWarn(p);
     return code;
   }
   try {
-    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(`${io.signal.reason} received: stopping`);
+    if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(stoppingLine(io.signal.reason));
     const results = await daemon.shutdown(io.force);
     if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
   } catch (e) {
     if (code === EXIT.ok) code = fail(p.log, e);
   }
   // A stopped daemon is not healthy: `healthcheck` must not see a fresh heartbeat.
-  removeHeartbeat(p.config.healthFile);
+  removeHeartbeatOrWarn(p);
   return code;
+}
+
+/** A heartbeat that cannot be removed is a warning: the exit code says how the stop went. */
+function removeHeartbeatOrWarn(p: Prepared): void {
+  const problem = removeHeartbeat(p.config.healthFile);
+  if (problem) p.log.warn(problem);
+}
+
+/** The line a signal's stop begins with; for one that is not a stop request, the exit code it will give (app.ts). */
+function stoppingLine(sig: string): string {
+  const code = exitCodeAfterSignal(EXIT.ok, sig);
+  return code === EXIT.ok ? `${sig} received: stopping` : `${sig} received: stopping (not a stop request: exit code ${code} once the clean-up is done)`;
 }

@@ -2,13 +2,16 @@
 // rest of the environment but silent for a typo: `MAX_CONCURENT_JOBS=3` ran
 // with 1 (issue 7 item 6). A name close to one of ours (a letter or two
 // off, another case, no underscores) or one of ours behind a prefix people
-// add (`IMMICH_API_KEY`, `IJD_POLL_INTERVAL`) gets one warning naming the
+// add (`IMMICH_API_KEY`, `IJD_POLL_INTERVAL`), or one of ours cut short
+// (`MIN_POLL`, `NOTIFY_OUTAGE`: issue 16 item 8), gets one warning naming the
 // variable meant. Immich's own variables (a shared .env) are left alone.
 
 /** Prefixes a user may have put before one of our names. */
 const PREFIXES = ["IMMICH_JOB_DAEMON_", "IMMICH_JOBS_DAEMON_", "JOB_DAEMON_", "IJD_", "DAEMON_", "IMMICH_"];
 /** Immich's own variables that look like ours behind the IMMICH_ prefix. */
 const IMMICH_OWN = new Set(["IMMICH_LOG_LEVEL", "IMMICH_LOG_FORMAT", "IMMICH_HOST", "IMMICH_PORT"]);
+/** A name cut short must keep this much to say which of ours it was (MAX, LOG, POLL say too little). */
+const MIN_PREFIX = 5;
 /** Other programs' variables a letter or two from ours. */
 const OTHERS = new Set(["TMPDIR", "HOSTNAME"]);
 
@@ -32,6 +35,15 @@ function likelyMeant(name: string, known: readonly string[]): string | undefined
   // Another case, or the underscores left out.
   const same = known.find((k) => k === upper || k.replaceAll("_", "") === squashed);
   if (same !== undefined) return same;
+  // One of ours cut short: the one it begins, or, when it begins several, the
+  // shortest if the others only extend it (NOTIFY_TOKEN, NOTIFY_TOKEN_FILE),
+  // else all of them.
+  if (upper.length >= MIN_PREFIX) {
+    const longer = known.filter((k) => k.length > upper.length && k.startsWith(upper));
+    const shortest = longer.reduce<string | undefined>((a, k) => (a === undefined || k.length < a.length ? k : a), undefined);
+    if (shortest !== undefined && longer.every((k) => k.startsWith(shortest))) return shortest;
+    if (longer.length > 1) return `${longer.slice(0, -1).join(", ")} or ${longer.at(-1)}`;
+  }
   // One of ours behind a prefix.
   for (const p of PREFIXES) {
     if (upper.startsWith(p) && upper.length > p.length) {

@@ -11,8 +11,14 @@
 // largest piece of an idle look's CPU, and a disk kept busy on a NAS). The
 // mtime is always set from the daemon's clock, so readers using the same
 // clock agree with it even when that clock is not the real one.
+//
+// Nothing here follows a symlink (issue 16 item 7): the touch is lutimes()
+// after an lstat() found a regular file, so a link put in the file's place
+// (between the two, too) has its own time moved, never its target's, and the
+// next beat rewrites the heartbeat as a regular file; the rewrite creates its
+// temporary file exclusively (shared/atomic-write.ts).
 
-import { closeSync, constants, fstatSync, openSync, rmSync, utimesSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, lutimesSync, openSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { isHeartbeat } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
@@ -54,22 +60,37 @@ export function heartbeatWriter(path: string, pid: number): HeartbeatWriter {
       const text = JSON.stringify(beat) + "\n";
       if (text === written) {
         try {
-          utimesSync(path, now / 1000, now / 1000);
-          return;
+          if (lstatSync(path).isFile()) {
+            lutimesSync(path, now / 1000, now / 1000);
+            return;
+          }
+          // A symlink, a directory, a FIFO... put in its place: write it whole (the rename replaces a link).
         } catch {
           // Removed (a tmp cleaner) or otherwise not touchable: write it whole.
         }
       }
       written = undefined;
-      writeFileAtomic(path, text, { pid, mtimeMs: now });
+      writeFileAtomic(path, text, { mtimeMs: now });
       written = text;
     },
   };
 }
 
-/** On exit: a stopped daemon must not look alive to `healthcheck`. */
-export function removeHeartbeat(path: string): void {
-  rmSync(path, { force: true });
+/**
+ * On exit: a stopped daemon must not look alive to `healthcheck`. Returns
+ * one line to warn with when the file cannot be removed (a directory in its
+ * place, a directory turned read-only): the stop itself went as it went, and
+ * its exit code must say so, not "internal error" (issue 16 item 7). A
+ * symlink in its place is removed, never its target.
+ */
+export function removeHeartbeat(path: string): string | undefined {
+  try {
+    rmSync(path, { force: true });
+    return undefined;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    return `could not remove the heartbeat file (HEALTH_FILE) ${path} (${why}); \`healthcheck\` may call this stopped daemon alive until the heartbeat goes stale`;
+  }
 }
 
 /**

@@ -47,7 +47,7 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
     save(ownership) {
       const state: State = { version: 1, immichUrl, ...ownership };
       mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
+      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
     },
   };
 }

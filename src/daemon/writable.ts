@@ -33,6 +33,8 @@ export function unwritable(path: string, opts: { create?: boolean } = {}): strin
     return `the directory ${dir} is not writable by this user; make it writable or choose another path`;
   }
   try {
+    // A directory passes the access check, then fails every write and the removal at exit (issue 16 item 7).
+    if (statSync(path).isDirectory()) return `${path} is a directory; name a file in it instead`;
     accessSync(path, constants.W_OK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") return `the file ${path} exists but is not writable by this user`;

@@ -5,6 +5,12 @@
 // bodies are capped, and beyond MAX_PENDING requests in flight the server
 // answers 503 at once. The loop
 // never awaits anything here; the handler only reads a frozen snapshot.
+//
+// The port is bound exclusively (issue 16 item 8): outside development mode
+// Bun.serve sets SO_REUSEPORT unless told not to (measured with Bun 1.4.5),
+// so a second daemon given the same STATUS_ADDR listened too and the kernel
+// spread connections over both. With `reusePort: false` the second bind
+// fails with EADDRINUSE, like any port in use.
 
 import type { ListenAddress } from "./address.ts";
 import type { StatusHandler } from "./http.ts";
@@ -27,6 +33,7 @@ export function startStatusServer(addr: ListenAddress, handler: StatusHandler, o
     idleTimeout: opts.idleTimeoutS ?? IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     development: false,
+    reusePort: false,
     fetch(req, srv) {
       if (srv.pendingRequests > MAX_PENDING) {
         return new Response("busy; try again\n", { status: 503, headers: { "retry-after": "1", "content-type": "text/plain; charset=utf-8" } });

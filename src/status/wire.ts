@@ -62,7 +62,11 @@ export function startStatus(
       server = startStatusServer(config.statusAddr, handler);
     } catch (e) {
       const { hostname, port } = config.statusAddr;
-      return { problem: `STATUS_ADDR: cannot listen on ${hostname}:${port}: ${(e as Error).message.split("\n")[0]}` };
+      const where = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        return { problem: `STATUS_ADDR: ${where} is already in use (another daemon, or another program, listens there); stop it or choose another port` };
+      }
+      return { problem: `STATUS_ADDR: cannot listen on ${where}: ${(e as Error).message.split("\n")[0]}` };
     }
     log.info(`status page and metrics at ${server.url}/ (/healthz, /readyz, /metrics, /api/status)`, { statusUrl: server.url });
   }

@@ -31,6 +31,32 @@ describe("names meant for the daemon", () => {
   });
 });
 
+// Issue 16 item 8: a name cut short (a prefix of one of ours) was silent.
+describe("names cut short", () => {
+  test.each([
+    ["MIN_POLL", "MIN_POLL_INTERVAL"],
+    ["NOTIFY_OUTAGE", "NOTIFY_OUTAGE_AFTER"],
+    ["MAX_CONCURRENT", "MAX_CONCURRENT_JOBS"],
+    ["min_poll_inter", "MIN_POLL_INTERVAL"],
+    ["REQUEST_TIME", "REQUEST_TIMEOUT"],
+    ["HEALTH", "HEALTH_FILE"],
+    // Nested names: the shortest, which the others only extend.
+    ["NOTIFY_TOK", "NOTIFY_TOKEN"],
+  ])("%s: did you mean %s?", (name, meant) => {
+    expect(warn({ [name]: "3" })).toEqual([`${name} is not a variable the daemon reads, so it is ignored; did you mean ${meant}?`]);
+  });
+
+  test("a prefix of several names lists them", () => {
+    expect(warn({ NOTIFY: "x" })).toEqual([
+      "NOTIFY is not a variable the daemon reads, so it is ignored; did you mean NOTIFY_URL, NOTIFY_TOKEN, NOTIFY_TOKEN_FILE or NOTIFY_OUTAGE_AFTER?",
+    ]);
+  });
+
+  test("too short to tell (under 5 characters) is silent", () => {
+    expect(warn({ MAX: "1", MIN: "1", LOG: "x", API: "x", POLL: "1", EXIT: "1", DRY: "1" })).toEqual([]);
+  });
+});
+
 test("the rest of a typical environment is silent", () => {
   const env = {
     PATH: "/usr/bin", HOME: "/root", HOSTNAME: "nas", TERM: "xterm", LANG: "C", PWD: "/", SHLVL: "1", TMPDIR: "/tmp",

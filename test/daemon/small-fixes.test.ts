@@ -90,7 +90,6 @@ test("a heartbeat left by a daemon that was killed is unhealthy at once, not for
 test("a failed rename leaves no temporary file behind", () => {
   const target = join(dir, "target-is-a-dir");
   mkdirSync(join(target, "inside"), { recursive: true });
-  expect(() => writeFileAtomic(target, "x", { pid: 4242 })).toThrow();
-  expect(existsSync(`${target}.4242.tmp`)).toBe(false);
+  expect(() => writeFileAtomic(target, "x", {})).toThrow();
   expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 });

@@ -1,6 +1,7 @@
-// The compiled binary's graceful stop (DESIGN.md §2 rule 9): on any
-// catchable terminating signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
-// SIGUSR2) it resumes every queue it paused and exits 0 within 2 s; when
+// The compiled binary's graceful stop (DESIGN.md §2 rule 9): on a stop
+// request (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2; every other
+// terminating signal is in signals-all.test.ts) it resumes every queue it
+// paused and exits 0 within 2 s; when
 // Immich is too slow it gives up after EXIT_TIMEOUT naming what stays
 // paused; ON_EXIT=keep leaves them paused; a second signal ends it at once,
 // naming what stays paused.

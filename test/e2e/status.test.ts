@@ -63,7 +63,7 @@ describe("STATUS_ADDR", () => {
     try {
       const exit = await runBinary(["run"], env(sim.url, { STATUS_ADDR: `127.0.0.1:${taken.port}` }));
       expect(exit.code).toBe(2);
-      expect(lines(exit.stderr)).toEqual([expect.stringMatching(new RegExp(`ERROR STATUS_ADDR: cannot listen on 127\\.0\\.0\\.1:${taken.port}: `))]);
+      expect(lines(exit.stderr)).toEqual([expect.stringMatching(new RegExp(`ERROR STATUS_ADDR: 127\\.0\\.0\\.1:${taken.port} is already in use `))]);
       expectNoStackTrace(exit);
       expect(sim.requests).toEqual([]);
     } finally {

@@ -211,6 +211,39 @@ describe("the container image", () => {
       figures.stop = `${(stop.ms / 1000).toFixed(2)} s`;
     },
   );
+
+  // Issue 16 item 2: the daemon is the container's PID 1 (no init), and the
+  // kernel drops every signal PID 1 has no handler for, so the signals no Bun
+  // program can catch (SIGSTKFLT, the real-time ones) do nothing in the image;
+  // any other terminating one is the graceful stop (128 + n when it is not a
+  // stop request).
+  test.skipIf(why !== undefined)(
+    name("docker kill: SIGSTKFLT and the real-time signals do nothing to PID 1; SIGALRM resumes everything and exits 142"),
+    async () => {
+      const c = container("signals");
+      const run = spawnProcess(
+        ["docker", "run", "--name", c, "--network", "host", "--read-only", "--cap-drop", "ALL",
+          "-e", `IMMICH_URL=${sim.url}`, "-e", `API_KEY=${KEYS.daemon}`, "-e", "POLL_INTERVAL=0.2", IMAGE],
+        { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      );
+      await run.waitForOutput("connected to Immich", 30_000);
+      await waitUntil(() => sim.managedPaused().length >= sim.managed().length - 1, "the managed queues paused at rest", 10_000);
+      const pausedAtRest = sim.managedPaused().sort();
+      for (const sig of ["SIGSTKFLT", "SIGRTMIN", "SIGRTMIN+5", "SIGRTMAX"]) {
+        expect((await dockerAsync(["kill", "-s", sig, c])).code).toBe(0);
+      }
+      const seen = sim.requests.length;
+      await waitUntil(() => sim.requests.length > seen + 2, "polls after the signals", 10_000);
+      expect((await dockerAsync(["inspect", "-f", "{{.State.Running}}", c])).stdout.trim()).toBe("true");
+      expect(sim.managedPaused().sort()).toEqual(pausedAtRest);
+
+      expect((await dockerAsync(["kill", "-s", "SIGALRM", c])).code).toBe(0);
+      const exit = await run.exited;
+      expect(exit.code).toBe(142);
+      expect(exit.stdout).toContain("SIGALRM received: stopping (not a stop request: exit code 142");
+      expect(sim.managedPaused()).toEqual([]);
+    },
+  );
 });
 
 // The same Dockerfile for arm64 (TARGETARCH=arm64): its final stage built from
