@@ -145,7 +145,9 @@ export const isState = (() => {
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
-      (value['version'] === 1) &&
+      Number.isInteger(value['version']) &&
+      value['version'] >= 1 &&
+      (value['writtenBy'] !== undefined ? ((typeof value['writtenBy'] === 'string')) : true) &&
       (typeof value['immichUrl'] === 'string') &&
       Array.isArray(value['pausedByUs']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['pausedByUs']) &&
