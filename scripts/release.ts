@@ -81,7 +81,7 @@ function run(cmd: string[], what: string, opts: { stdout?: "pipe" | "inherit" } 
 
 /** npm's CycloneDX SBOM of the production dependencies as package-lock.json pins them. */
 function sbom(version: string): CycloneDx {
-  const text = run(["npm", "sbom", "--sbom-format", "cyclonedx", "--sbom-type", "application", "--omit", "dev", "--package-lock-only"], "npm sbom");
+  const text = run(["npm", "sbom", "--sbom-format", "cyclonedx", "--sbom-type", "application", "--omit", "dev", "--package-lock-only", "--offline"], "npm sbom");
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string; integrity?: string; license?: string }> };
   const bun = lock.packages["node_modules/bun"];
   if (!bun) fail("package-lock.json pins no bun: run npm install");

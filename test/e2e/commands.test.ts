@@ -11,7 +11,8 @@ import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_DOCS } from "../../src/cli/exit-codes.ts";
 import { ENV_NAMES } from "../../src/config/variables.ts";
-import { cleanEnv, lines, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
+import { checkoutVersion } from "../../scripts/release-lib.ts";
+import { cleanEnv, lines, ROOT, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
 import { type E2ESim, e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
@@ -155,12 +156,18 @@ describe("healthcheck", () => {
 });
 
 describe("version and help", () => {
-  test("--version prints the baked version", async () => {
+  test("--version prints the baked version: this checkout's, <package version>-dev+<commit> unless a release tag names the commit", async () => {
+    const git = (args: string[]) => Bun.spawnSync(["git", ...args], { cwd: ROOT, stdout: "pipe", stderr: "ignore" });
+    const commit = git(["rev-parse", "--short=7", "HEAD"]);
+    const expected =
+      commit.exitCode === 0
+        ? checkoutVersion(pkg.version, { commit: commit.stdout.toString().trim(), exactTags: git(["tag", "--points-at", "HEAD"]).stdout.toString().split("\n").filter(Boolean) })
+        : `${pkg.version}-dev`;
     for (const flag of ["--version", "-V"]) {
       const exit = await runBinary([flag], cleanEnv());
       expect(exit.code).toBe(0);
-      expect(exit.stdout).toBe(`${pkg.version}\n`);
-      expect(exit.stdout).not.toContain("-dev");
+      // The binary is built by this run (ensureBinary) from this checkout, after any commit its sources changed in.
+      expect(exit.stdout.trim().replace(/\+[0-9a-f]{7}$/, "+<commit>")).toBe(expected.replace(/\+[0-9a-f]{7}$/, "+<commit>"));
       expect(exit.stderr).toBe("");
     }
   });
