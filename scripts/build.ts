@@ -17,6 +17,7 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { buildArgs } from "./build-args.ts";
+import { gitFacts } from "./git-facts.ts";
 import { checkoutVersion, RELEASE_TARGETS } from "./release-lib.ts";
 
 const { values } = parseArgs({
@@ -28,29 +29,7 @@ const { values } = parseArgs({
   },
 });
 
-/**
- * The commit and the tags on it, when this is a git checkout with git
- * installed; in a Docker build context (no .git) the commit the Dockerfile
- * was given (BUILD_REVISION).
- */
-function gitFacts(): { commit?: string; exactTags?: string[] } {
-  const git = (args: string[]) => {
-    try {
-      const r = Bun.spawnSync(["git", ...args], { cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "ignore" });
-      return r.exitCode === 0 ? r.stdout.toString().trim() : undefined;
-    } catch {
-      return undefined; // no git on this machine
-    }
-  };
-  const commit = git(["rev-parse", "--short=7", "HEAD"]);
-  if (commit === undefined) {
-    const given = process.env.BUILD_REVISION?.trim().slice(0, 7);
-    return given ? { commit: given } : {};
-  }
-  return { commit, exactTags: (git(["tag", "--points-at", "HEAD"]) ?? "").split("\n").filter(Boolean) };
-}
-
-const version = process.env.BUILD_VERSION || checkoutVersion(pkg.version, gitFacts());
+const version = process.env.BUILD_VERSION || checkoutVersion(pkg.version, gitFacts(`${import.meta.dir}/..`));
 
 function build(outfile: string, target?: string): void {
   const args = buildArgs("src/main.ts", outfile, { version, ...(target ? { target } : {}) });
