@@ -1,4 +1,4 @@
-// Where an idle daemon's memory goes, feature by feature (README "Benchmark",
+// Where an idle daemon's memory goes, feature by feature (docs/benchmark.md,
 // "Why not 35 MB"). `bun bench/idle-pages.ts` (after `bun run build`)
 // compiles, with the daemon's own flags, the idle fetch loop of
 // bench/baselines/fetch-loop.ts once bare and once with each runtime facility

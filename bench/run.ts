@@ -1,6 +1,7 @@
 // `bun run bench`: the benchmark at full scale. The entry point: the only
 // file of the benchmark that reads the real clock, the machine and argv;
-// it prints the tables and writes bench/results.md and bench/results.json.
+// it prints the tables and writes bench/results.md and bench/results.json,
+// and the headline figures into docs/benchmark.md (its bench-headline block).
 //   bun bench/run.ts            full run (a few minutes on 2 cores)
 //   bun bench/run.ts --quick    small scale, one seed, prints only: a smoke run in seconds
 
@@ -8,7 +9,8 @@ import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, runBench } from "./bench.ts";
 import { type GatesOptions, renderGates, runGatesBench } from "./gates.ts";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { benchHeadline, replaceBlock } from "../scripts/readme-blocks.ts";
 import { measureIdleCost } from "./idle-cost.ts";
 import { renderJson, renderMarkdown, type ReportContext, timelineFile } from "./report.ts";
 
@@ -90,7 +92,7 @@ const markdown = `${renderMarkdown(result, ctx)}\n\n${renderGates(gates)}\n`;
 console.log(markdown);
 if (quick) {
   // A smoke run must not overwrite the real results.
-  console.error("--quick: nothing written; run without it to update bench/results.md and bench/results.json");
+  console.error("--quick: nothing written; run without it to update bench/results.md, bench/results.json and docs/benchmark.md");
 } else {
   const dir = import.meta.dir;
   await Bun.write(join(dir, "results.md"), markdown);
@@ -99,5 +101,7 @@ if (quick) {
   for (const g of result.groups) {
     for (const [policy, svg] of Object.entries(g.timelines ?? {})) await Bun.write(join(dir, timelineFile(g, policy)), svg);
   }
-  console.error("wrote bench/results.md, bench/results.json, bench/results-gates.json and the timelines");
+  const page = join(dir, "..", "docs", "benchmark.md");
+  writeFileSync(page, replaceBlock(readFileSync(page, "utf8"), "bench-headline", benchHeadline()));
+  console.error("wrote bench/results.md, bench/results.json, bench/results-gates.json, the timelines and docs/benchmark.md's headline");
 }

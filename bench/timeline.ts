@@ -1,7 +1,7 @@
 // A run's timeline as an SVG picture: one row per managed queue, a bar where
 // it had active jobs, and a mark for each pause (▼, red) and resume (▲,
 // green) the controller sent. Pure: a recording in, a string out; run.ts
-// writes the files beside bench/results.md and the README shows them.
+// writes the files beside bench/results.md and docs/benchmark.md shows them.
 
 import type { Recording } from "../src/simulator/engine-types.ts";
 

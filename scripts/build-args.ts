@@ -4,7 +4,7 @@
 //
 // Autoloading of .env and bunfig.toml from the user's working directory is
 // switched off, so a stray file next to the binary can never change its
-// behaviour. Two flags are about an idle daemon's cost (issue 6; README
+// behaviour. Two flags are about an idle daemon's cost (issue 6; docs/benchmark.md,
 // "Idle cost"): --splitting keeps each lazily imported part (the simulator,
 // the demo, the status server, the other commands...) in its own chunk
 // inside the binary, parsed only when its command or setting needs it; and

@@ -15,16 +15,20 @@ echo "== build"
 if ! bun scripts/build.ts; then failed_steps=$((failed_steps + 1)); fi
 
 echo "== tests"
-log=$(mktemp)
+# The run's output is kept beside the build (not in /tmp, where another process cleaning
+# its temporary files once took it away mid-run and the summary counted nothing).
+mkdir -p dist
+log=dist/test-output.log
 bun test --timeout 30000 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 pass=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 fail=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 # Skipped tests (no Docker engine, no qemu, ...) are counted, never passed; their names say why.
 skip=$(grep -Eo '^ *[0-9]+ skip$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
-rm -f "$log"
 # A failed type check or build counts as a failure too.
 fail=$((fail + failed_steps))
 if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+# A run that counted no passing test proved nothing.
+if [ "$pass" -eq 0 ]; then fail=$((fail + 1)); fi
 echo "${pass} passed, ${fail} failed, ${skip} skipped"
 [ "$fail" -eq 0 ]

@@ -1,13 +1,12 @@
 // Entry point (with main-signals.ts): the only file that touches the real process — argv, the
 // environment, signals, the real clock, the file system for API_KEY_FILE and
-// CONFIG_FILE, and process.exit. Everything else is handed these through src/cli/app.ts.
+// process.exit. Everything else is handed these through src/cli/app.ts.
 
 // First: the signal handlers, before anything else loads.
 import { forceController, stopController } from "./main-signals.ts";
-import { readFileSync } from "node:fs";
 import { outputMasker, runApp } from "./cli/app.ts";
 import { EXIT } from "./cli/exit-codes.ts";
-import { readFileBounded } from "./shared/bounded-read.ts";
+import { readFileLimited } from "./shared/bounded-read.ts";
 import { systemClock } from "./shared/clock.ts";
 import { fdOutput } from "./shared/text-out.ts";
 
@@ -22,7 +21,8 @@ try {
     clock: systemClock,
     signal: stopController.signal,
     force: forceController.signal,
-    readFile: (path, maxBytes) => (maxBytes === undefined ? readFileSync(path, "utf8") : readFileBounded(path, maxBytes)),
+    // API_KEY_FILE, NOTIFY_TOKEN_FILE, PSI: at most 64 KB each, never a hang on a FIFO (bounded-read.ts).
+    readFile: (path) => readFileLimited(path),
     random: Math.random,
     fetch: globalThis.fetch,
     pid: process.pid,
@@ -30,7 +30,7 @@ try {
   process.exit(code);
 } catch (e) {
   // Never a stack trace for the user; the message names what broke.
-  const mask = outputMasker(process.env, (path, maxBytes) => (maxBytes === undefined ? readFileSync(path, "utf8") : readFileBounded(path, maxBytes)));
+  const mask = outputMasker(process.env, (path) => readFileLimited(path));
   fdOutput(2).write(mask(`immich-job-daemon: internal error: ${e instanceof Error ? e.message : String(e)}; please report it\n`));
   process.exit(EXIT.internal);
 }

@@ -16,8 +16,7 @@ export interface CommandIO {
   signal: AbortSignal;
   /** Aborted on a second one: the exit clean-up stops at once and names what stays paused. */
   force?: AbortSignal;
-  /** Reads a file as text; with maxBytes (CONFIG_FILE), throws an error with code EFBIG past that size. */
-  readFile: (path: string, maxBytes?: number) => string;
+  readFile: (path: string) => string;
   random: () => number;
   /** Makes the Immich client for a configuration (real fetch in production and tests). */
   createClient: (config: Config) => ImmichApi;

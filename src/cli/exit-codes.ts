@@ -1,4 +1,4 @@
-// Exit codes, documented in the README and `--help`. Distinct codes let a
+// Exit codes, documented in docs/ (configuration.md, troubleshooting.md) and `--help`. Distinct codes let a
 // supervisor (systemd, a container runtime, a cron job) tell a
 // misconfiguration, which restarting cannot fix, from an outage.
 

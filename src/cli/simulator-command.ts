@@ -60,6 +60,9 @@ Faults (also settable at run time, see below):
   --html              answer every /api request with an HTML page (as a
                       wrong URL or a proxy would); --html-rate R for a share
   --reset-rate R      share of connections dropped mid-answer
+  --partial-rate R    share of queue lists (GET /api/queues, /api/jobs)
+                      answered with queues left out; --partial-keep K (0..1,
+                      default 0.5) is the share kept (0: an empty list)
   --maintenance       maintenance mode: /api/jobs and /api/queues answer 404
   -h, --help          this text
 
@@ -71,7 +74,10 @@ Control endpoint (same server, no key needed, JSON bodies):
   POST   ${CONTROL_PREFIX}/enqueue      {"queue":"smartSearch","count":N,"delayMs":MS}
   GET    ${CONTROL_PREFIX}/faults       the faults in force
   PUT    ${CONTROL_PREFIX}/faults       any of {"latencyMs","errorRate","garbageRate",
-                                      "htmlRate","resetRate","maintenance"}
+                                      "htmlRate","resetRate","partialRate",
+                                      "partialKeep","hiddenQueues","maintenance"}
+                                      (hiddenQueues: names every queue list
+                                      leaves out, as a server lacking them)
   DELETE ${CONTROL_PREFIX}/faults       clear all faults
   POST   ${CONTROL_PREFIX}/restart      {"downMs":MS,"mode":"503"|"refuse"}: Immich
                                       restarts (metadataExtraction is resumed,
@@ -117,6 +123,8 @@ const VALUE_FLAGS = new Set([
   "--garbage-rate",
   "--html-rate",
   "--reset-rate",
+  "--partial-rate",
+  "--partial-keep",
 ]);
 
 function splitFlags(argv: readonly string[]): Flag[] {
@@ -209,6 +217,12 @@ export function parseSimulatorArgs(argv: readonly string[], randomKey: () => str
         break;
       case "--reset-rate":
         faults.resetRate = rate(name, value);
+        break;
+      case "--partial-rate":
+        faults.partialRate = rate(name, value);
+        break;
+      case "--partial-keep":
+        faults.partialKeep = rate(name, value);
         break;
       case "--maintenance":
         faults.maintenance = true;

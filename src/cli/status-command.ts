@@ -11,6 +11,7 @@ import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
 import { newGates, prepare } from "./prepare.ts";
+import { terminalSafeJson } from "../shared/escape.ts";
 import { statusJson, statusTable } from "./status-table.ts";
 
 /** `status [--json]`: a table of every queue and what the daemon would do now. Sends no command. */
@@ -42,7 +43,8 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
       gates,
       ...(eta && measured ? { eta: { ...eta, fromPid: measured.pid } } : {}),
     };
-    io.stdout.write((json ? JSON.stringify(statusJson(input), null, 2) : statusTable(input)) + "\n");
+    // Queue names and a server's words reach the terminal escaped (issue 16 item 6).
+    io.stdout.write((json ? terminalSafeJson(JSON.stringify(statusJson(input), null, 2)) : statusTable(input)) + "\n");
     return EXIT.ok;
   } catch (e) {
     return fail(p.log, e, io.signal);

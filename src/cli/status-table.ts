@@ -1,14 +1,17 @@
 // `status`: every queue the server reports, its counts, whether the daemon
 // manages it, its priority, who owns its state, and what the daemon would do
-// now. Built from the same Decision object the loop acts on.
+// now. Built from the same Decision object the loop acts on. The table is
+// for a terminal: every cell and line is escaped (shared/escape.ts), since
+// queue names and details come from the server.
 
 import { occupiesSlot } from "../core/decide.ts";
 import type { Gates } from "../core/blockers.ts";
 import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
-import { type Eta, formatDuration } from "../core/eta.ts";
+import { type Eta, formatDuration, formatOverall } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
 import { VERSION } from "../shared/version.ts";
+import { escapeControls } from "../shared/escape.ts";
 import { waitReasons } from "./status-waits.ts";
 
 export interface StatusInput {
@@ -42,7 +45,13 @@ export function statusJson(s: StatusInput) {
     ...(s.gates?.ml || s.gates?.pressure ? { gates: { ...(s.gates.ml ? { ml: s.gates.ml } : {}), ...(s.gates.pressure ? { pressure: s.gates.pressure } : {}) } } : {}),
     // Null without a running daemon: the rates are measured by its loop, not by one look.
     eta: s.eta
-      ? { seconds: seconds(s.eta.overallMs), unmeasured: s.eta.unknown, waiting: s.eta.waiting, ratesFromPid: s.eta.fromPid }
+      ? {
+          seconds: seconds(s.eta.overallMs),
+          unmeasured: s.eta.unknown,
+          estimated: s.eta.estimated,
+          waiting: s.eta.waiting,
+          ratesFromPid: s.eta.fromPid,
+        }
       : null,
     queues: s.observation.queues.map((q) => {
       const v = views.get(q.name)!;
@@ -67,6 +76,8 @@ export function statusJson(s: StatusInput) {
         // Seconds to empty at the measured rate (null: no running daemon, or not measured yet).
         etaSeconds: seconds(etas.get(q.name)?.ms),
         ratePerSecond: etas.get(q.name)?.ratePerSecond ?? null,
+        // The time comes from the usual cost of this queue's jobs (core/eta-priors.ts), not its measured rate yet.
+        etaEstimated: etas.get(q.name)?.estimated === true,
         /** Why it is paused with work waiting, when nothing resumes it now. */
         waits: waits.get(q.name) ?? null,
       };
@@ -98,8 +109,8 @@ export function statusTable(s: StatusInput): string {
     !q.managed ? "unmanaged" : q.held ? "held" : q.owner === "other" ? "other" : "daemon",
     q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
     ...(hasWindows ? [windowCell(q.window)] : []),
-    ...(s.eta ? [q.etaSeconds === null ? "-" : `~${formatDuration(q.etaSeconds * 1000)}`] : []),
-  ]);
+    ...(s.eta ? [q.etaSeconds === null ? "-" : `~${formatDuration(q.etaSeconds * 1000)}${q.etaEstimated ? " (est.)" : ""}`] : []),
+  ].map(escapeControls));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const numeric = new Set([1, 3, 4, 5, 6]);
   const line = (cells: string[]) =>
@@ -118,8 +129,9 @@ export function statusTable(s: StatusInput): string {
     title.push(over.length === 0 ? "host pressure under MAX_PRESSURE" : `host under pressure (${over.map((p) => `${p.resource} ${p.value.toFixed(1)} % > ${p.limit} %`).join(", ")}): nothing new starts`);
   }
   const eta = s.eta
-    ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
+    ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : formatOverall(s.eta)}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
+      `${s.eta.estimated.length ? ` (${s.eta.estimated.join(", ")} from the usual cost of ${s.eta.estimated.length === 1 ? "its" : "their"} jobs until measured)` : ""}` +
       `${s.eta.waiting.length ? ` (not counting ${s.eta.waiting.join(", ")}, which ${s.eta.waiting.length === 1 ? "waits" : "wait"} as said above)` : ""}` +
       `; drain rates measured by the running daemon (pid ${s.eta.fromPid})`
     : "  ETA: needs a running daemon (its heartbeat file, HEALTH_FILE, carries the drain rates it measures)";
@@ -132,5 +144,7 @@ export function statusTable(s: StatusInput): string {
     "",
     eta,
     ...(reasons.length ? ["", ...reasons] : ["", "  nothing to do now"]),
-  ].join("\n");
+  ]
+    .map(escapeControls)
+    .join("\n");
 }

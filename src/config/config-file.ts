@@ -6,18 +6,18 @@
 // null (unset). The environment wins over the file, so a container's or
 // unit's own settings stay in force. The values then go through exactly the
 // checks of the environment (load.ts); an error about one says which key of
-// which file it came from. The file is read bounded (CONFIG_FILE_MAX_BYTES):
-// a wrong path to a huge file or a device is an error, not a hang.
+// which file it came from. The reader main.ts hands in is bounded
+// (shared/bounded-read.ts, 64 KB, far more than any configuration): a wrong
+// path to a huge file or a device is an error, not a hang.
 
+import { MAX_FILE_BYTES, TooLarge } from "../shared/bounded-read.ts";
+import { excerpt, terminalSafeJson } from "../shared/escape.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { likelyMeant } from "./misspelled.ts";
 import { ENV_NAMES, type EnvName } from "./variables.ts";
 
-/** Far more than any configuration (every variable at its longest is a few KiB). */
-export const CONFIG_FILE_MAX_BYTES = 64 * 1024;
-
-/** Reads a file as text; with `maxBytes`, throws an error whose code is "EFBIG" past it. */
-export type BoundedReadFile = (path: string, maxBytes?: number) => string;
+/** Reads a file as text; throws when it cannot (main.ts: TooLarge past 64 KB). */
+export type BoundedReadFile = (path: string) => string;
 
 export interface WithConfigFile {
   /** The environment with the file's values filled in where the environment has none. */
@@ -38,7 +38,7 @@ export function withConfigFile(env: Record<string, string | undefined>, readFile
 
   let text: string;
   try {
-    text = readFile(path, CONFIG_FILE_MAX_BYTES);
+    text = readFile(path);
   } catch (e) {
     return fail(`cannot read the file (${readProblem(e)})`);
   }
@@ -111,11 +111,11 @@ function asText(value: unknown): string | undefined | { problem: string } {
 const shortKey = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
 
 function readProblem(e: unknown): string {
+  if (e instanceof TooLarge) return `larger than ${MAX_FILE_BYTES / 1024} KB: is this the right file?`;
   const code = (e as { code?: unknown })?.code;
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
-  if (code === "EFBIG") return `larger than ${CONFIG_FILE_MAX_BYTES / 1024} KiB: is this the right file?`;
   const message = e instanceof Error ? e.message : String(e);
   return message.split("\n")[0] ?? "unknown error";
 }
@@ -125,7 +125,8 @@ function readProblem(e: unknown): string {
  * key and the file it came from.
  */
 export function fromFileError(e: ConfigError, key: string, path: string): ConfigError {
-  const subject = e.value === undefined ? `${e.variable} is not set` : `${e.variable}=${JSON.stringify(e.value)}`;
+  // As errors.ts writes it (e.value is already cut short).
+  const subject = terminalSafeJson(e.value === undefined ? `${e.variable} is not set` : `${e.variable}=${JSON.stringify(e.value)}`);
   if (!e.message.startsWith(subject)) return e;
-  return { ...e, message: `${subject} (key ${JSON.stringify(key)} of CONFIG_FILE ${path})${e.message.slice(subject.length)}` };
+  return { ...e, message: `${subject} (key ${JSON.stringify(key)} of CONFIG_FILE ${excerpt(path, 200)})${e.message.slice(subject.length)}` };
 }

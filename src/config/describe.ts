@@ -51,7 +51,7 @@ export function variablesHelp(): string {
   ).join("\n");
 }
 
-/** The variables as a Markdown table for the README. */
+/** The variables as a Markdown table for docs/configuration.md. */
 export function variablesMarkdown(): string {
   const cell = (s: string) => s.replaceAll("|", "\\|");
   return [

@@ -22,7 +22,7 @@ const API_KEY = new RegExp(API_KEY_PATTERN);
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
 
-/** Reads a file as text; throws (like fs.readFileSync) when it cannot; with maxBytes, past that size too. */
+/** Reads a file as text; throws (like fs.readFileSync) when it cannot (main.ts: bounded, shared/bounded-read.ts). */
 export type ReadFile = BoundedReadFile;
 
 /**

@@ -33,3 +33,28 @@ export function redactUrl(raw: string): string {
   // authority part.
   return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, "$1***@").replace(/([?#]).*$/, "$1***");
 }
+
+/**
+ * A notification URL as an error may show it: scheme (json+ kept) and host,
+ * never a user, password, path or query. Whoever knows an ntfy topic can
+ * read and post to it, and webhook URLs carry their token in the path.
+ */
+export function redactNotifyUrl(raw: string): string {
+  const json = /^json\+/i.test(raw) ? raw.slice(0, 5) : "";
+  const rest = raw.slice(json.length);
+  try {
+    const url = new URL(rest);
+    if (url.host === "") throw new Error("no host: taken apart by hand below");
+    const auth = url.username || url.password ? "***@" : "";
+    const path = url.pathname === "/" || url.pathname === "" ? "/" : "/***";
+    return `${json}${url.protocol}//${auth}${url.host}${path}${url.search ? "?***" : ""}${url.hash ? "#***" : ""}`;
+  } catch {
+    // Not a URL we can take apart: what follows a user part, a path, a query or a fragment is hidden all the same.
+    const m = /^([a-z][a-z0-9+.-]{0,15}:\/\/)?(.*)$/is.exec(rest);
+    const scheme = m?.[1] ?? "";
+    const body = m?.[2] ?? "";
+    const at = body.lastIndexOf("@");
+    const host = (at >= 0 ? body.slice(at + 1) : body).replace(/[/?#].*$/s, "/***");
+    return `${json}${scheme}${at >= 0 ? "***@" : ""}${host}`;
+  }
+}

@@ -1,5 +1,5 @@
 // Every variable the daemon reads, in the order they are documented, with
-// what it means, what it accepts and its default in words: the README table,
+// what it means, what it accepts and its default in words: the table in docs/configuration.md,
 // `--help` and the error messages are all printed from here, so they cannot
 // drift apart. Plain data, so every command reads it without loading
 // TypeBox (issue 6, idle memory); the constraints themselves are the schema in
@@ -182,7 +182,7 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
   CONFIG_FILE: {
     defaultText: "(none)",
     accepted:
-      'the path of a readable JSON file holding one object whose keys are these variables\' names in capitals or lower case, e.g. {"api_key": "...", "max_concurrent_jobs": 2} (values: strings, numbers, true/false, lists; at most 64 KiB)',
+      'the path of a readable JSON file holding one object whose keys are these variables\' names in capitals or lower case, e.g. {"api_key": "...", "max_concurrent_jobs": 2} (values: strings, numbers, true/false, lists; at most 64 KB)',
     meaning:
       "Read the other variables from a file (how the Home Assistant add-on passes its options, /data/options.json; also handy with systemd). A variable set in the environment wins over the file; the file's values are checked like the environment's, and an error names the key and the file.",
   },

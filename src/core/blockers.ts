@@ -11,6 +11,7 @@
 // - start only: nothing new starts, running queues keep their slots: host
 //   pressure (rule 14).
 
+import { dict, own } from "../shared/dict.ts";
 import { ML_QUEUES } from "./queues.ts";
 import type { WindowState } from "./windows.ts";
 
@@ -50,11 +51,11 @@ export interface Gates {
   pressure?: readonly PressureOver[];
 }
 
-/** Queue → what blocks it; a queue not listed may run. */
+/** Queue → what blocks it; a queue not listed may run. Read it with pauseBlock/startBlock or shared/dict.ts own(). */
 export type Blockers = Readonly<Record<string, readonly Block[]>>;
 
 export function blockers(gates: Gates, managed: readonly string[]): Blockers {
-  const out: Record<string, Block[]> = {};
+  const out = dict<Block[]>(); // queue names are data: `constructor` too (shared/dict.ts)
   const add = (q: string, b: Block) => (out[q] ??= []).push(b);
   for (const w of gates.windows ?? []) {
     if (w.open) continue;
@@ -77,7 +78,7 @@ export function blockers(gates: Gates, managed: readonly string[]): Blockers {
 
 /** The first block that pauses a running queue, if any. */
 export const pauseBlock = (b: Blockers | undefined, queue: string): Block | undefined =>
-  b?.[queue]?.find((x) => x.pause);
+  own(b, queue)?.find((x) => x.pause);
 
 /** The first block that keeps a paused queue from starting, if any. */
-export const startBlock = (b: Blockers | undefined, queue: string): Block | undefined => b?.[queue]?.[0];
+export const startBlock = (b: Blockers | undefined, queue: string): Block | undefined => own(b, queue)?.[0];

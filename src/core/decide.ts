@@ -20,6 +20,7 @@
 // Pauses always come before resumes (rule 1). Unmanaged queues are never
 // touched (rule 5); held queues are never resumed (rule 8).
 
+import { own } from "../shared/dict.ts";
 import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
 import { formatDuration } from "./eta.ts";
@@ -43,8 +44,12 @@ export interface DecideInput {
   observation: Observation;
   policy: Policy;
   ownership: Ownership;
-  /** First cycle without a state file: paused managed queues are taken as the daemon's. */
-  adoptPaused?: boolean;
+  /**
+   * Without a state file, paused managed queues are taken as the daemon's:
+   * all of them on the first cycle (true), or those named (queues seen for
+   * the first time, say after an answer that left them out).
+   */
+  adoptPaused?: boolean | ReadonlySet<string>;
   /** What keeps queues from running beyond the cap (windows, ML gate, pressure); see blockers.ts. */
   blockers?: Blockers;
   /** What rule 7 remembered from the previous decision (max-wait.ts); empty at start. */
@@ -201,7 +206,7 @@ export function decide(input: DecideInput): Decision {
       hasWork: hasWork(q),
       held: held.has(q.name),
       owner: !isManaged ? "none" : held.has(q.name) || foreign.has(q.name) ? "other" : "daemon",
-      ...(input.blockers?.[q.name] ? { blocks: input.blockers[q.name] } : {}),
+      ...blocksOf(input.blockers, q.name),
     };
   });
 
@@ -217,6 +222,11 @@ export function decide(input: DecideInput): Decision {
     memory,
   };
 }
+
+const blocksOf = (b: Blockers | undefined, name: string) => {
+  const blocks = own(b, name);
+  return blocks ? { blocks } : {};
+};
 
 /** Queues the server has that the daemon does not know, and configured queues the server lacks. */
 function inventoryNotices(obs: Observation, policy: Policy): Notice[] {
@@ -239,12 +249,18 @@ function inventoryNotices(obs: Observation, policy: Policy): Notice[] {
  * On graceful exit (rule 9): resume every queue the daemon paused that is
  * still paused, never a held one. Without an observation (Immich did not
  * answer in time) every queue the daemon paused is resumed blindly: a resume
- * is idempotent, and leaving queues paused behind is the worse failure.
+ * is idempotent, and leaving queues paused behind is the worse failure. The
+ * same goes for a queue the daemon paused that the observation leaves out
+ * (rule 10: missing from an answer is not "not paused").
  */
 export function exitActions(observation: Observation | undefined, ownership: Ownership): Action[] {
   const ours = new Set(ownership.pausedByUs);
   const held = new Set(ownership.held);
-  const paused = observation ? observation.queues.filter((q) => q.isPaused).map((q) => q.name) : ownership.pausedByUs;
+  let paused = ownership.pausedByUs;
+  if (observation) {
+    const listed = new Set(observation.queues.map((q) => q.name));
+    paused = [...observation.queues.filter((q) => q.isPaused).map((q) => q.name), ...ownership.pausedByUs.filter((q) => !listed.has(q))];
+  }
   return paused
     .filter((q) => ours.has(q) && !held.has(q))
     .map((queue) => ({ queue, kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" }));

@@ -24,6 +24,7 @@
 import { type Blockers, pauseBlock } from "./blockers.ts";
 import type { Observation, QueueSnapshot } from "./types.ts";
 import { grouped } from "./numbers.ts";
+import { priorRate } from "./eta-priors.ts";
 
 /** Time constant of the moving average: about the last two minutes of running count. */
 export const TAU_MS = 120_000;
@@ -56,10 +57,10 @@ const totalOf = (q: QueueSnapshot) => q.active + q.waiting + q.paused;
 /** The state after one more look at the server. */
 export function updateDrain(prev: DrainState, obs: Observation, managed: readonly string[]): DrainState {
   const want = new Set(managed);
-  const next: DrainState = {};
+  const next: DrainState = Object.create(null) as DrainState;
   for (const q of obs.queues) {
     if (!want.has(q.name)) continue;
-    const p = prev[q.name];
+    const p = Object.hasOwn(prev, q.name) ? prev[q.name] : undefined;
     const total = totalOf(q);
     const entry: QueueDrain = { at: obs.at, total, active: q.active, isPaused: q.isPaused, samples: p?.samples ?? 0 };
     if (p?.rate !== undefined) entry.rate = p.rate;
@@ -90,16 +91,20 @@ export function updateDrain(prev: DrainState, obs: Observation, managed: readonl
 }
 
 /** Whether `queue`'s rate rests on enough running time to act on (a few looks of it running). */
-export const isMeasured = (state: DrainState, queue: string): boolean => (state[queue]?.samples ?? 0) >= ESTABLISHED;
+export const isMeasured = (state: DrainState, queue: string): boolean => (Object.hasOwn(state, queue) ? state[queue]!.samples : 0) >= ESTABLISHED;
 
 /** Milliseconds until `q` is empty at its measured rate once it runs; 0 if empty, null if not known. */
 export function timeToEmptyMs(state: DrainState, q: QueueSnapshot): number | null {
   const total = totalOf(q);
   if (total === 0) return 0;
-  const rate = state[q.name]?.rate;
+  const rate = measuredRate(state, q.name);
   if (rate === undefined || rate <= 0) return null;
   return (total / rate) * 1000;
 }
+
+/** The queue's own measured rate (an own property only: queue names come from the server). */
+const measuredRate = (state: DrainState, name: string): number | undefined =>
+  Object.hasOwn(state, name) ? state[name]!.rate : undefined;
 
 /** Plain data for `status`, the logs, the demo and the status server. */
 export interface Eta {
@@ -107,17 +112,27 @@ export interface Eta {
    * Per managed queue with work: jobs left and time to empty (null: not
    * measured yet, or it waits for a gate: `waits` says which).
    */
-  queues: { name: string; jobs: number; ratePerSecond: number | null; ms: number | null; waits?: string }[];
+  queues: {
+    name: string;
+    jobs: number;
+    ratePerSecond: number | null;
+    ms: number | null;
+    waits?: string;
+    /** `ms` rests on the usual cost of this queue's jobs (eta-priors.ts), not on its own measured rate yet. */
+    estimated?: true;
+  }[];
   /**
-   * Time until the work pending now is done, if every queue keeps its
-   * measured rate: the queues share N slots, so the sum of their times over
-   * N, but never less than the longest one. Work the pipeline will create
-   * later (thumbnails of photos still in metadata extraction) is not in it.
-   * null when no queue with work has been measured.
+   * Time until the work pending now is done, if every queue keeps its rate
+   * (measured, or its prior until then): the queues share N slots, so the
+   * sum of their times over N, but never less than the longest one. Work
+   * the pipeline will create later (thumbnails of photos still in metadata
+   * extraction) is not in it. null when no queue with work has a rate.
    */
   overallMs: number | null;
-  /** Queues with work whose rate is not known yet: the overall figure leaves them out. */
+  /** Queues with work and neither a measured rate nor a prior: the overall figure cannot include them, so it is a lower bound. */
   unknown: string[];
+  /** Queues with work whose time comes from a prior: the overall figure includes them, and is an estimate. */
+  estimated: string[];
   /**
    * Queues with work that may not run now (a closed window, the ML service
    * gone: blockers.ts): no countdown is true for them, so they get none and
@@ -133,10 +148,16 @@ export function estimate(state: DrainState, obs: Observation, priority: readonly
   for (const name of priority) {
     const q = byName.get(name);
     if (!q || totalOf(q) === 0) continue;
-    const rate = state[name]?.rate ?? null;
+    const rate = measuredRate(state, name) ?? null;
     const block = pauseBlock(blockers, name);
-    if (block) queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: null, waits: block.detail });
-    else queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: timeToEmptyMs(state, q) });
+    if (block) {
+      queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms: null, waits: block.detail });
+      continue;
+    }
+    const ms = timeToEmptyMs(state, q);
+    const prior = ms === null ? priorRate(name) : undefined;
+    if (prior !== undefined) queues.push({ name, jobs: totalOf(q), ratePerSecond: null, ms: (totalOf(q) / prior) * 1000, estimated: true });
+    else queues.push({ name, jobs: totalOf(q), ratePerSecond: rate, ms });
   }
   const running = queues.filter((q) => q.waits === undefined);
   const known = running.flatMap((q) => (q.ms === null ? [] : [q.ms]));
@@ -145,6 +166,7 @@ export function estimate(state: DrainState, obs: Observation, priority: readonly
     queues,
     overallMs,
     unknown: running.filter((q) => q.ms === null).map((q) => q.name),
+    estimated: running.filter((q) => q.estimated).map((q) => q.name),
     waiting: queues.filter((q) => q.waits !== undefined).map((q) => q.name),
   };
 }
@@ -156,7 +178,7 @@ export function etaFromRates(
   policy: { priority: readonly string[]; maxConcurrent: number },
   blockers?: Blockers,
 ): Eta {
-  const state: DrainState = {};
+  const state: DrainState = Object.create(null) as DrainState;
   for (const [name, rate] of Object.entries(rates)) state[name] = { at: obs.at, total: 0, active: 0, isPaused: false, rate, samples: 0 };
   return estimate(state, obs, policy.priority, policy.maxConcurrent, blockers);
 }
@@ -173,13 +195,33 @@ export function formatDuration(ms: number): string {
   return `${Math.round(h / 24)} days`;
 }
 
-/** One line: "smartSearch 1,200 jobs ~2 h 5 min, faceDetection 300 jobs (rate not measured yet); all ~2 h 5 min". */
+/**
+ * One line: "smartSearch 1,200 jobs ~2 h 5 min, faceDetection 300 jobs ~2 min
+ * (estimate: rate not measured yet); all ~2 h 7 min (estimate)".
+ */
 export function formatEta(eta: Eta): string {
   const parts = eta.queues.map(
     (q) =>
       `${q.name} ${grouped(q.jobs)} job${q.jobs === 1 ? "" : "s"} ` +
-      (q.waits !== undefined ? `(waits: ${q.waits})` : q.ms === null ? "(rate not measured yet)" : `~${formatDuration(q.ms)}`),
+      (q.waits !== undefined
+        ? `(waits: ${q.waits})`
+        : q.ms === null
+          ? "(rate not measured yet)"
+          : q.estimated
+            ? `~${formatDuration(q.ms)} (estimate: rate not measured yet)`
+            : `~${formatDuration(q.ms)}`),
   );
-  const all = eta.overallMs === null ? "unknown" : `~${formatDuration(eta.overallMs)}${eta.unknown.length ? " plus the unmeasured" : ""}`;
-  return `${parts.join(", ")}; all ${all}`;
+  return `${parts.join(", ")}; all ${formatOverall(eta)}`;
+}
+
+/**
+ * The overall figure in words, never claiming more than is known: "~2 min",
+ * "~2 min (estimate)" while a prior stands in for a rate, "more than ~2 min"
+ * while a queue with work has no rate at all, "unknown" with none.
+ */
+export function formatOverall(eta: Pick<Eta, "overallMs" | "unknown" | "estimated">): string {
+  if (eta.overallMs === null) return "unknown";
+  const d = `~${formatDuration(eta.overallMs)}`;
+  if (eta.unknown.length > 0) return `more than ${d}`;
+  return eta.estimated.length > 0 ? `${d} (estimate)` : d;
 }

@@ -10,6 +10,7 @@
 // What this needs to remember between cycles, and only this, is WaitMemory:
 // plain data passed into decide() and returned by it, like Ownership.
 
+import { dict, own } from "../shared/dict.ts";
 import type { QueueSnapshot } from "./types.ts";
 
 /** Never paused by MAX_WAIT: a pause mid-scan makes it start its clustering over. */
@@ -26,7 +27,8 @@ export interface WaitMemory {
   resumedByOther: string[];
 }
 
-export const emptyWaitMemory = (): WaitMemory => ({ waitingSince: {}, preempted: [], regainedAt: {}, resumedByOther: [] });
+// Keyed by queue names, which may be `constructor` too: dictionaries without a prototype, read with own().
+export const emptyWaitMemory = (): WaitMemory => ({ waitingSince: dict(), preempted: [], regainedAt: dict(), resumedByOther: [] });
 
 const hasPending = (q: QueueSnapshot) => q.waiting + q.paused > 0;
 const occupies = (q: QueueSnapshot) => (q.isPaused ? q.active > 0 : q.active + q.waiting + q.paused > 0);
@@ -41,20 +43,20 @@ export function trackWaiting(
   now: number,
   resumedNow: ReadonlySet<string>,
 ): WaitMemory {
-  const waitingSince: Record<string, number> = {};
-  const regainedAt: Record<string, number> = {};
+  const waitingSince = dict<number>();
+  const regainedAt = dict<number>();
   const preempted: string[] = [];
   const resumedByOther: string[] = [];
   const before = new Set(memory.resumedByOther);
   for (const q of managed) {
-    if (hasPending(q) && !occupies(q)) waitingSince[q.name] = memory.waitingSince[q.name] ?? now;
+    if (hasPending(q) && !occupies(q)) waitingSince[q.name] = own(memory.waitingSince, q.name) ?? now;
     const back = !q.isPaused && occupies(q);
     if (memory.preempted.includes(q.name)) {
       if (back) regainedAt[q.name] = now;
       else if (hasPending(q) || q.active > 0) preempted.push(q.name);
     }
-    const since = memory.regainedAt[q.name];
-    if (since !== undefined && regainedAt[q.name] === undefined) regainedAt[q.name] = since;
+    const since = own(memory.regainedAt, q.name);
+    if (since !== undefined && own(regainedAt, q.name) === undefined) regainedAt[q.name] = since;
     // A queue someone resumed stays exempt while it runs; a pause (anyone's) ends that.
     if (!q.isPaused && (resumedNow.has(q.name) || before.has(q.name))) resumedByOther.push(q.name);
   }
@@ -98,7 +100,7 @@ export function preempt(i: PreemptInput): Preemption | undefined {
   if (i.maxWaitMs === null || i.holders.length < i.n) return undefined;
   if (i.holders.some((h) => h.isPaused)) return undefined;
   const overdue = i.waiting.find((w) => {
-    const since = i.memory.waitingSince[w.name];
+    const since = own(i.memory.waitingSince, w.name);
     return since !== undefined && i.now - since > i.maxWaitMs!;
   });
   if (!overdue) return undefined;
@@ -106,11 +108,11 @@ export function preempt(i: PreemptInput): Preemption | undefined {
   const eligible = i.holders
     .filter((h) => !MAX_WAIT_EXEMPT.includes(h.name) && !i.memory.resumedByOther.includes(h.name))
     .filter((h) => {
-      const back = i.memory.regainedAt[h.name];
+      const back = own(i.memory.regainedAt, h.name);
       return back === undefined || i.now - back >= i.maxWaitMs!;
     })
     .sort((a, b) => b.rank - a.rank);
   const victim = eligible[0];
   if (!victim) return undefined;
-  return { victim: victim.name, waiter: overdue.name, waitedMs: i.now - i.memory.waitingSince[overdue.name]! };
+  return { victim: victim.name, waiter: overdue.name, waitedMs: i.now - own(i.memory.waitingSince, overdue.name)! };
 }

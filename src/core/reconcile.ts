@@ -23,17 +23,25 @@ export interface Reconciled {
 
 /**
  * @param adoptPaused at start without a state file, paused managed queues
- *   are taken as the daemon's own (and said so) rather than as held.
+ *   are taken as the daemon's own (and said so) rather than as held: all of
+ *   them (true), or only those named (the queues this process sees for the
+ *   first time).
+ *
+ * A managed queue the observation does not list keeps whatever the daemon
+ * knew of it (rule 10: unknown is not empty). An answer can leave queues out
+ * (a proxy's cache, a server mid-restart, an older version); forgetting them
+ * then would turn the daemon's own pauses into a person's when they show up
+ * again, and leave them paused on exit (issue 16).
  */
 export function reconcile(
   managed: readonly QueueSnapshot[],
   owned: Ownership,
-  adoptPaused: boolean,
+  adoptPaused: boolean | ReadonlySet<string>,
 ): Reconciled {
-  const names = new Set(managed.map((q) => q.name));
-  const paused = new Set(owned.pausedByUs.filter((q) => names.has(q)));
-  const running = new Set(owned.runningByUs.filter((q) => names.has(q)));
-  const held = new Set(owned.held.filter((q) => names.has(q)));
+  const adopts = (name: string) => (typeof adoptPaused === "boolean" ? adoptPaused : adoptPaused.has(name));
+  const paused = new Set(owned.pausedByUs);
+  const running = new Set(owned.runningByUs);
+  const held = new Set(owned.held);
   const notices: Notice[] = [];
   const foreign = new Set<string>();
   const notice = (code: Notice["code"], level: Notice["level"], queue: string, message: string) =>
@@ -59,7 +67,7 @@ export function reconcile(
       running.delete(name);
     } else if (held.has(name)) {
       running.delete(name);
-    } else if (adoptPaused) {
+    } else if (adopts(name)) {
       paused.add(name);
       notice("adopted-paused", "info", name, `${name} was paused at start; taking it as paused by the daemon (it will be resumed when its turn comes and on exit)`);
     } else {

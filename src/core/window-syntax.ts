@@ -8,6 +8,7 @@
 // in several entries may run in any of them. Problems are collected, each
 // naming the part that is wrong.
 
+import { dict, own } from "../shared/dict.ts";
 import { QUEUE_GROUPS } from "./queues.ts";
 import type { Range, Window } from "./windows.ts";
 
@@ -15,7 +16,8 @@ export const WINDOWS_EXAMPLE = "ml,videoConversion=22:00-06:00; library=Sat,Sun 
 
 export type ParsedWindows = { ok: true; windows: Record<string, Window> } | { ok: false; problems: string[] };
 
-const DAYS: Record<string, number> = {};
+// Names typed by a person are data: `constructor` is no day and no group (shared/dict.ts).
+const DAYS = dict<number>();
 ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"].forEach((name, i) => {
   DAYS[name] = i;
   DAYS[name.slice(0, 3)] = i;
@@ -24,7 +26,7 @@ const DAYS: Record<string, number> = {};
 /** `managed`: the queues the daemon manages, in priority order (windows name only those). */
 export function parseWindows(text: string, managed: readonly string[]): ParsedWindows {
   const problems: string[] = [];
-  const parts: Record<string, { texts: string[]; ranges: Range[] }> = {};
+  const parts = dict<{ texts: string[]; ranges: Range[] }>();
   const entries = text.split(";").map((e) => e.trim()).filter((e) => e !== "");
   if (entries.length === 0) return { ok: false, problems: ["names no window"] };
 
@@ -38,7 +40,7 @@ export function parseWindows(text: string, managed: readonly string[]): ParsedWi
     const spec = entry.slice(eq + 1).trim().replace(/\s+/g, " ");
     const queues: string[] = [];
     for (const t of targets) {
-      const group = QUEUE_GROUPS[t];
+      const group = own(QUEUE_GROUPS, t);
       if (t === "") problems.push(`${JSON.stringify(entry)} has an empty queue name`);
       else if (group) queues.push(...group.filter((q) => managed.includes(q)));
       else if (managed.includes(t)) queues.push(t);
@@ -60,7 +62,7 @@ export function parseWindows(text: string, managed: readonly string[]): ParsedWi
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  const windows: Record<string, Window> = {};
+  const windows = dict<Window>();
   for (const q of managed) {
     const p = parts[q];
     if (p) windows[q] = { text: p.texts.join(" + "), ranges: p.ranges };
@@ -96,8 +98,8 @@ function parseDays(text: string): boolean[] | string {
   const days: boolean[] = Array(7).fill(false);
   for (const item of text.split(",").map((d) => d.trim())) {
     const [a, b, ...rest] = item.split("-").map((d) => d.trim().toLowerCase());
-    const from = DAYS[a ?? ""];
-    const to = b === undefined ? from : DAYS[b];
+    const from = own(DAYS, a ?? "");
+    const to = b === undefined ? from : own(DAYS, b);
     if (rest.length > 0 || from === undefined || to === undefined) {
       return `${JSON.stringify(item)} is not a day or a range of days (Mon, Tue, Wed, Thu, Fri, Sat, Sun; e.g. Mon-Fri or Sat,Sun)`;
     }

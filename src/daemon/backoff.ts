@@ -47,3 +47,20 @@ export function retryCapMs(pollIntervalMs: number): number {
 export function retryDelay(failures: number, pollIntervalMs: number, random: () => number): number {
   return backoffDelay(Math.max(0, failures - 1), { baseMs: RETRY_BASE_MS, capMs: retryCapMs(pollIntervalMs), random, jitter: RETRY_JITTER });
 }
+
+// The exit clean-up's own pace (exit-cleanup.ts, issue 16): its whole budget
+// is EXIT_TIMEOUT (8 s by default), so its waits start short and stay short.
+// 250 ms doubling to a 2 s cap (each 80-100 % of that): tries at about 0,
+// 0.25, 0.75, 1.75, 3.75, 5.75 and 7.75 s, so an outage of up to 5 s (a
+// restart, a proxy reloading) still ends inside the default budget with its
+// queues resumed, and the server sees at most 7 rounds.
+
+/** The exit clean-up's first wait between tries, before doubling. */
+export const EXIT_RETRY_BASE_MS = 250;
+/** Its longest wait between tries. */
+export const EXIT_RETRY_CAP_MS = 2_000;
+
+/** The exit clean-up's wait after `attempt` failed tries (0 = after the first). */
+export function exitRetryDelay(attempt: number, random: () => number): number {
+  return backoffDelay(attempt, { baseMs: EXIT_RETRY_BASE_MS, capMs: EXIT_RETRY_CAP_MS, random, jitter: RETRY_JITTER });
+}

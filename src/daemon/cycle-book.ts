@@ -11,6 +11,7 @@
 // afresh was the largest part of its cost (issue 6: ~0.3 ms of CPU a look in
 // the compiled binary, which runs without a JIT).
 
+import { dict } from "../shared/dict.ts";
 import type { Blockers } from "../core/blockers.ts";
 import { decide } from "../core/decide.ts";
 import { estimate, updateDrain, type DrainState, type Eta } from "../core/eta.ts";
@@ -31,7 +32,7 @@ export interface DaemonView {
 
 export class CycleBook {
   private memory: WaitMemory = emptyWaitMemory();
-  private drain: DrainState = {};
+  private drain: DrainState = dict();
   private previous: Observation | undefined;
   private previousBlocked: Blockers | undefined;
   /** The latest look (undefined before the first). */
@@ -48,12 +49,12 @@ export class CycleBook {
   ) {}
 
   /** Decides on `observation` and records the look: memory, drain rates, next look, ETAs. */
-  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean, blocked?: Blockers): Decision {
+  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean | ReadonlySet<string>, blocked?: Blockers): Decision {
     const { policy, latest } = this;
     if (
       this.reuseQuietLooks &&
       latest !== undefined &&
-      !adoptPaused &&
+      adoptPaused === false &&
       isQuietRepeat({ before: latest, blockedBefore: this.previousBlocked, observation, ownership, blocked, managed: policy.priority })
     ) {
       this.quietLooks++;
@@ -89,7 +90,7 @@ export class CycleBook {
 
   /** Jobs finished per second while running, per managed queue measured so far. */
   drainRates(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out = dict<number>();
     for (const [name, d] of Object.entries(this.drain)) if (d.rate !== undefined) out[name] = d.rate;
     return out;
   }

@@ -8,7 +8,8 @@
 // connect.ts (waiting for Immich), cycle-book.ts (decide and its per-cycle
 // bookkeeping), act.ts (sending, settling ownership), ownership.ts (the state
 // store), health.ts (degraded/recovered), cycle-notices.ts (what it says),
-// exit-cleanup.ts (leaving things as found).
+// presence-watch.ts (answers that leave queues out), exit-cleanup.ts (leaving
+// things as found).
 
 import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
@@ -22,12 +23,13 @@ import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
 import { CycleNotices } from "./cycle-notices.ts";
-import { resumeOwnPauses } from "./exit-cleanup.ts";
+import { resumeOwnPauses, sayExit } from "./exit-cleanup.ts";
 import type { GateWatch } from "./gates.ts";
 import { type Health, markDegraded, markRecovered, startingHealth } from "./health.ts";
 import { classify, type ClassifiedError, FatalError, type ImmichApi } from "./immich-api.ts";
 import type { Log } from "./log.ts";
 import { OwnershipKeeper } from "./ownership.ts";
+import { PresenceWatch } from "./presence-watch.ts";
 import type { StateStore } from "./state-file.ts";
 
 export type { ActionResult } from "./act.ts";
@@ -53,6 +55,12 @@ export interface DaemonOptions {
   random: () => number;
   /** Real-time budget for the exit clean-up (EXIT_TIMEOUT; requests get this long in all). */
   shutdownTimeoutMs?: number;
+  /**
+   * The exit clean-up's clock (its budget and its waits between tries). The
+   * budget is real time whatever `clock` is (the demo runs the daemon on a
+   * sped-up one), so by default the real clock; tests hand a virtual one.
+   */
+  exitClock?: Clock;
   /** Windows, ML gate, pressure: read once per cycle, composed by decide as blockers (core/blockers.ts). */
   gates?: GateWatch;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
@@ -73,7 +81,8 @@ export class Daemon {
   private readonly book: CycleBook;
   private readonly notices: CycleNotices;
   private readonly sender: Sender;
-  private adoptPaused = true;
+  /** Whether an answer lists enough to be trusted, and which queues to adopt (presence-watch.ts). */
+  private readonly presence: PresenceWatch;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
   health: Health;
@@ -81,7 +90,7 @@ export class Daemon {
   constructor(private readonly o: DaemonOptions) {
     this.health = startingHealth(o.clock.now());
     this.owner = new OwnershipKeeper(o.store, o.log, o.policy);
-    if (this.owner.loaded) this.adoptPaused = false;
+    this.presence = new PresenceWatch(o.policy.priority, o.log, this.owner.loaded);
     this.book = new CycleBook(o.policy, o.pollIntervalMs, o.minPollIntervalMs ?? o.pollIntervalMs);
     this.notices = new CycleNotices(o.log, o.etaLogEveryMs ?? 300_000);
     this.sender = { client: o.client, log: o.log, managed: new Set(o.policy.priority), owner: this.owner };
@@ -138,7 +147,6 @@ export class Daemon {
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.notices.say(decision);
-    this.adoptPaused = false;
 
     if (this.o.dryRun) {
       // Nothing is sent, so nothing is claimed: keep only what the server
@@ -178,8 +186,16 @@ export class Daemon {
       markDegraded(this.health, error, this.o.clock, this.o.log);
       return { ok: false, error };
     }
+    // An answer lacking managed queues the previous ones listed is not read
+    // as the truth (core/presence.ts): no decision, no action, like an
+    // answer the daemon could not read.
+    const presence = this.presence.check(observation, this.owner.current);
+    if (!presence.trusted) {
+      markDegraded(this.health, presence.error, this.o.clock, this.o.log);
+      return { ok: false, error: presence.error };
+    }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked);
+    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked);
     return { ok: true, observation, decision };
   }
 
@@ -217,25 +233,19 @@ export class Daemon {
       return [];
     }
     const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
-    const { resumed, failed } = await resumeOwnPauses({
+    const { resumed, failed, notOnServer } = await resumeOwnPauses({
       client: this.o.client,
       ownership: owned,
       budgetMs,
       ...(force ? { force } : {}),
       connected: this.connected,
+      ...(this.o.exitClock ? { clock: this.o.exitClock } : {}),
+      random: this.o.random,
       onResumed: (a) => this.o.log.info(`resumed ${a.queue}: ${a.detail}`, { action: a.kind, queue: a.queue, reason: a.reason }),
     });
     const done = new Set(resumed);
     this.owner.keep({ pausedByUs: this.owner.current.pausedByUs.filter((q) => !done.has(q)), runningByUs: [], held: this.owner.current.held });
-    if (failed.length) {
-      const reasons = [...new Set(failed.map((f) => f.error))].join("; ");
-      this.o.log.error(
-        `exiting with ${failed.map((f) => f.queue).join(", ")} still paused: could not resume ${failed.length === 1 ? "it" : "them"} (${reasons}); run \`immich-job-daemon resume-all\` once Immich answers`,
-        { queues: failed.map((f) => f.queue) },
-      );
-    } else {
-      this.o.log.info(`exiting; resumed ${done.size} queue${done.size === 1 ? "" : "s"} the daemon had paused`);
-    }
+    sayExit(this.o.log, { resumed, failed, notOnServer });
     const detail = "the daemon paused it and is exiting";
     return [
       ...resumed.map((queue) => ({ action: { queue, kind: "resume" as const, reason: "exit" as const, detail }, ok: true })),

@@ -12,10 +12,11 @@
 // mtime is always set from the daemon's clock, so readers using the same
 // clock agree with it even when that clock is not the real one.
 
-import { closeSync, fstatSync, openSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, rmSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
 import { isHeartbeat } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { MAX_FILE_BYTES, readFdLimited, TooLarge } from "../shared/bounded-read.ts";
 import type { Health } from "./daemon.ts";
 import type { Heartbeat } from "./file-schemas.ts";
 
@@ -87,9 +88,11 @@ export function processAlive(pid: number): boolean {
 
 /** The file's content and when it was last beaten (its mtime), read through one descriptor so both are of the same file. */
 function readBeat(path: string): { data: unknown; at: number } {
-  const fd = openSync(path, "r");
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    return { at: fstatSync(fd).mtimeMs, data: JSON.parse(readFileSync(fd, "utf8")) };
+    // A few hundred bytes when this daemon wrote it; a huge file is not read (5 MB took 440 MB).
+    const { text, mtimeMs } = readFdLimited(fd, MAX_FILE_BYTES);
+    return { at: mtimeMs, data: JSON.parse(text) };
   } finally {
     closeSync(fd);
   }
@@ -102,6 +105,7 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
     read = readBeat(path);
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    if (e instanceof TooLarge) return { ok: false, line: `unhealthy: the heartbeat ${path} is larger than ${MAX_FILE_BYTES / 1024} KB: not one this daemon wrote` };
     return {
       ok: false,
       line: missing

@@ -10,6 +10,7 @@
 
 import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import type { TextOut } from "../shared/text-out.ts";
+import { escapeControls, terminalSafeJson } from "../shared/escape.ts";
 
 export type Level = "debug" | "info" | "warn" | "error";
 export type Fields = Record<string, string | number | boolean | string[] | undefined>;
@@ -61,7 +62,7 @@ export function createLog(opts: LogOptions): Log {
 
 function jsonLine(time: number, level: Level, msg: string, fields?: Fields): string {
   const clean = Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined));
-  return JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean });
+  return terminalSafeJson(JSON.stringify({ time: new Date(time).toISOString(), level, msg, ...clean }));
 }
 
 function textLine(time: number, level: Level, msg: string): string {
@@ -69,19 +70,9 @@ function textLine(time: number, level: Level, msg: string): string {
   return `${new Date(time).toISOString()} ${level.toUpperCase().padEnd(5)} ${escapeControls(msg)}`;
 }
 
-/**
- * Control characters, terminal escape sequences and bidirectional overrides
- * shown as \xNN / \uNNNN: a queue name or a server's message could otherwise
- * forge a log line, recolour the terminal or reverse what a line reads as.
- * (JSON lines escape them by nature.)
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
+// Control characters, escape sequences and bidi overrides in a line: shown as
+// \xNN / \uNNNN (shared/escape.ts, which `status` and `healthcheck` use too).
+export { escapeControls } from "../shared/escape.ts";
 
 /** A logger that keeps lines in memory, for tests and the demo. */
 export function memoryLog(): Log & { lines: { level: Level; msg: string; fields?: Fields }[] } {

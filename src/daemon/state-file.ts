@@ -5,11 +5,12 @@
 // format's version policy is STATE_VERSION's comment below: a newer format is read for
 // what this version understands (a downgrade), with one line saying so.
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { MAX_FILE_BYTES, readFileLimited, TooLarge } from "../shared/bounded-read.ts";
 import { VERSION } from "../shared/version.ts";
 import type { State } from "./file-schemas.ts";
 
@@ -53,9 +54,11 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
     load() {
       let text: string;
       try {
-        text = readFileSync(path, "utf8");
+        // This daemon writes a few hundred bytes; a huge file is not parsed (20 MB took 1.3 GB).
+        text = readFileLimited(path, MAX_FILE_BYTES);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+        if (e instanceof TooLarge) return { problem: `STATE_FILE ${path} is larger than ${MAX_FILE_BYTES / 1024} KB, far more than this daemon writes; ignoring it` };
         return { problem: `cannot read STATE_FILE ${path}: ${(e as Error).message}` };
       }
       let data: unknown;

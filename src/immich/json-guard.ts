@@ -7,48 +7,18 @@
 //     twice could be read as paused while it runs.
 // A body failing any of these is an answer the daemon cannot trust (rule 10).
 
+import { readLimited as readBody } from "../shared/bounded-read.ts";
+
 /** Immich's largest answer the daemon reads (GET /jobs, ~20 queues) is a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Immich's answers nest 4 levels deep at most. */
 export const MAX_DEPTH = 32;
 
-export class BodyTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`the answer is larger than ${limit} bytes`);
-  }
-}
+/** Past the cap (shared/bounded-read.ts: every answer the daemon reads is bounded alike). */
+export { TooLarge as BodyTooLarge } from "../shared/bounded-read.ts";
 
-/**
- * The body as text; throws BodyTooLarge past `limit` bytes (and stops
- * reading). A body whose Content-Length is within the limit (Immich's always
- * is) is read whole by the runtime, which holds the server to that length;
- * one without is read chunk by chunk, counting.
- */
-export async function readLimited(res: Response, limit = MAX_BODY_BYTES): Promise<string> {
-  const length = res.headers.get("content-length");
-  const declared = length === null ? NaN : Number(length);
-  if (Number.isFinite(declared) && declared > limit) {
-    await res.body?.cancel().catch(() => {});
-    throw new BodyTooLarge(limit);
-  }
-  if (!res.body) return "";
-  if (Number.isInteger(declared) && declared >= 0) return res.text();
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLarge(limit);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
+/** The body as text; throws BodyTooLarge past `limit` bytes (and stops reading). */
+export const readLimited = (res: Response, limit = MAX_BODY_BYTES): Promise<string> => readBody(res, limit);
 
 /** What parseGuarded makes of a body: its JSON, why it must not be trusted, or nothing (not JSON at all). */
 export type Guarded = { json: unknown } | { hazard: string } | undefined;

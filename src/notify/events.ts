@@ -55,7 +55,7 @@ const REFUSALS: Record<string, string> = {
 
 const list = (names: string[]) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 const refusals = (s: StatusSnapshot) =>
-  s.counters.apiErrors.filter((e) => e.kind in REFUSALS).reduce((a, e) => a + e.count, 0);
+  s.counters.apiErrors.filter((e) => Object.hasOwn(REFUSALS, e.kind)).reduce((a, e) => a + e.count, 0);
 
 export interface DetectorOptions {
   outageAfterMs: number;
@@ -105,7 +105,7 @@ export class EventDetector {
   private refused(prev: StatusSnapshot, s: StatusSnapshot): NotifyEvent[] {
     if (refusals(s) <= refusals(prev)) return [];
     const seen = new Map(prev.counters.apiErrors.map((e) => [e.kind, e.count]));
-    const kind = s.counters.apiErrors.find((e) => e.kind in REFUSALS && e.count > (seen.get(e.kind) ?? 0))!.kind;
+    const kind = s.counters.apiErrors.find((e) => Object.hasOwn(REFUSALS, e.kind) && e.count > (seen.get(e.kind) ?? 0))!.kind;
     return [{
       kind: "key-refused",
       at: s.at,

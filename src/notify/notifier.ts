@@ -27,6 +27,8 @@ export interface NotifierOptions {
   batchMs?: number;
   /** Real milliseconds one POST may take. */
   timeoutMs?: number;
+  /** Hides secrets (shared/mask.ts secretMasker) in every message: a server's words may carry the API key. */
+  mask?: (text: string) => string;
 }
 
 export interface Message {
@@ -76,7 +78,8 @@ export class Notifier {
   /** Sends what is pending now, to every target. */
   flush(): void {
     if (this.pending.length === 0) return;
-    const message = compose(this.pending, this.dropped);
+    const composed = compose(this.pending, this.dropped);
+    const message = this.o.mask ? (JSON.parse(this.o.mask(JSON.stringify(composed))) as Message) : composed;
     this.pending = [];
     this.dropped = 0;
     for (const t of this.o.targets) {

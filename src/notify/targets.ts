@@ -27,7 +27,9 @@ export function parseNotifyTargets(raw: string): NotifyTarget[] | { problem: str
       return { problem: `${nth(i, words.length)}is not a URL` };
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return { problem: `${nth(i, words.length)}must start with http://, https://, json+http:// or json+https://, not ${url.protocol}` };
+      // "bob:pw@host" parses with the scheme "bob:", which is a user name: named only when it cannot be one.
+      const not = /^[a-z][a-z0-9+.-]*:\/\//i.test(rest) || !rest.includes("@") ? `, not ${url.protocol}` : "";
+      return { problem: `${nth(i, words.length)}must start with http://, https://, json+http:// or json+https://${not}` };
     }
     if (url.username || url.password) {
       return { problem: `${nth(i, words.length)}must not carry a user name or password; give ntfy's access token in NOTIFY_TOKEN or NOTIFY_TOKEN_FILE` };

@@ -6,6 +6,7 @@
 // public Engine on top of it. Split from engine.ts along that seam.
 
 import type { Clock } from "../shared/clock.ts";
+import { own } from "../shared/dict.ts";
 import { DEFAULT_CONCURRENCY } from "./profiles.ts";
 import type { Actor, EngineOptions } from "./engine-types.ts";
 import {
@@ -77,10 +78,10 @@ export abstract class EngineCore {
     // to both kinds), else the video defaults, else the photo mean.
     const video = { ...DEFAULT_VIDEO_DURATIONS, ...opts.durations, ...opts.videoDurations };
     this.queues = this.queueNames.map((name, index) => {
-      const c = concurrency[name] ?? 1;
+      const c = own(concurrency, name) ?? 1;
       if (!(Number.isInteger(c) && c >= 1)) throw new RangeError(`concurrency of ${name} must be a whole number ≥ 1, got ${c}`);
-      const photoMean = photo[name] ?? FALLBACK_DURATION_MS;
-      const videoMean = video[name] ?? photoMean;
+      const photoMean = own(photo, name) ?? FALLBACK_DURATION_MS;
+      const videoMean = own(video, name) ?? photoMean;
       for (const [kind, ms] of [["photo", photoMean], ["video", videoMean]] as const) {
         if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`${kind} duration of ${name} must be ≥ 0 ms, got ${ms}`);
       }
@@ -228,14 +229,14 @@ export abstract class EngineCore {
   /** Per-asset jobs a finished scan queues: every eligible asset, or only those missing the step. */
   protected rescan(q: QueueState, force: boolean): void {
     const bit = 1 << q.index;
-    const pre = this.byName.get(RESCAN_PREREQUISITE[q.name] ?? "");
+    const pre = this.byName.get(own(RESCAN_PREREQUISITE, q.name) ?? "");
     const preBit = pre ? 1 << pre.index : 0;
     for (const a of this.assets) {
       if (q.name === "videoConversion" && a.kind !== "video") continue;
       if (q.name === "library" && a.source !== "library") continue;
       if (!force && ((a.done & bit) !== 0 || (a.done & preBit) !== preBit)) continue;
       // Jobs queued by a scan do not chain on (Immich chains only uploads).
-      this.add(this.newJob(q, ASSET_JOB_NAME[q.name] ?? q.name, { asset: a }));
+      this.add(this.newJob(q, own(ASSET_JOB_NAME, q.name) ?? q.name, { asset: a }));
     }
   }
 
@@ -276,7 +277,7 @@ export abstract class EngineCore {
   /** A pipeline job for an asset, which queues the next steps when it completes. */
   protected addAssetJob(q: QueueState, asset: Asset): void {
     asset.outstanding++;
-    this.add(this.newJob(q, ASSET_JOB_NAME[q.name] ?? q.name, { asset, chained: true }));
+    this.add(this.newJob(q, own(ASSET_JOB_NAME, q.name) ?? q.name, { asset, chained: true }));
   }
 
   protected newJob(

@@ -17,6 +17,7 @@
 // engine-state.ts the inner state.
 
 import type { Clock } from "../shared/clock.ts";
+import { own } from "../shared/dict.ts";
 import type {
   Actor,
   Engine,
@@ -130,7 +131,7 @@ class SimEngine extends EngineCore implements Engine {
     this.change(() => {
       for (let i = 0; i < count; i++) {
         this.add(
-          this.newJob(q, opts.name ?? GENERIC_JOB_NAME[name] ?? name, {
+          this.newJob(q, opts.name ?? own(GENERIC_JOB_NAME, name) ?? name, {
             data: opts.data,
             fixedMs: opts.durationMs,
             hold,
@@ -145,7 +146,7 @@ class SimEngine extends EngineCore implements Engine {
   queueAll(name: string, opts: QueueAllOptions = {}): void {
     const q = this.need(name);
     const force = opts.force ?? false;
-    const jobName = QUEUE_ALL_JOB_NAME[name] ?? GENERIC_JOB_NAME[name] ?? name;
+    const jobName = own(QUEUE_ALL_JOB_NAME, name) ?? own(GENERIC_JOB_NAME, name) ?? name;
     this.change(() => {
       if (name === "storageTemplateMigration") {
         // One long job that moves every asset's files; no per-asset jobs.

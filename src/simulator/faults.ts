@@ -1,9 +1,10 @@
 // Failure modes on demand, so the daemon can be tested against everything a
 // real Immich (or the proxy in front of it) does when things go wrong: slow
 // answers, 5xx, truncated JSON, an HTML page instead of JSON, connections
-// reset, maintenance mode, a restart with a short outage. Every random choice
-// comes from one seeded PRNG, one draw per API request, so the same seed and
-// the same request sequence give the same faults.
+// reset, a queue list with queues missing, maintenance mode, a restart with a
+// short outage. Every random choice comes from one seeded PRNG, one draw per
+// API request, so the same seed and the same request sequence give the same
+// faults (which queues a partial list keeps comes from a stream of its own).
 
 import { type Static, Type } from "@sinclair/typebox";
 import { createRng, type Rng } from "./rng.ts";
@@ -20,6 +21,20 @@ export const FaultConfigSchema = Type.Object(
     htmlRate: Type.Number({ minimum: 0, maximum: 1 }),
     /** Share whose connection is dropped after the headers (a reset). */
     resetRate: Type.Number({ minimum: 0, maximum: 1 }),
+    /**
+     * Share of queue lists (GET /api/queues, /api/jobs) answered 200 with
+     * queues missing, well formed otherwise: a proxy's cache of an older
+     * server, a server mid-restart (issue 16: the daemon must not take it as
+     * the truth about what it paused).
+     */
+    partialRate: Type.Number({ minimum: 0, maximum: 1 }),
+    /** In a partial list, the share of queues kept, each drawn on its own (0: an empty list). */
+    partialKeep: Type.Number({ minimum: 0, maximum: 1 }),
+    /**
+     * Queues every queue list leaves out, as a server that lacks them would
+     * (an older version); commands naming them are still served.
+     */
+    hiddenQueues: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 64 }),
     /** Immich's maintenance mode: /api/jobs and /api/queues answer 404. */
     maintenance: Type.Boolean(),
   },
@@ -37,21 +52,26 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   garbageRate: 0,
   htmlRate: 0,
   resetRate: 0,
+  partialRate: 0,
+  partialKeep: 0.5,
+  hiddenQueues: [],
   maintenance: false,
 });
 
 /** What happens to one request. */
-export type FaultDraw = "none" | "reset" | "error" | "garbage" | "html";
+export type FaultDraw = "none" | "reset" | "error" | "garbage" | "html" | "partial";
 
 export class Faults {
   private current: FaultConfig;
   private readonly rng: Rng;
+  private readonly partialRng: Rng;
   /** Clock time (simulated) until which the server is down after a restart. */
   unavailableUntil = 0;
 
   constructor(seed: number, initial: FaultPatch = {}) {
     // Its own stream: faults never shift the engine's durations or arrivals.
     this.rng = createRng(seed).fork("faults");
+    this.partialRng = createRng(seed).fork("partial");
     this.current = { ...NO_FAULTS, ...initial };
   }
 
@@ -77,7 +97,7 @@ export class Faults {
    */
   draw(): FaultDraw {
     const u = this.rng.next();
-    const { resetRate, errorRate, garbageRate, htmlRate } = this.current;
+    const { resetRate, errorRate, garbageRate, htmlRate, partialRate } = this.current;
     let edge = resetRate;
     if (u < edge) return "reset";
     edge += errorRate;
@@ -86,8 +106,27 @@ export class Faults {
     if (u < edge) return "garbage";
     edge += htmlRate;
     if (u < edge) return "html";
+    edge += partialRate;
+    if (u < edge) return "partial";
     return "none";
   }
+
+  /** Whether a partial list keeps the next queue (`partialKeep`; its own stream, so the fates above never shift). */
+  keeps(): boolean {
+    return this.partialRng.next() < this.current.partialKeep;
+  }
+}
+
+/**
+ * A queue list with queues left out (the "partial" fate, `hiddenQueues`):
+ * the /api/queues array or the /api/jobs object, each queue kept as
+ * `keep(name)` says.
+ */
+export function partialList(validJson: string, keep: (name: string) => boolean): string {
+  const list = JSON.parse(validJson) as unknown;
+  if (Array.isArray(list)) return JSON.stringify(list.filter((q: { name?: unknown }) => keep(String(q.name))));
+  if (typeof list === "object" && list !== null) return JSON.stringify(Object.fromEntries(Object.entries(list).filter(([name]) => keep(name))));
+  return validJson;
 }
 
 /** A page like the one Immich's web app (or a proxy) serves instead of JSON. */

@@ -3,6 +3,7 @@
 // authentication (Nest runs guards before pipes) and path parameters before
 // the body (the order of the controller's arguments).
 
+import { dict } from "../shared/dict.ts";
 import type { ApiKey, Requirement } from "./auth.ts";
 import type { Engine } from "./engine-types.ts";
 import { HttpError } from "./errors.ts";
@@ -174,7 +175,7 @@ export const ROUTES: readonly Route[] = [
     requirement: admin("job.read"),
     exists: always,
     handle: (ctx) => {
-      const all: Record<string, unknown> = {};
+      const all = dict<unknown>(); // a queue named __proto__ is a key like any other
       for (const name of ctx.profile.legacyJobsOrder) all[name] = legacyQueue(ctx.profile, queueOf(ctx, name));
       return { status: 200, json: all };
     },

@@ -9,6 +9,9 @@
 //   request reaches Immich, so nothing changes; "garbage" (truncated JSON)
 //   and "reset" (connection dropped mid-answer) happen after the request
 //   took effect, as when a proxy or the network fails on the way back;
+//   "partial" leaves queues out of a successful queue list (GET /api/queues
+//   or /api/jobs; any other request is answered as usual), and so does
+//   `hiddenQueues`, always, for the queues it names;
 // - maintenance mode: every route but ping and version answers 404.
 // Paths outside /api get what Immich's web server gives them: GET serves
 // the web app's page, anything else is Nest's 404.
@@ -17,7 +20,7 @@ import type { Clock } from "../shared/clock.ts";
 import { type ApiKey, authenticate } from "./auth.ts";
 import type { Engine } from "./engine-types.ts";
 import { HttpError, correlationHeader, errorResponse, routeNotFound } from "./errors.ts";
-import { type Faults, HTML_PAGE, truncatedJson } from "./faults.ts";
+import { type Faults, HTML_PAGE, partialList, truncatedJson } from "./faults.ts";
 import { parseQuery, readJsonBody } from "./http-request.ts";
 import { type Answer, matchRoute } from "./http-routes.ts";
 import type { Profile } from "./profiles.ts";
@@ -91,6 +94,13 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
       });
     } else if (fate === "reset") {
       response = resetAfterHeaders(await response.text());
+    } else if (method === "GET" && response.status === 200 && /^\/(queues|jobs)$/i.test(pathname.slice(4))) {
+      const hidden = new Set(faults.config.hiddenQueues);
+      const partial = fate === "partial";
+      if (partial || hidden.size > 0) {
+        const keep = (name: string) => !hidden.has(name) && (!partial || faults.keeps());
+        response = new Response(partialList(await response.text(), keep), { status: 200, headers: response.headers });
+      }
     }
     return response;
   };

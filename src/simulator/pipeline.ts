@@ -3,6 +3,8 @@
 // are called, and how long they take on a small NAS. The engine turns this
 // into jobs; nothing here runs anything.
 
+import { own } from "../shared/dict.ts";
+
 export type AssetKind = "photo" | "video";
 export type AssetSource = "upload" | "library";
 
@@ -42,7 +44,7 @@ const ENTRY: Record<AssetSource, string> = { upload: "metadataExtraction", libra
  */
 export function successors(queue: string, kind: AssetKind, has: (q: string) => boolean): string[] {
   const out: string[] = [];
-  for (const edge of NEXT[queue] ?? []) {
+  for (const edge of own(NEXT, queue) ?? []) {
     if (edge.videosOnly && kind !== "video") continue;
     if (has(edge.queue)) out.push(edge.queue);
     else out.push(...successors(edge.queue, kind, has));

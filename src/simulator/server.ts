@@ -45,6 +45,12 @@ export interface SimulatorOptions {
   realSleep?: (ms: number) => Promise<void>;
   /** Where unexpected errors go (a bug if it ever fires); default stderr. */
   onError?: (error: unknown) => void;
+  /**
+   * Queues the server reports beyond its profile's, listed last (a newer
+   * Immich, or a hostile server naming a queue `constructor`): they hold
+   * jobs, pause and resume like any other.
+   */
+  extraQueues?: readonly string[];
   /** Also serve a machine-learning service (its own /ping) on this port (0 picks a free one); see ml-service.ts. */
   mlPort?: number;
 }
@@ -80,14 +86,19 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/;
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const profileName = opts.profile ?? DEFAULT_PROFILE;
-  const profile = PROFILES[profileName];
-  if (!profile) {
+  const base = Object.hasOwn(PROFILES, profileName) ? PROFILES[profileName] : undefined;
+  if (!base) {
     throw new SimulatorOptionError(`unknown profile ${JSON.stringify(profileName)}; use one of ${PROFILE_NAMES.join(", ")}`);
   }
   const scenario = opts.scenario ?? "idle";
   if (!isScenarioName(scenario)) {
     throw new SimulatorOptionError(`unknown scenario ${JSON.stringify(scenario)}; use one of ${SCENARIO_NAMES.join(", ")}`);
   }
+  const extra = (opts.extraQueues ?? []).filter((q) => !base.queues.includes(q));
+  if (new Set(extra).size !== extra.length || extra.some((q) => q === "")) {
+    throw new SimulatorOptionError(`extra queues ${JSON.stringify(opts.extraQueues)}: each must be named, once`);
+  }
+  const profile: Profile = extra.length === 0 ? base : { ...base, queues: [...base.queues, ...extra], legacyJobsOrder: [...base.legacyJobsOrder, ...extra] };
   const hostname = opts.hostname ?? "127.0.0.1";
   if (!LOOPBACK.test(hostname)) {
     throw new SimulatorOptionError(`hostname ${JSON.stringify(hostname)} is not a loopback address; use 127.0.0.1 or ::1`);

@@ -1,6 +1,10 @@
 // The bounded in-memory history behind the page's timeline: per managed
 // queue, the stretches of time it had active jobs, and the marks of the
-// daemon's pauses and resumes and of a person's pauses. Bounded twice: by
+// daemon's pauses and resumes and of a person's pauses. A queue that ran
+// only between two looks (idle at both, fewer jobs at the second: a short
+// run the looks never caught) gets a span over that interval marked
+// `between`, with the jobs seen done: the page draws it apart, since when
+// exactly it ran within the interval is not known (issue 18). Bounded twice: by
 // age (HISTORY_MS) and by count, so a daemon that runs for months at a
 // 1-second poll holds the same few kilobytes as one started an hour ago.
 
@@ -17,6 +21,15 @@ export const MAX_MARKS = 600;
 interface Row {
   closed: ActiveSpan[];
   open?: { start: number; end: number };
+  /** The previous look at this queue: when, and its active + pending then. */
+  last?: { at: number; total: number; active: boolean };
+}
+
+/** What one look saw of a managed queue. */
+export interface QueueSample {
+  active: number;
+  /** active + waiting + paused. */
+  total: number;
 }
 
 export class History {
@@ -27,22 +40,32 @@ export class History {
 
   constructor(private readonly horizonMs = HISTORY_MS) {}
 
-  /** One observation: which managed queues had active jobs at `at`. */
-  sample(at: number, activeByQueue: ReadonlyMap<string, boolean>): void {
+  /** One observation: each managed queue's active jobs and work at `at`. */
+  sample(at: number, byQueue: ReadonlyMap<string, QueueSample>): void {
     this.startedAt ??= at;
     this.lastAt = at;
-    for (const [name, active] of activeByQueue) {
+    for (const [name, q] of byQueue) {
       const row = this.rows.get(name) ?? { closed: [] };
       this.rows.set(name, row);
+      const active = q.active > 0;
       if (row.open) {
         row.open.end = at;
         if (!active) this.close(row);
       } else if (active) {
         row.open = { start: at, end: at };
+      } else if (row.last && !row.last.active && q.total < row.last.total && at > row.last.at) {
+        // Idle at both looks, yet jobs were done in between: a run shorter than the interval.
+        row.closed.push(Object.freeze({ start: row.last.at, end: at, between: true as const, jobs: row.last.total - q.total }));
+        if (row.closed.length + 1 > MAX_SPANS_PER_QUEUE) row.closed.shift();
       }
+      row.last = { at, total: q.total, active };
     }
     // A queue no longer reported has no active jobs we know of.
-    for (const [name, row] of this.rows) if (!activeByQueue.has(name)) this.close(row);
+    for (const [name, row] of this.rows) {
+      if (byQueue.has(name)) continue;
+      this.close(row);
+      delete row.last;
+    }
     this.prune(at);
   }
 

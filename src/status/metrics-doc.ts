@@ -1,5 +1,5 @@
-// The metrics table of the README, generated from what renderMetrics writes
-// for an example snapshot (names, types, labels and help), so the README
+// The metrics table of docs/status-and-notifications.md, generated from what renderMetrics writes
+// for an example snapshot (names, types, labels and help), so the page
 // cannot list a metric the daemon does not serve or miss one it does.
 
 import { renderMetrics } from "./metrics.ts";
@@ -29,7 +29,7 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
   timeline: { from: T - 3_600_000, to: T, queues: [], marks: [] },
   windows: [{ queue: "smartSearch", window: "22:00-06:00", zone: "Europe/Berlin", open: false, nextChange: "Sat 22:00" }],
   gates: { ml: { up: true, since: T - 3_600_000, urls: ["http://immich-machine-learning:3003"] }, pressure: [] },
-  etas: { overallSeconds: 420, unknown: [], waiting: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
+  etas: { overallSeconds: 420, unknown: [], estimated: [], waiting: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
 };
 
 export function metricsMarkdown(): string {

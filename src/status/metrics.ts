@@ -1,7 +1,7 @@
 // /metrics: the snapshot in Prometheus names (immich_job_daemon_ prefix,
 // base units: seconds and unix seconds; counters end in _total). Per queue
 // for every queue the server reports (managed or not), per daemon for the
-// loop. The README's metrics table lists the same names; a test keeps them
+// loop. The metrics table in docs/status-and-notifications.md lists the same names; a test keeps them
 // in step.
 
 import type { QueueSnapshot } from "../core/types.ts";

@@ -144,14 +144,19 @@ export class StatusRecorder {
       if (v.held && !wasHeld.has(v.name)) this.history.mark({ at: now, queue: v.name, kind: "held", reason: "paused by someone else" });
     }
     const managed = new Set(this.o.managed);
-    this.history.sample(r.observation.at, new Map(r.observation.queues.filter((q) => managed.has(q.name)).map((q) => [q.name, q.active > 0])));
+    this.history.sample(
+      r.observation.at,
+      new Map(r.observation.queues.filter((q) => managed.has(q.name)).map((q) => [q.name, { active: q.active, total: q.active + q.waiting + q.paused }])),
+    );
     const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)), g);
     const eta = report.eta;
     if (eta) {
-      const seconds = new Map(eta.queues.map((q) => [q.name, q.ms]));
+      const byName = new Map(eta.queues.map((q) => [q.name, q]));
       for (const q of queues) {
-        const ms = seconds.get(q.name);
-        if (ms !== undefined && ms !== null) q.etaSeconds = Math.round(ms / 1000);
+        const e = byName.get(q.name);
+        if (e === undefined || e.ms === null) continue;
+        q.etaSeconds = Math.round(e.ms / 1000);
+        if (e.estimated) q.etaEstimated = true;
       }
     }
     this.publish({
@@ -162,8 +167,15 @@ export class StatusRecorder {
             etas: {
               overallSeconds: eta.overallMs === null ? null : Math.round(eta.overallMs / 1000),
               unknown: [...eta.unknown],
+              estimated: [...eta.estimated],
               waiting: [...eta.waiting],
-              queues: eta.queues.map((q) => ({ name: q.name, jobs: q.jobs, ratePerSecond: q.ratePerSecond, seconds: q.ms === null ? null : Math.round(q.ms / 1000) })),
+              queues: eta.queues.map((q) => ({
+                name: q.name,
+                jobs: q.jobs,
+                ratePerSecond: q.ratePerSecond,
+                seconds: q.ms === null ? null : Math.round(q.ms / 1000),
+                ...(q.estimated ? { estimated: true as const } : {}),
+              })),
             },
           }
         : {}),

@@ -28,6 +28,8 @@ export interface QueueStatus {
   window?: { window: string; open: boolean; nextChange?: string; nextChangeAt?: number };
   /** Seconds until its backlog is done, when known. */
   etaSeconds?: number;
+  /** etaSeconds comes from the usual cost of its jobs (core/eta-priors.ts), not from its measured rate yet. */
+  etaEstimated?: true;
   /** The latest action the daemon sent for it. */
   lastAction?: SentAction;
 }
@@ -55,6 +57,9 @@ export interface HealthStatus extends Health {
 export interface ActiveSpan {
   start: number;
   end: number;
+  /** The queue was idle at both looks but finished `jobs` jobs between them: it ran some time within [start, end]. */
+  between?: true;
+  jobs?: number;
 }
 
 /** A pause or resume by the daemon, or a person's pause (held), on the timeline. */
@@ -120,11 +125,13 @@ export interface StatusSnapshot {
   /** Backlog estimates from the measured drain rates: per queue with work, and overall (null: not measured yet). */
   etas?: {
     overallSeconds: number | null;
-    /** Queues with work whose rate is not known yet (left out of the overall figure). */
+    /** Queues with work and neither a measured rate nor a prior (left out of the overall figure, which is then a lower bound). */
     unknown: string[];
+    /** Queues with work whose time comes from the usual cost of their jobs, not a measured rate yet (the overall figure is an estimate). */
+    estimated: string[];
     /** Queues with work a closed window or the ML gate keeps from running: no countdown, left out of the overall figure. */
     waiting: string[];
-    queues: { name: string; jobs: number; ratePerSecond: number | null; seconds: number | null }[];
+    queues: { name: string; jobs: number; ratePerSecond: number | null; seconds: number | null; estimated?: true }[];
   };
   /** When the daemon looks again and why (sooner than POLL_INTERVAL when a change is near). */
   nextLook?: { inSeconds: number; why: string };

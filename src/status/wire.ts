@@ -2,13 +2,17 @@
 // loop's heartbeat and cycle callbacks and by the wrapped client), the HTTP
 // server when STATUS_ADDR asks for one, and the notifier (fed by the
 // recorder's publications) when NOTIFY_URL names targets. `run` calls startStatus once;
-// nothing here is awaited by the loop.
+// nothing here is awaited by the loop. What the server serves and the
+// notifier sends passes through the same masker as the logs (the API key or
+// the token a hostile server puts in a queue name or an error message shows
+// as ***: issue 16 item 6).
 
 import type { Config } from "../config/index.ts";
 import type { Health } from "../daemon/health.ts";
 import type { ImmichApi } from "../daemon/immich-api.ts";
 import type { Log } from "../daemon/log.ts";
 import type { Clock } from "../shared/clock.ts";
+import { secretMasker } from "../shared/mask.ts";
 import { VERSION } from "../shared/version.ts";
 import { EventDetector } from "../notify/events.ts";
 import { Notifier } from "../notify/notifier.ts";
@@ -16,6 +20,7 @@ import { createStatusHandler } from "./http.ts";
 import { observedClient } from "./observed-client.ts";
 import { STATUS_PAGE } from "./page.ts";
 import { type CycleReport, StatusRecorder } from "./recorder.ts";
+import type { StatusSnapshot } from "./snapshot.ts";
 import { startStatusServer, type StatusServer } from "./server.ts";
 
 /** How long the exit waits for notifications still on their way (real time). */
@@ -49,9 +54,10 @@ export function startStatus(
     dryRun: config.dryRun,
     managed: config.managedQueues,
   });
+  const mask = secretMasker([config.apiKey, config.notifyToken]);
   let server: StatusServer | undefined;
   if (config.statusAddr) {
-    const handler = createStatusHandler({ snapshot: () => recorder.current, now: () => clock.now(), page: STATUS_PAGE });
+    const handler = createStatusHandler({ snapshot: maskedSnapshots(() => recorder.current, mask), now: () => clock.now(), page: STATUS_PAGE });
     try {
       server = startStatusServer(config.statusAddr, handler);
     } catch (e) {
@@ -68,6 +74,7 @@ export function startStatus(
       fetch: fetchFn,
       clock,
       log,
+      mask,
       source: { version: VERSION, immichUrl: config.immichUrl },
     });
     const detector = new EventDetector({ outageAfterMs: config.notifyOutageAfterMs });
@@ -88,5 +95,22 @@ export function startStatus(
       await notifier?.close(NOTIFY_EXIT_BUDGET_MS);
       await server?.stop();
     },
+  };
+}
+
+/**
+ * The snapshot with every secret masked, made once per publication (the
+ * recorder publishes a new frozen object each time) when a reader asks.
+ */
+function maskedSnapshots(current: () => StatusSnapshot, mask: (text: string) => string): () => StatusSnapshot {
+  let from: StatusSnapshot | undefined;
+  let made: StatusSnapshot | undefined;
+  return () => {
+    const snap = current();
+    if (snap !== from) {
+      from = snap;
+      made = JSON.parse(mask(JSON.stringify(snap))) as StatusSnapshot;
+    }
+    return made!;
   };
 }

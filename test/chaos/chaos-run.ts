@@ -1,8 +1,10 @@
 // A chaos run (issue 7 item 10): the daemon against the simulator on one
 // profile, in virtual time, through a sequence of random faults: 5xx,
 // resets, HTML pages, cut-off JSON, schema-invalid JSON, answers slower than
-// REQUEST_TIMEOUT, maintenance, restarts with outages, Redis losses, a
-// person pausing and resuming queues, and uploads all along. The requests
+// REQUEST_TIMEOUT, maintenance, restarts with outages, Redis losses, queue
+// lists with queues left out (random ones, or the same ones for up to 42 s,
+// a person sometimes pausing a queue meanwhile), a person pausing and
+// resuming queues, and uploads all along. The requests
 // go to the simulator's own fetch handler (no socket), so thousands of
 // cycles take seconds. It checks, as it goes, the invariants the daemon
 // promises and counts every violation:
@@ -14,7 +16,12 @@
 //   - after each fault stops, within two cycles at most N managed queues are
 //     unpaused with work;
 //   - nothing outside the managed list is ever paused or resumed;
-//   - nothing the daemon paused is left paused after its graceful exit.
+//   - no command while every answer lacks managed queues it had listed
+//     (issue 16: such an answer is suspect, not the truth);
+//   - a person's pause is never undone: the daemon never resumes a queue
+//     whose last pause was a person's;
+//   - nothing the daemon paused is left paused after its graceful exit, and
+//     its exit says nothing is left paused.
 
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { retryCapMs } from "../../src/daemon/backoff.ts";
@@ -26,6 +33,7 @@ import { VirtualClock } from "../../src/shared/clock.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { createRng } from "../../src/simulator/rng.ts";
 import { startSimulator } from "../../src/simulator/server.ts";
+import { driveSleeps, sleepWatch } from "../helpers/drive.ts";
 
 const KEY = "chaos-daemon-key-0001";
 const PERSON = "chaos-person-key-0001";
@@ -33,8 +41,12 @@ const PERSON = "chaos-person-key-0001";
 const TIMEOUT_MS = 60;
 
 export type FaultKind =
-  | "5xx" | "reset" | "garbage" | "html" | "schema-invalid" | "slow" | "maintenance" | "restart-outage" | "redis-loss" | "person-pause" | "person-resume";
-const KINDS: FaultKind[] = ["5xx", "reset", "garbage", "html", "schema-invalid", "slow", "maintenance", "restart-outage", "redis-loss", "person-pause", "person-resume"];
+  | "5xx" | "reset" | "garbage" | "html" | "schema-invalid" | "slow" | "maintenance" | "restart-outage" | "redis-loss" | "person-pause" | "person-resume"
+  | "partial-list" | "queues-missing";
+export const KINDS: FaultKind[] = [
+  "5xx", "reset", "garbage", "html", "schema-invalid", "slow", "maintenance", "restart-outage", "redis-loss", "person-pause", "person-resume",
+  "partial-list", "queues-missing",
+];
 
 export interface ChaosReport {
   profile: ProfileName;
@@ -87,6 +99,8 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   // The client as the daemon sees it, watched.
   let lastLookFailed = false;
   let exiting = false;
+  /** While the same managed queues are left out of every answer (shorter than SUSPECT_AFTER_MS): no command at all. */
+  let listsLackQueues = false;
   const watched = {
     connect: client.connect.bind(client),
     async observe(signal?: AbortSignal) {
@@ -103,6 +117,7 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
       if (!managed.includes(queue as never)) violations.push(`${paused ? "pause" : "resume"} of ${queue}, which is not managed`);
       if (!exiting) {
         if (lastLookFailed) violations.push(`${paused ? "pause" : "resume"} ${queue} sent after a failed look`);
+        if (listsLackQueues) violations.push(`${paused ? "pause" : "resume"} ${queue} sent while every answer lacked managed queues`);
         if (!paused && occupying() >= n) violations.push(`resume ${queue} sent while ${occupying()} queues held the ${n} slots`);
       }
       return client.setPaused(queue, paused, signal);
@@ -112,9 +127,11 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   let okCycles = 0;
   let cycles = 0;
   const log = memoryLog();
+  const watch = sleepWatch(clock);
   const daemon = new Daemon({
     client: watched,
-    clock,
+    clock: watch.clock,
+    exitClock: watch.clock,
     log,
     policy: { maxConcurrent: n, priority: managed },
     pollIntervalMs: pollMs,
@@ -134,6 +151,11 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
     crashed = e;
   });
   await clock.advance(1_000);
+  // The chaos starts once the daemon has had its first look (a cold start on a loaded machine can
+  // take longer than one advance settles for): a person's pause before it cannot be told from the
+  // daemon's without a state file (rule 8: taken as its own, and said so).
+  for (let i = 0; i < 600 && okCycles === 0 && crashed === undefined; i++) await clock.advance(100);
+  const firstLookChanges = sim.engine.recording().pauseChanges.length;
 
   const person = async (queue: string, paused: boolean) => {
     const path = sim.profile.hasQueuesApi ? `/api/queues/${queue}` : `/api/jobs/${queue}`;
@@ -152,6 +174,8 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
     const kind = pick(KINDS);
     byKind[kind] = (byKind[kind] ?? 0) + 1;
     const lasts = 2_000 + Math.floor(rng.next() * 40_000);
+    // Partial lists: sometimes a person pauses a running managed queue half-way through.
+    let personMidway: string | undefined;
     switch (kind) {
       case "5xx": sim.faults.set({ errorRate: 0.5 + rng.next() / 2 }); break;
       case "reset": sim.faults.set({ resetRate: 0.5 + rng.next() / 2 }); break;
@@ -164,11 +188,30 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
       case "redis-loss": sim.engine.redisLoss(); break;
       case "person-pause": await person(pick(managed), true); break;
       case "person-resume": await person(pick(managed), false); break;
+      case "partial-list": sim.faults.set({ partialRate: 0.5 + rng.next() / 2, partialKeep: pick([0, rng.next()]) }); break;
+      case "queues-missing": {
+        const listed = managed.filter((q) => sim.engine.get(q) !== undefined);
+        sim.faults.set({ hiddenQueues: listed.filter(() => rng.next() < 0.5).concat(pick(listed)) });
+        listsLackQueues = true;
+        break;
+      }
+    }
+    if ((kind === "partial-list" || kind === "queues-missing") && rng.next() < 0.5) {
+      const running = managed.filter((q) => sim.engine.get(q)?.isPaused === false);
+      if (running.length > 0) personMidway = pick(running);
     }
     // A slow server costs real time per request: keep that fault short.
-    await clock.advance(kind === "slow" ? Math.min(lasts, 3 * pollMs) : lasts);
+    const span = kind === "slow" ? Math.min(lasts, 3 * pollMs) : lasts;
+    if (personMidway) {
+      await clock.advance(Math.floor(span / 2));
+      await person(personMidway, true);
+      await clock.advance(span - Math.floor(span / 2));
+    } else {
+      await clock.advance(span);
+    }
     sim.faults.clear();
     schemaInvalid = false;
+    listsLackQueues = false;
 
     // The fault is over: within two completed cycles, at most N unpaused with work.
     const endedAt = clock.now();
@@ -196,7 +239,8 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   stop.abort();
   await running;
   exiting = true;
-  await daemon.shutdown();
+  const exit = await driveSleeps(clock, watch, daemon.shutdown());
+  if (exit.some((r) => !r.ok)) violations.push(`the exit left ${exit.filter((r) => !r.ok).map((r) => r.action.queue).join(", ")} paused`);
   if (crashed !== undefined) violations.push(`the run loop threw: ${String(crashed)}`);
   const lastActor = new Map<string, string>();
   for (const c of sim.engine.recording().pauseChanges) lastActor.set(c.queue, c.actor);
@@ -205,6 +249,15 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   }
   for (const c of sim.engine.recording().pauseChanges) {
     if (c.actor === "daemon" && !managed.includes(c.queue as never)) violations.push(`the server saw the daemon change ${c.queue}`);
+  }
+  // A person's pause is the person's until someone else resumes it (rule 8).
+  const last = new Map<string, { actor: string; paused: boolean }>();
+  for (const c of sim.engine.recording().pauseChanges.slice(firstLookChanges)) {
+    const before = last.get(c.queue);
+    if (c.actor === "daemon" && !c.paused && before?.actor === "person" && before.paused) {
+      violations.push(`the daemon resumed ${c.queue}, which a person had paused (at ${new Date(c.at).toISOString()})`);
+    }
+    last.set(c.queue, c);
   }
   await sim.stop();
   return { profile, cycles, faults: Object.values(byKind).reduce((a, b) => a + b, 0), byKind, violations, worstRecoveryMs };

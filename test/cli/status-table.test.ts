@@ -18,6 +18,8 @@ const observation = obs({
   smartSearch: { isPaused: true, pending: 500 },
   backgroundTask: { active: 2 },
 });
+// thumbnailGeneration's 43 jobs at its prior of 0.115 s a job.
+const TG_SECONDS = 5;
 const ownership = { ...emptyOwnership(), pausedByUs: DEFAULT_PRIORITY.filter((q) => !["metadataExtraction", "thumbnailGeneration"].includes(q)) };
 const decision = decide({ observation, policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY }, ownership });
 const input = { url: "http://nas:2283", version: { major: 3, minor: 1, patch: 0 }, api: "queues" as const, maxConcurrent: 1, observation, decision };
@@ -66,13 +68,14 @@ describe("status", () => {
       const j = statusJson(withEta);
       expect(j.queues.find((q) => q.name === "metadataExtraction")).toMatchObject({ etaSeconds: 121, ratePerSecond: 10 });
       expect(j.queues.find((q) => q.name === "smartSearch")).toMatchObject({ etaSeconds: 1_000 });
-      expect(j.queues.find((q) => q.name === "thumbnailGeneration")).toMatchObject({ etaSeconds: null });
-      expect(j.eta).toEqual({ seconds: 1_121, unmeasured: ["thumbnailGeneration"], waiting: [], ratesFromPid: 4242 });
+      // Never measured by the daemon: the usual cost of a thumbnail (0.115 s) stands in, marked as an estimate.
+      expect(j.queues.find((q) => q.name === "thumbnailGeneration")).toMatchObject({ etaSeconds: TG_SECONDS, etaEstimated: true });
+      expect(j.eta).toEqual({ seconds: 1_125 /* 1,120.9 + 4.9, rounded once */, unmeasured: [], estimated: ["thumbnailGeneration"], waiting: [], ratesFromPid: 4242 });
       const lines = statusTable(withEta).split("\n");
       expect(lines[2]).toMatch(/\s+WOULD\s+ETA$/);
       expect(lines.find((l) => l.startsWith("smartSearch"))).toMatch(/~16 min 40 s$/);
       expect(lines).toContain(
-        "  all pending work: ~18 min 41 s (not counting thumbnailGeneration, not measured yet); drain rates measured by the running daemon (pid 4242)",
+        "  all pending work: ~18 min 45 s (estimate) (thumbnailGeneration from the usual cost of its jobs until measured); drain rates measured by the running daemon (pid 4242)",
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

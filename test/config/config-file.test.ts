@@ -5,19 +5,19 @@
 // bounded read is the real one (src/shared/bounded-read.ts).
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withConfigFile } from "../../src/config/config-file.ts";
 import { formatConfigErrors, loadConfig } from "../../src/config/index.ts";
-import { readFileBounded } from "../../src/shared/bounded-read.ts";
+import { readFileLimited } from "../../src/shared/bounded-read.ts";
 
 const KEY = "k3yABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn";
 const dir = mkdtempSync(join(tmpdir(), "ijd-config-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The reader main.ts gives the commands. */
-const read = (path: string, maxBytes?: number) => (maxBytes === undefined ? readFileSync(path, "utf8") : readFileBounded(path, maxBytes));
+/** The reader main.ts gives the commands (bounded at 64 KB). */
+const read = (path: string) => readFileLimited(path);
 
 let n = 0;
 /** A file holding `content` (an object is written as JSON). */
@@ -111,12 +111,12 @@ describe("a CONFIG_FILE that is wrong: one line each, naming the file, with ever
     expect(line).not.toContain("\n");
   });
 
-  test("missing, a directory, or larger than 64 KiB (a device that never ends too): read no further", () => {
+  test("missing, a directory, or larger than 64 KB (a device that never ends too): read no further", () => {
     const tail = (path: string) => messages({ CONFIG_FILE: path, API_KEY: KEY })[0]!.slice(`CONFIG_FILE=${JSON.stringify(path)}: `.length);
     expect(tail(join(dir, "none.json"))).toBe("cannot read the file (no such file).");
     expect(tail(dir)).toBe("cannot read the file (it is a directory).");
-    expect(tail(file(`{"api_key": "${"x".repeat(70_000)}"}`))).toBe("cannot read the file (larger than 64 KiB: is this the right file?).");
-    expect(tail("/dev/zero")).toBe("cannot read the file (larger than 64 KiB: is this the right file?).");
+    expect(tail(file(`{"api_key": "${"x".repeat(70_000)}"}`))).toBe("cannot read the file (larger than 64 KB: is this the right file?).");
+    expect(tail("/dev/zero")).toBe("cannot read the file (larger than 64 KB: is this the right file?).");
   });
 
   test("its problems are listed with the rest, under one heading", () => {

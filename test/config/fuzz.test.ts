@@ -14,8 +14,9 @@ import { runApp } from "../../src/cli/app.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { ENV_NAMES } from "../../src/config/variables.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
+import { PROTOTYPE_NAMES } from "../helpers/queue-arbitrary.ts";
 
-const PROTO = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "prototype", "__defineGetter__"];
+const PROTO = [...PROTOTYPE_NAMES, "prototype"];
 /** Paths `run` would create: kept out of the random values (the command-line half sets them to a temporary directory). */
 const FILES = new Set(["STATE_FILE", "HEALTH_FILE", "STATE_DIRECTORY"]);
 /** Every file variable (API_KEY_FILE, NOTIFY_TOKEN_FILE) reads as missing, alone or combined alike. */
@@ -29,8 +30,14 @@ const value = fc.oneof(
   fc.constantFrom("0", "1", "-1", "1e23", "1e+23", "0.05", "3600.5", "NaN", "Infinity", "0x10", " 2 ", "", "true", "no", "YES", "keep", "json"),
   fc.constantFrom("http://nas:2283", "https://x/api", "ftp://x", "http://a:b@x", "http://x/?k=v", "nas:2283", "http://[::1]:2283/"),
   fc.array(fc.constantFrom("sidecar", "ocr", "smartSearch", "notifications", "backgroundTask", ...PROTO, "bad name", ""), { maxLength: 6 }).map((xs) => xs.join(",")),
+  // WINDOWS entries naming prototype names as queues, groups and days (issue 16 item 4: they crashed the start-up).
+  fc
+    .tuple(fc.array(fc.constantFrom("ml", "sidecar", "ocr", ...PROTO), { minLength: 1, maxLength: 3 }), fc.constantFrom("", "Mon-Fri ", "Sat,Sun ", ...PROTO.map((p) => `${p} `), "constructor-Mon ", "Mon-valueOf "))
+    .map(([queues, days]) => `${queues.join(",")}=${days}22:00-06:00`),
   fc.integer().map(String),
   fc.double().map(String),
+  // What a terminal acts on, and long text (issue 16 item 6: errors quote a short, escaped excerpt).
+  fc.constantFrom("\u001b]0;x\u0007", "a\r\nb", "\u202eevil", "\u0085", "x".repeat(5_000)),
 );
 const name = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...ENV_NAMES.filter((n) => !FILES.has(n))) },
@@ -52,6 +59,8 @@ test("loadConfig: a config, or errors that each name a variable, covering every 
         expect(e.message.startsWith(e.variable)).toBe(true);
         expect(e.message).not.toContain("function");
         expect(e.message).not.toContain("[object");
+        expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        expect(e.message.length).toBeLessThan(1_500);
       }
       const named = new Set(r.errors.map((e) => e.variable));
       for (const [k, v] of Object.entries(env)) {

@@ -2,7 +2,7 @@
 // steady draining, a burst of uploads, a restart that re-queues jobs, a pause,
 // a Redis loss, and the ETA built from it.
 import { describe, expect, test } from "bun:test";
-import { estimate, formatDuration, formatEta, updateDrain, type DrainState } from "../../src/core/eta.ts";
+import { estimate, formatDuration, formatEta, formatOverall, updateDrain, type DrainState } from "../../src/core/eta.ts";
 import type { Observation } from "../../src/core/types.ts";
 import { obs } from "../helpers/observations.ts";
 
@@ -82,15 +82,61 @@ describe("ETA", () => {
     const eta = estimate(state, o, ["thumbnailGeneration", Q, "faceDetection"], 1);
     expect(eta.queues.map((q) => [q.name, q.jobs])).toEqual([[Q, 820], ["faceDetection", 50]]);
     expect(eta.queues[0]!.ms).toBeCloseTo(410_000, -2);
+    // faceDetection has not run yet: its prior (0.4 s a job) stands in, marked as an estimate.
+    expect(eta.queues[1]).toMatchObject({ ms: 20_000, ratePerSecond: null, estimated: true });
+    expect(eta.overallMs).toBeCloseTo(430_000, -2);
+    expect(eta.unknown).toEqual([]);
+    expect(eta.estimated).toEqual(["faceDetection"]);
+    expect(formatEta(eta)).toBe(
+      "smartSearch 820 jobs ~6 min 50 s, faceDetection 50 jobs ~20 s (estimate: rate not measured yet); all ~7 min 10 s (estimate)",
+    );
+  });
+
+  test("a queue with no measured rate and no prior: no countdown, and the overall figure says it is a lower bound", () => {
+    const { state } = replay(steady());
+    const o = obs({ [Q]: { active: 2, pending: 818 }, someNewQueue: { isPaused: true, pending: 50 } }, 100_000);
+    const eta = estimate(state, o, [Q, "someNewQueue"], 1);
     expect(eta.queues[1]!.ms).toBeNull();
-    expect(eta.overallMs).toBeCloseTo(410_000, -2);
-    expect(eta.unknown).toEqual(["faceDetection"]);
-    expect(formatEta(eta)).toBe("smartSearch 820 jobs ~6 min 50 s, faceDetection 50 jobs (rate not measured yet); all ~6 min 50 s plus the unmeasured");
+    expect(eta.unknown).toEqual(["someNewQueue"]);
+    expect(formatEta(eta)).toBe("smartSearch 820 jobs ~6 min 50 s, someNewQueue 50 jobs (rate not measured yet); all more than ~6 min 50 s");
+  });
+
+  test("the real server's case: 88 jobs waiting in unmeasured queues never make the headline 'all done in ~6 s'", () => {
+    // metadataExtraction measured and nearly done; 88 photos wait for thumbnails and CLIP, never run yet.
+    const steps: Observation[] = [0, 2, 4].map((s, i) =>
+      obs({ metadataExtraction: { active: 5, pending: 200 - i * 100 }, thumbnailGeneration: { isPaused: true, pending: 88 }, smartSearch: { isPaused: true, pending: 88 } }, s * 1000),
+    );
+    let state: DrainState = {};
+    for (const o of steps) state = updateDrain(state, o, ["metadataExtraction", "thumbnailGeneration", "smartSearch"]);
+    const eta = estimate(state, steps[2]!, ["metadataExtraction", "thumbnailGeneration", "smartSearch"], 1);
+    expect(eta.estimated).toEqual(["thumbnailGeneration", "smartSearch"]);
+    // 88 × 0.115 s + 88 × 0.25 s after the last 5 metadata jobs: half a minute, not the 0.1 s metadataExtraction alone would say.
+    expect(eta.overallMs!).toBeGreaterThan(30_000);
+    expect(formatOverall(eta)).toBe("~32 s (estimate)");
+  });
+
+  test("a measured rate replaces the prior as soon as the queue has run between two looks", () => {
+    const o1 = obs({ thumbnailGeneration: { active: 3, pending: 100 } }, 0);
+    const o2 = obs({ thumbnailGeneration: { active: 3, pending: 90 } }, 10_000);
+    let state = updateDrain({}, o1, ["thumbnailGeneration"]);
+    expect(estimate(state, o1, ["thumbnailGeneration"], 1).queues[0]!.estimated).toBe(true);
+    state = updateDrain(state, o2, ["thumbnailGeneration"]);
+    const q = estimate(state, o2, ["thumbnailGeneration"], 1).queues[0]!;
+    expect(q.estimated).toBeUndefined();
+    expect(q.ratePerSecond).toBeCloseTo(1, 5);
+  });
+
+  test("queue names that are Object.prototype's properties are data, not keys", () => {
+    const o = obs({ constructor: { active: 1, pending: 3 }, toString: { isPaused: true, pending: 2 } }, 0);
+    const state = updateDrain({}, o, ["constructor", "toString"]);
+    const eta = estimate(state, o, ["constructor", "toString"], 1);
+    expect(eta.unknown).toEqual(["constructor", "toString"]);
+    expect(formatOverall(eta)).toBe("unknown");
   });
 
   test("nothing to do: no queue, no overall figure", () => {
     const eta = estimate({}, obs({}), [Q], 1);
-    expect(eta).toEqual({ queues: [], overallMs: null, unknown: [], waiting: [] });
+    expect(eta).toEqual({ queues: [], overallMs: null, unknown: [], estimated: [], waiting: [] });
   });
 
   test("a queue a closed window or the ML gate keeps back gets no countdown and is left out of the overall figure", () => {

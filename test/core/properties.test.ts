@@ -2,7 +2,7 @@
 // observations and random histories with other actors in between.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { decide, occupiesSlot } from "../../src/core/decide.ts";
+import { decide, exitActions, occupiesSlot } from "../../src/core/decide.ts";
 import { confirmAction } from "../../src/core/reconcile.ts";
 import { DEFAULT_PRIORITY, KNOWN_QUEUES } from "../../src/core/queues.ts";
 import type { WaitMemory } from "../../src/core/max-wait.ts";
@@ -325,6 +325,54 @@ describe("histories with other actors", () => {
           }
           world = applyActions(world, reply.actions);
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("answers that leave queues out (issue 16 item 1)", () => {
+  // The daemon alone against a server (no person), but some of its looks see
+  // only part of the list. Whatever it was shown, it never takes a pause of
+  // its own for someone else's, and on exit it resumes every queue it paused.
+  const partialEventArb = fc.oneof(
+    fc.record({ kind: fc.constant("work" as const), queue: fc.nat(), jobs: fc.integer({ min: 1, max: 30 }) }),
+    fc.record({ kind: fc.constant("finish" as const), queue: fc.nat(), jobs: fc.integer({ min: 1, max: 30 }) }),
+    fc.record({ kind: fc.constant("start" as const), queue: fc.nat() }),
+    fc.record({ kind: fc.constant("daemon" as const), keep: fc.constant(null) }),
+    // A partial answer: only the queues the mask keeps (possibly none).
+    fc.record({ kind: fc.constant("daemon" as const), keep: fc.array(fc.boolean(), { minLength: KNOWN_QUEUES.length, maxLength: KNOWN_QUEUES.length }) }),
+  );
+
+  test("a queue missing from an answer keeps what the daemon knew of it: no pause of its own is ever held, and the exit resumes them all", () => {
+    fc.assert(
+      fc.property(policyArb, fc.array(partialEventArb, { minLength: 1, maxLength: 80 }), (policy, events) => {
+        let world = idle();
+        let ownership: Ownership = { pausedByUs: [], runningByUs: [], held: [] };
+        let first = true;
+        for (const e of events) {
+          if (e.kind !== "daemon") {
+            world = applyEvent(world, e);
+            continue;
+          }
+          const shown = e.keep ? { ...world, queues: world.queues.filter((_, i) => e.keep![i]) } : world;
+          const d = decide({ observation: shown, policy, ownership, adoptPaused: first });
+          first = false;
+          // Only what the answer showed is acted on.
+          for (const a of d.actions) expect(shown.queues.some((q) => q.name === a.queue)).toBe(true);
+          // What the daemon knew of a queue the answer left out is kept.
+          for (const list of ["pausedByUs", "runningByUs", "held"] as const) {
+            for (const q of ownership[list]) if (!shown.queues.some((s) => s.name === q)) expect(d.ownership[list]).toContain(q);
+          }
+          expect(d.ownership.held).toEqual([]);
+          world = applyActions(world, d.actions);
+          ownership = d.actions.reduce(confirmAction, d.ownership);
+        }
+        // Nobody else touched anything: every paused managed queue is the daemon's, and the exit resumes it,
+        // whether its last look saw everything or nothing.
+        const paused = world.queues.filter((q) => q.isPaused && policy.priority.includes(q.name)).map((q) => q.name).sort();
+        expect(exitActions(world, ownership).map((a) => a.queue).sort()).toEqual(paused);
+        expect(exitActions({ ...world, queues: [] }, ownership).map((a) => a.queue).sort()).toEqual(expect.arrayContaining(paused));
       }),
       { numRuns: RUNS },
     );

@@ -11,6 +11,7 @@ import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 import { testDaemon } from "../helpers/daemon-builder.ts";
+import { driveSleeps, sleepWatch } from "../helpers/drive.ts";
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 import { closedPort } from "../e2e/helpers-sim.ts";
 
@@ -28,8 +29,11 @@ async function setUp(opts: { saved: Ownership; pausedBy?: Record<string, string>
   const store = memoryStateStore();
   store.saved = opts.saved;
   const log = memoryLog();
-  const daemon = testDaemon({ url: opts.url ?? sim.url, apiKey: KEY, clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
-  return { sim, daemon, log, store };
+  // The clean-up waits between tries on the daemon's clock: `drive` moves virtual time for it.
+  const watch = sleepWatch(clock);
+  const daemon = testDaemon({ url: opts.url ?? sim.url, apiKey: KEY, clock: watch.clock, exitClock: watch.clock, log, store, ...(opts.budgetMs ? { shutdownTimeoutMs: opts.budgetMs } : {}) });
+  const drive = <T>(work: Promise<T>) => driveSleeps(clock, watch, work);
+  return { sim, daemon, log, store, drive };
 }
 
 const managed = (s: Simulator) => s.engine.list().filter((q) => DEFAULT_PRIORITY.includes(q.name as never)).map((q) => q.name);
@@ -77,12 +81,12 @@ test("a stop before the first connection, with a state file: the clean-up connec
 });
 
 test("a stop before the first connection while Immich is down: the queues are named, with why", async () => {
-  const { daemon, log } = await setUp({
+  const { daemon, log, drive } = await setUp({
     saved: { pausedByUs: ["smartSearch"], runningByUs: [], held: [] },
     url: `http://127.0.0.1:${closedPort()}`,
     budgetMs: 1_000,
   });
-  const results = await daemon.shutdown();
+  const results = await drive(daemon.shutdown());
   expect(results.map((r) => [r.action.queue, r.ok])).toEqual([["smartSearch", false]]);
   const line = log.lines.find((l) => l.level === "error")!.msg;
   expect(line).toContain("smartSearch still paused");

@@ -59,3 +59,15 @@ test("unknown queues: each named once, at most NOTICE_LIMIT over the daemon's li
   expect(lines.filter((l) => l.includes("are not logged")).length).toBe(1);
   expect(poll).toBeGreaterThanOrEqual(50);
 });
+
+test("JSON log lines: what JSON leaves raw that a terminal acts on (bidi overrides, C1 controls, line separators) is escaped too, the JSON unchanged", () => {
+  const out: string[] = [];
+  const stream = { write: (t: string) => out.push(t) };
+  const log = createLog({ level: "debug", format: "json", stdout: stream, stderr: stream, now: () => 0 });
+  const name = "evil\u202egnp.exe\u009b2J\u2028\u0085";
+  log.info(`the server has a queue the daemon does not know, ${name}`, { queue: name });
+  const text = out.join("");
+  expect(text).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2028]/);
+  expect(text).toContain("evil\\u202egnp.exe\\u009b2J\\u2028\\u0085");
+  expect(JSON.parse(text.trim()).queue).toBe(name);
+});

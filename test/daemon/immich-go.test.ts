@@ -3,7 +3,7 @@
 // queues with the legacy command and force=true, poll GET /api/jobs every
 // 250 ms, resume the five at the end or leave them paused after a crash)
 // against the daemon at MAX_CONCURRENT_JOBS=2 with a machine-learning and
-// face-clustering backlog. What the daemon promises (README: immich-go beside the daemon):
+// face-clustering backlog. What the daemon promises (docs/scheduling.md: immich-go beside the daemon):
 // - the queues it saw immich-go pause (the ones it had running) are held:
 //   never resumed by it, said in one log line;
 // - a pause of a queue it had paused itself changes nothing on the server,

@@ -60,6 +60,8 @@ export interface E2ESimOptions {
   /** Simulated seconds per real second (default 1). */
   speed?: number;
   seed?: number;
+  /** Queues the server reports beyond its profile's (names such as `constructor`). */
+  extraQueues?: readonly string[];
 }
 
 export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
@@ -69,6 +71,7 @@ export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
     profile: opts.profile ?? "v3.1",
     speed: opts.speed ?? 1,
     seed: opts.seed ?? 11,
+    ...(opts.extraQueues ? { extraQueues: opts.extraQueues } : {}),
     keys: SIM_KEYS,
     realSleep: (ms) => systemClock.sleep(ms, stopping.signal),
     onError: () => {},

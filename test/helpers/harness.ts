@@ -7,6 +7,7 @@ import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock, watchFirstSleep } from "../../src/shared/clock.ts";
+import { driveSleeps, sleepWatch } from "./drive.ts";
 import type { ProfileName } from "../../src/simulator/profiles.ts";
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   mlPort?: number;
   /** Simulated start time (default 2026-11-28 12:00 UTC). */
   startAt?: number;
+  /** Called with the simulator before the daemon starts (queues paused before it, faults at its first look). */
+  before?: (sim: Simulator) => void;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,6 +83,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       { key: IMMICH_GO_KEY, label: "immich-go", admin: true, scopes: ["all"] },
     ],
   });
+  opts.before?.(sim);
   const first = await spawnDaemon(sim, clock, DAEMON_KEY, opts);
   const others: RunningDaemon[] = [];
   return {
@@ -142,7 +146,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
   const client = createImmichClient({ baseUrl: sim.url, apiKey, fetch: countingFetch, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
-  const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
+  const watch = sleepWatch(clock);
+  const { clock: daemonClock, firstSleep } = watchFirstSleep(watch.clock);
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -159,6 +164,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     onExit: opts.onExit ?? "resume",
     store,
     random: () => 0.5,
+    // The exit clean-up's budget and backoff in virtual time too; stop() drives it.
+    exitClock: watch.clock,
     ...(opts.gates ? { gates: new GateWatch(typeof opts.gates === "function" ? opts.gates(sim) : opts.gates, daemonClock, log) } : {}),
   });
   const controller = new AbortController();
@@ -178,7 +185,8 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
       stopped = true;
       controller.abort();
       await running;
-      await daemon.shutdown();
+      // The exit clean-up may wait between tries (Immich down): time moves for it.
+      await driveSleeps(clock, watch, daemon.shutdown());
     },
   };
 }

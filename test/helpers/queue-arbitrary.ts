@@ -23,3 +23,20 @@ export const queueArb = (name: string): fc.Arbitrary<QueueSnapshot> =>
       waiting: isPaused ? 0 : pending,
       paused: isPaused ? pending : 0,
     }));
+
+/**
+ * Names that are keys of every plain object (Object.prototype's own), which a
+ * hostile or odd server may report and a configuration may name (issue 16
+ * item 4): everywhere a name is a key they must be data like any other.
+ */
+export const PROTOTYPE_NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__", "__defineGetter__", "isPrototypeOf", "toLocaleString", "propertyIsEnumerable"] as const;
+
+/** Queue names for the fuzz: Immich's, the prototype's and a couple of plain unknown ones. */
+export const fuzzQueueNames = (known: readonly string[]): string[] => [...known, ...PROTOTYPE_NAMES, "someNewQueue"];
+
+/** An observation of some of `names` (each at most once, in a random order). */
+export const observationOf = (names: readonly string[], at = 0) =>
+  fc
+    .shuffledSubarray([...names], { minLength: 1 })
+    .chain((picked) => fc.tuple(...picked.map(queueArb)))
+    .map((queues) => ({ at, api: "queues" as const, queues }));

@@ -3,18 +3,27 @@
 // whole and searched for the key in every form it could take (as is,
 // URL-encoded, cut to its first half). The hostile parts come from a proxy
 // in front of the simulator that echoes the key back in error messages,
-// correlation ids, HTML pages, redirects and broken JSON.
+// correlation ids, HTML pages, redirects and broken JSON; and a server
+// that names queues after the key, which the status server (/metrics,
+// /api/status, /healthz) and the notifications must not repeat either
+// (issue 16 item 6).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runApp } from "../../src/cli/app.ts";
-import { VirtualClock } from "../../src/shared/clock.ts";
+import { memoryLog } from "../../src/daemon/log.ts";
+import { Notifier } from "../../src/notify/notifier.ts";
+import { systemClock, VirtualClock } from "../../src/shared/clock.ts";
+import { secretMasker } from "../../src/shared/mask.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
 
 // Shaped like an Immich key (43 characters); the test looks for it and for its halves.
 const KEY = "q7Vb2LkR9xWmT4nZp8HsYc3JdFgA6uEoN1iKvBtQ5wM";
 const FILE_KEY = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNnMmLlKkJ";
+
+/** Queue names the server reports that carry the keys. */
+const KEY_QUEUES = [KEY, `odd-${KEY}-queue`, FILE_KEY];
 
 /** The key the request carried (a proxy echoing what it was sent), or the configured one for public endpoints. */
 type Mode = { name: string; when: (req: Request) => boolean; answer: (k: string) => Response };
@@ -56,6 +65,8 @@ beforeAll(async () => {
   sim = await startSimulator({
     profile: "v3.1",
     clock: new VirtualClock(),
+    // A hostile server naming queues after the key: every command's output, the status server and the notifications must mask them.
+    extraQueues: KEY_QUEUES,
     keys: [
       { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: FILE_KEY, label: "file", admin: true, scopes: ["all"] },
@@ -163,4 +174,110 @@ describe("no output of any command under any failure shows the key", () => {
     }
     console.log(`key search: ${runs} command runs captured, key found in none`);
   }, 60_000);
+});
+
+describe("the status server and the notifications", () => {
+  test("queues named after the key and a server echoing it in errors: /, /healthz, /readyz, /metrics, /api/status and the messages sent never show it", async () => {
+    const received: string[] = [];
+    const receiver = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: async (req) => {
+        received.push(JSON.stringify(Object.fromEntries(req.headers)) + (await req.text()));
+        return new Response("ok");
+      },
+    });
+    const out: string[] = [];
+    const stream = { write: (s: string | Uint8Array) => out.push(typeof s === "string" ? s : new TextDecoder().decode(s)) } as unknown as NodeJS.WritableStream;
+    const controller = new AbortController();
+    mode = MODES[0]!;
+    sentKey = KEY;
+    sim.engine.enqueue(KEY, 20);
+    const running = runApp({
+      argv: ["run"],
+      env: {
+        IMMICH_URL: proxy.url.origin,
+        API_KEY: KEY,
+        STATUS_ADDR: "127.0.0.1:0",
+        NOTIFY_URL: `json+http://127.0.0.1:${receiver.port}/hook http://127.0.0.1:${receiver.port}/topic`,
+        NOTIFY_OUTAGE_AFTER: "1",
+        POLL_INTERVAL: "0.2",
+        HEALTH_FILE: join(dir, "health-status.json"),
+        STATE_FILE: join(dir, "state-status.json"),
+        EXIT_TIMEOUT: "1",
+      },
+      stdout: stream,
+      stderr: stream,
+      clock: systemClock,
+      signal: controller.signal,
+      readFile: (path) => readFileSync(path, "utf8"),
+      random: () => 0.5,
+      fetch,
+      pid: process.pid,
+    });
+    const until = async (what: () => boolean | Promise<boolean>, label: string) => {
+      for (let i = 0; i < 200; i++) {
+        if (await what()) return;
+        await Bun.sleep(50);
+      }
+      throw new Error(`waited in vain for ${label}`);
+    };
+    const served: string[] = [];
+    try {
+      await until(() => /status page and metrics at (http:\/\/\S+)\//.test(out.join("")), "the status server");
+      const base = /status page and metrics at (http:\/\/\S+)\//.exec(out.join(""))![1]!;
+      const all = async () => {
+        for (const path of ["/", "/healthz", "/readyz", "/metrics", "/api/status"]) served.push(await (await fetch(base + path)).text());
+        return served.at(-1)!;
+      };
+      await until(async () => (await all()).includes("lastSuccessAt"), "a first look");
+      expect(served.at(-1)).toContain(`odd-${"***"}-queue`);
+      // Immich now fails, echoing the key in its message: /healthz says why, and the outage goes out as a message.
+      mode = { name: "500 echoing the key", when: queuesPath, answer: ECHOES[2]![1] };
+      await until(async () => (await all()).includes("degraded"), "the outage on /api/status");
+      await until(() => received.some((r) => r.includes("immich-down")), "the outage message");
+    } finally {
+      mode = MODES[0]!;
+      controller.abort("SIGTERM");
+      await running;
+      receiver.stop(true);
+    }
+    expect(received.length).toBeGreaterThan(0);
+    for (const [what, text] of [["served", served.join("\n")], ["sent", received.join("\n")], ["logged", out.join("")]] as const) {
+      expect({ what, found: leaks(text, KEY) }).toEqual({ what, found: [] });
+    }
+  }, 30_000);
+});
+
+test("the notifier masks what it sends: an event whose words carry the key or the token goes out with *** instead", async () => {
+  const received: string[] = [];
+  const receiver = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: async (req) => {
+      received.push(JSON.stringify(Object.fromEntries(req.headers)) + (await req.text()));
+      return new Response("ok");
+    },
+  });
+  const TOKEN = "tk_notifytoken0123456789";
+  try {
+    const n = new Notifier({
+      targets: [
+        { kind: "ntfy", url: `http://127.0.0.1:${receiver.port}/topic`, label: "ntfy" },
+        { kind: "json", url: `http://127.0.0.1:${receiver.port}/hook`, label: "webhook" },
+      ],
+      fetch,
+      clock: systemClock,
+      log: memoryLog(),
+      source: { version: "1", immichUrl: "http://immich" },
+      mask: secretMasker([KEY, TOKEN]),
+    });
+    n.add([{ kind: "held", at: 0, severity: "warning", title: `${KEY} held`, text: `queue ${KEY} and ${TOKEN} were paused`, queues: [KEY] }]);
+    await n.close(5_000);
+  } finally {
+    receiver.stop(true);
+  }
+  expect(received).toHaveLength(2);
+  expect(received.join("\n")).toContain("*** held");
+  expect([...leaks(received.join("\n"), KEY), ...leaks(received.join("\n"), TOKEN)]).toEqual([]);
 });

@@ -65,6 +65,9 @@ describe("simulator command", () => {
         "--garbage-rate=0.05",
         "--reset-rate",
         "0.01",
+        "--partial-rate=0.2",
+        "--partial-keep",
+        "0",
         "--html",
         "--maintenance",
       ],
@@ -78,7 +81,7 @@ describe("simulator command", () => {
         { key: "k1", label: "daemon", admin: true, scopes: ["queue.read", "queue.update"] },
         { key: "k2", label: "person", admin: false, scopes: ["all"] },
       ],
-      faults: { latencyMs: 25, errorRate: 0.1, garbageRate: 0.05, resetRate: 0.01, htmlRate: 1, maintenance: true },
+      faults: { latencyMs: 25, errorRate: 0.1, garbageRate: 0.05, resetRate: 0.01, partialRate: 0.2, partialKeep: 0, htmlRate: 1, maintenance: true },
     });
     // Defaults: Immich's port, a generated admin key.
     expect(parseSimulatorArgs([], () => "rnd")).toEqual({

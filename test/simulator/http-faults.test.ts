@@ -103,6 +103,52 @@ describe("fault modes", () => {
     expect((await fetch(`${s.url}/__simulator/state`)).status).toBe(200);
   });
 
+  test("partial: a queue list with queues left out, well formed; other requests answered as usual", async () => {
+    const list = async (s: Simulator, path: string) => {
+      const res = await fetch(`${s.url}/api/${path}`, { headers: { "x-api-key": KEYS.admin.key } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as unknown;
+    };
+    const all = (await sim()).engine.list().length;
+    // Half kept on average; never all of them in 20 lists, always valid JSON of the right shape.
+    const s = await sim({ faults: { partialRate: 1 } });
+    const sizes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const queues = (await list(s, "queues")) as { name: string }[];
+      expect(Array.isArray(queues)).toBe(true);
+      sizes.push(queues.length);
+    }
+    expect(Math.max(...sizes)).toBeLessThan(all);
+    expect(sizes.reduce((a, b) => a + b, 0) / sizes.length).toBeGreaterThan(all * 0.25);
+    // The legacy family's object loses keys the same way; partialKeep 0 empties it.
+    const legacy = await sim({ profile: "v2.3", faults: { partialRate: 1, partialKeep: 0 } });
+    expect(await list(legacy, "jobs")).toEqual({});
+    // A command, or a single queue, is not a list: answered whole, and applied.
+    expect((await pause(s)).status).toBe(200);
+    expect(s.engine.get("smartSearch")?.isPaused).toBe(true);
+    expect(((await list(s, "queues/smartSearch")) as { name: string }).name).toBe("smartSearch");
+  });
+
+  test("hiddenQueues: every queue list leaves them out, as a server lacking them would; commands still reach them", async () => {
+    const s = await sim({ faults: { hiddenQueues: ["ocr", "library"] } });
+    const res = await fetch(`${s.url}/api/queues`, { headers: { "x-api-key": KEYS.admin.key } });
+    const names = ((await res.json()) as { name: string }[]).map((q) => q.name);
+    expect(names).toEqual(s.engine.list().map((q) => q.name).filter((n) => n !== "ocr" && n !== "library"));
+    expect((await pause(s, "ocr")).status).toBe(200);
+    expect(s.engine.get("ocr")?.isPaused).toBe(true);
+    const put = await fetch(`${s.url}/__simulator/faults`, { method: "PUT", body: '{"hiddenQueues":[]}' });
+    expect(((await put.json()) as { hiddenQueues: string[] }).hiddenQueues).toEqual([]);
+  });
+
+  test("partial: which queues a list keeps never shifts the other faults' draws", () => {
+    const fates = (partialKeep: number) => {
+      const f = new Faults(3, { errorRate: 0.2, partialRate: 0.3, partialKeep });
+      return Array.from({ length: 100 }, () => [f.draw(), f.keeps()]).map(([d]) => d);
+    };
+    expect(fates(0.1)).toEqual(fates(0.9));
+    expect(fates(0.5)).toContain("partial");
+  });
+
   test("latency: every /api answer waits, in real time", async () => {
     const s = await sim({ faults: { latencyMs: 60 } });
     const t0 = performance.now();

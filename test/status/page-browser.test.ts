@@ -109,6 +109,37 @@ describe("the status page in Chromium", () => {
     await close();
   });
 
+  test("ETAs never mislead: unmeasured queues are estimated and marked so; short runs between looks are drawn", async () => {
+    h = await startStatusHarness({ STATUS_ADDR: "0", MAX_CONCURRENT_JOBS: "1", TZ: "UTC" });
+    // Ten photos: each stage drains in a second or two, shorter than the interval between looks.
+    h.sim.engine.upload({ photos: 10, videos: 0 });
+    await h.advance(10_000);
+    const snap = h.wiring.recorder.current;
+    // One look: no queue has a measured rate yet, each gets the usual cost of its jobs.
+    expect(snap.etas!.estimated.length).toBeGreaterThan(0);
+    const { page, errors, close } = await openPage(`${h.wiring.server!.url}/?refresh=1`, { width: 1280, height: 900 });
+    await page.waitForSelector("tr[data-queue]");
+    expect(await page.locator("#eta").textContent()).toMatch(/^~\d+ (s|min|h).* \(estimate\)$/);
+    const estimated = snap.etas!.estimated[0]!;
+    expect(await page.locator(`tr[data-queue="${estimated}"] td[data-label="ETA"]`).textContent()).toMatch(/\(est\.\)$/);
+    // A person also resumes storageTemplateMigration (fast jobs) from Immich's admin page as soon as
+    // work waits there: it drains between two looks too.
+    for (let i = 0, resumed = false; i < 60; i++) {
+      await h.advance(1_000);
+      const q = h.wiring.recorder.current.queues.find((x) => x.name === "storageTemplateMigration")!;
+      if (!resumed && q.pending > 0 && q.isPaused) resumed = (await h.person(q.name, false)).status === 200;
+    }
+    const spans = h.wiring.recorder.current.timeline.queues.flatMap((q) => q.spans);
+    const between = spans.filter((sp) => sp.between).length;
+    expect(between).toBeGreaterThan(0);
+    await page.reload();
+    await page.waitForSelector("#timeline svg rect.bar");
+    expect(await page.locator("#timeline svg rect.between").count()).toBe(between);
+    expect(await page.locator("#timeline svg rect.between title").first().textContent()).toMatch(/jobs done between two looks/);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   test("works under a reverse proxy's sub-path, with or without the trailing slash", async () => {
     h = await busyDaemon();
     const upstream = h.wiring.server!.url;

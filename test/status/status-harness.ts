@@ -35,7 +35,7 @@ export interface StatusHarness {
 
 export async function startStatusHarness(
   env: Record<string, string> = {},
-  opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean; /** A fake /proc for MAX_PRESSURE. */ procRoot?: string } = {},
+  opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean; /** A fake /proc for MAX_PRESSURE. */ procRoot?: string; /** Queues the server reports beyond its profile's. */ extraQueues?: readonly string[] } = {},
 ): Promise<StatusHarness> {
   const clock = opts.virtual ?? new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const sim = await startSimulator({
@@ -43,6 +43,7 @@ export async function startStatusHarness(
     profile: "v3.1",
     seed: 5,
     ...(opts.ml ? { mlPort: 0 } : {}),
+    ...(opts.extraQueues ? { extraQueues: opts.extraQueues } : {}),
     keys: [
       { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON, label: "person", admin: true, scopes: ["all"] },
