@@ -75,6 +75,7 @@ describe("ci.yml", () => {
     expect(job.container!.image).toMatch(/^node:20-bookworm/);
     // .ci/run starts its own dockerd for the image tests.
     expect(job.container!.options).toContain("--privileged");
+    expect((job.container as { volumes?: string[] }).volumes).toEqual(["ci-docker-data:/var/lib/docker"]);
     expect(job.steps.map((s) => s.run).filter(Boolean)).toEqual(["bash .ci/run"]);
     expect(wf.permissions).toEqual({ contents: "read" });
   });
