@@ -6,7 +6,10 @@
 #   docker run -d -e IMMICH_URL=http://immich-server:2283 -e API_KEY=... immich-job-daemon
 #
 # Build arguments: BUILD_VERSION (baked into the binary and the version label;
-# default package.json's), SOURCE_URL (the source label: where you publish it).
+# a release sets it from its tag, scripts/release.ts; unset, the binary says
+# <package.json's version>-dev, +REVISION's first 7 characters if given),
+# SOURCE_URL and REVISION (the source and revision labels: where and from
+# which commit it is published).
 #
 # Stages:
 #   libs   the target architecture's Debian bookworm, which only lends the C
@@ -34,8 +37,9 @@
 
 # Declared so the classic builder can be given it (BuildKit sets it itself).
 ARG BUILDPLATFORM
-ARG BUILD_VERSION=0.1.0
+ARG BUILD_VERSION=
 ARG SOURCE_URL=
+ARG REVISION=
 ARG BUILD_IMAGE=node:20-bookworm-slim
 ARG LIBS_IMAGE=debian:bookworm-slim
 
@@ -54,20 +58,23 @@ COPY --from=libs /usr/lib/*-linux-gnu/libc.so.6 /usr/lib/*-linux-gnu/libm.so.6 /
      /usr/lib/*-linux-gnu/libpthread.so.0 /usr/lib/*-linux-gnu/ld-linux-*.so.* /target-libs/
 ARG TARGETARCH
 ARG BUILD_VERSION
+ARG REVISION
 RUN set -eu; \
     case "$TARGETARCH" in amd64) bun_target=bun-linux-x64 ;; arm64) bun_target=bun-linux-arm64 ;; \
       *) echo "no image for '$TARGETARCH': Bun builds amd64 and arm64" >&2; exit 1 ;; esac; \
-    BUILD_VERSION="$BUILD_VERSION" ./node_modules/.bin/bun scripts/build.ts --target "$bun_target" --outfile dist/immich-job-daemon; \
+    BUILD_VERSION="$BUILD_VERSION" BUILD_REVISION="$REVISION" ./node_modules/.bin/bun scripts/build.ts --target "$bun_target" --outfile dist/immich-job-daemon; \
     sh scripts/image-rootfs.sh "$TARGETARCH" dist/immich-job-daemon /target-libs /rootfs; \
     mkdir /state
 
 FROM scratch
 ARG BUILD_VERSION
 ARG SOURCE_URL
+ARG REVISION
 LABEL org.opencontainers.image.title="immich-job-daemon" \
       org.opencontainers.image.description="Caps how many Immich job queues run at once, in priority order, without interrupting work in progress." \
       org.opencontainers.image.version="${BUILD_VERSION}" \
       org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="MIT"
 COPY --from=build /rootfs/ /
 # Its own COPY with --chown: COPY makes every file root's otherwise.

@@ -1,5 +1,8 @@
 // `npm run build`: one self-contained binary, dist/immich-job-daemon, made
-// with `bun build --compile`. The version is baked in; autoloading of .env
+// with `bun build --compile`. The version is baked in: BUILD_VERSION when set
+// (a release: scripts/release.ts sets it from the tag), else package.json's
+// version marked as a development build with its commit, 1.0.0-dev+3f2a9c1
+// (release-lib.ts checkoutVersion); autoloading of .env
 // and bunfig.toml from the user's working directory is switched off so a
 // stray file next to the binary can never change its behaviour.
 // The flags themselves are in build-args.ts.
@@ -7,25 +10,26 @@
 //   bun scripts/build.ts                       # this machine's platform
 //   bun scripts/build.ts --target bun-linux-arm64-musl --outfile dist/x
 //   bun scripts/build.ts --release             # every Linux target + SHA256SUMS
+//   bun scripts/build.ts --release --outdir dist/release
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { buildArgs } from "./build-args.ts";
-
-/** What users run: glibc and musl (Alpine), x64 and arm64. Bun has no 32-bit ARM target. */
-const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl"] as const;
+import { gitFacts } from "./git-facts.ts";
+import { checkoutVersion, RELEASE_TARGETS } from "./release-lib.ts";
 
 const { values } = parseArgs({
   options: {
     target: { type: "string" },
     outfile: { type: "string", default: "dist/immich-job-daemon" },
     release: { type: "boolean", default: false },
+    outdir: { type: "string", default: "dist" },
   },
 });
 
-const version = process.env.BUILD_VERSION || pkg.version;
+const version = process.env.BUILD_VERSION || checkoutVersion(pkg.version, gitFacts(`${import.meta.dir}/..`));
 
 function build(outfile: string, target?: string): void {
   const args = buildArgs("src/main.ts", outfile, { version, ...(target ? { target } : {}) });
@@ -38,14 +42,16 @@ function build(outfile: string, target?: string): void {
 }
 
 if (values.release) {
+  const dir = values.outdir!;
+  mkdirSync(dir, { recursive: true });
   const files = RELEASE_TARGETS.map((t) => {
-    const out = `dist/immich-job-daemon-${t}`;
+    const out = `${dir}/immich-job-daemon-${t}`;
     build(out, `bun-${t}`);
     return out;
   });
   const sums = files.map((f) => `${createHash("sha256").update(readFileSync(f)).digest("hex")}  ${basename(f)}`);
-  writeFileSync("dist/SHA256SUMS", sums.join("\n") + "\n");
-  console.log("wrote dist/SHA256SUMS");
+  writeFileSync(`${dir}/SHA256SUMS`, sums.join("\n") + "\n");
+  console.log(`wrote ${dir}/SHA256SUMS`);
 } else {
   build(values.outfile!, values.target);
 }

@@ -3,6 +3,8 @@
 // own environment, streams, clock and signal.
 
 import type { Config } from "../config/index.ts";
+import { withConfigFile } from "../config/config-file.ts";
+import type { ReadFile } from "../config/load.ts";
 import { createImmichClient } from "../immich/index.ts";
 import { maskedStream, secretMasker } from "../shared/mask.ts";
 import { exitCodeAfterSignal } from "../shared/signals.ts";
@@ -96,8 +98,12 @@ function lineIO(io: AppIO) {
   };
 }
 
-/** Hides API_KEY and API_KEY_FILE's content (read here too: a key the configuration rejects is still a secret). */
-export function outputMasker(env: Record<string, string | undefined>, readFile: (path: string) => string): (text: string) => string {
+/**
+ * Hides API_KEY and API_KEY_FILE's content (read here too: a key the
+ * configuration rejects is still a secret), CONFIG_FILE's included.
+ */
+export function outputMasker(environment: Record<string, string | undefined>, readFile: ReadFile): (text: string) => string {
+  const env = withConfigFile(environment, readFile).env;
   let fromFile: string | undefined;
   const file = env.API_KEY_FILE?.trim();
   if (file) {

@@ -1,6 +1,7 @@
 // `healthcheck`: the container's liveness probe, asking a running daemon (its
 // /healthz, or its heartbeat file) rather than Immich.
 
+import { withConfigFile } from "../config/config-file.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { checkHeartbeat } from "../daemon/heartbeat.ts";
 import { parseListenAddress } from "../status/address.ts";
@@ -11,10 +12,15 @@ import { EXIT } from "./exit-codes.ts";
 /**
  * `healthcheck`: exit 0 if a running daemon's loop is alive (its /healthz
  * when STATUS_ADDR is set, else its heartbeat file is fresh), 1 if not.
- * Needs no API key and sends nothing to Immich.
+ * Needs no API key and sends nothing to Immich. STATUS_ADDR and HEALTH_FILE
+ * may come from CONFIG_FILE, as for `run` (a broken file: `run` says what is
+ * wrong; here only the environment counts).
  */
-export async function healthcheckCommand(io: Pick<CommandIO, "env" | "stdout" | "stderr" | "clock"> & { fetch: typeof fetch }): Promise<number> {
-  const r = io.env.STATUS_ADDR?.trim() ? await healthzCheck(io.env.STATUS_ADDR, io.fetch) : checkHeartbeat(healthFilePath(io.env), io.clock.now());
+export async function healthcheckCommand(
+  io: Pick<CommandIO, "env" | "stdout" | "stderr" | "clock"> & Partial<Pick<CommandIO, "readFile">> & { fetch: typeof fetch },
+): Promise<number> {
+  const env = io.readFile ? withConfigFile(io.env, io.readFile).env : io.env;
+  const r = env.STATUS_ADDR?.trim() ? await healthzCheck(env.STATUS_ADDR, io.fetch) : checkHeartbeat(healthFilePath(env), io.clock.now());
   (r.ok ? io.stdout : io.stderr).write(r.line + "\n");
   return r.ok ? EXIT.ok : EXIT.internal;
 }

@@ -10,6 +10,7 @@ import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { type Eta, formatDuration, formatOverall } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
+import { VERSION } from "../shared/version.ts";
 import { escapeControls } from "../shared/escape.ts";
 import { waitReasons } from "./status-waits.ts";
 
@@ -35,7 +36,9 @@ export function statusJson(s: StatusInput) {
   const waits = waitReasons(s.observation, s.decision, s.maxConcurrent);
   return {
     url: s.url,
+    // The Immich server's version; the daemon's own is daemonVersion (added after it, so `version` kept its meaning).
     version: formatVersion(s.version),
+    daemonVersion: VERSION,
     api: s.api,
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,

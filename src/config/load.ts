@@ -1,6 +1,7 @@
 // Turns the environment into a Config, or into the complete list of what is
 // wrong with it. Effects come in as arguments (the environment, a file
-// reader), so this runs the same in tests as in src/main.ts.
+// reader), so this runs the same in tests as in src/main.ts. CONFIG_FILE's
+// variables (config-file.ts) fill in what the environment leaves unset.
 
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import { isEnv } from "../generated/checks.ts";
@@ -12,6 +13,7 @@ import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
 import { parsePressure } from "../core/pressure-syntax.ts";
 import { type ConfigError, configError } from "./errors.ts";
+import { type BoundedReadFile, fromFileError, withConfigFile } from "./config-file.ts";
 import type { Env } from "./schema.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type EnvName, QUEUE_NAME_PATTERN, variableDoc } from "./variables.ts";
 
@@ -20,8 +22,8 @@ const API_KEY = new RegExp(API_KEY_PATTERN);
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
 
-/** Reads a file as text; throws (like fs.readFileSync) when it cannot. */
-export type ReadFile = (path: string) => string;
+/** Reads a file as text; throws (like fs.readFileSync) when it cannot (main.ts: bounded, shared/bounded-read.ts). */
+export type ReadFile = BoundedReadFile;
 
 /**
  * Every problem is reported at once, in the order the variables are
@@ -29,7 +31,9 @@ export type ReadFile = (path: string) => string;
  * files often pass `VAR=` through). Variables the daemon does not know are
  * ignored, whatever their prefix.
  */
-export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): LoadResult {
+export function loadConfig(environment: Record<string, string | undefined>, readFile: ReadFile): LoadResult {
+  const file = withConfigFile(environment, readFile);
+  const env = file.env;
   const raw: Partial<Record<EnvName, string>> = {};
   for (const name of ENV_NAMES) {
     const v = env[name]?.trim();
@@ -66,9 +70,14 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   const pressure = raw.MAX_PRESSURE === undefined ? undefined : parsePressure(raw.MAX_PRESSURE);
   if (pressure && !pressure.ok) fail(configError("MAX_PRESSURE", raw.MAX_PRESSURE, pressure.problems.join("; ")));
 
-  if (errors.length > 0 || key === undefined) {
+  if (errors.length > 0 || file.errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
-    return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };
+    // A value the file gave: its error names the key and the file.
+    const named = errors.map((e) => {
+      const k = file.fromFile[e.variable as EnvName];
+      return k === undefined || file.path === undefined ? e : fromFileError(e, k, file.path);
+    });
+    return { ok: false, errors: [...file.errors, ...named].sort((a, b) => order(a) - order(b)) };
   }
 
   const config: Config = {

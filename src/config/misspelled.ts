@@ -29,7 +29,8 @@ export function misspelledVariables(env: Record<string, string | undefined>, kno
   return warnings;
 }
 
-function likelyMeant(name: string, known: readonly string[]): string | undefined {
+/** The variable `name` (an environment variable, or a CONFIG_FILE key) was probably meant to be, if any. */
+export function likelyMeant(name: string, known: readonly string[]): string | undefined {
   const upper = name.toUpperCase();
   const squashed = upper.replaceAll("_", "");
   // Another case, or the underscores left out.

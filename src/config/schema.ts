@@ -49,6 +49,8 @@ export const EnvSchema = Type.Object({
   NOTIFY_TOKEN_FILE: Str({ minLength: 1 }),
   NOTIFY_OUTAGE_AFTER: Num(1, 7 * 86_400),
   STATE_DIRECTORY: Str({ minLength: 1 }),
+  // Read by config-file.ts before anything else; here so it is a known variable like the rest.
+  CONFIG_FILE: Str({ minLength: 1 }),
 });
 
 /** The environment after coercion; every variable optional. */

@@ -179,6 +179,13 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
     accepted: "a directory path (if several are listed with ':', the first is used)",
     meaning: "Where STATE_FILE goes by default.",
   },
+  CONFIG_FILE: {
+    defaultText: "(none)",
+    accepted:
+      'the path of a readable JSON file holding one object whose keys are these variables\' names in capitals or lower case, e.g. {"api_key": "...", "max_concurrent_jobs": 2} (values: strings, numbers, true/false, lists; at most 64 KB)',
+    meaning:
+      "Read the other variables from a file (how the Home Assistant add-on passes its options, /data/options.json; also handy with systemd). A variable set in the environment wins over the file; the file's values are checked like the environment's, and an error names the key and the file.",
+  },
 };
 
 /** Every variable, in the order they are documented. */

@@ -8,7 +8,10 @@ import { type Static, Type } from "@sinclair/typebox";
 
 /** What the daemon owns, kept across restarts. */
 export const StateSchema = Type.Object({
-  version: Type.Literal(1),
+  /** The format: STATE_VERSION (state-file.ts, with the version policy) when written; a newer one is read for the keys below. */
+  version: Type.Integer({ minimum: 1 }),
+  /** The writer's version (since 1.0.0; absent in 0.1.0's files), for the line a reader of another format logs. */
+  writtenBy: Type.Optional(Type.String()),
   immichUrl: Type.String(),
   pausedByUs: Type.Array(Type.String()),
   runningByUs: Type.Array(Type.String()),

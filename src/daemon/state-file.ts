@@ -1,7 +1,9 @@
 // What the daemon owns, kept across restarts (DESIGN.md §2 rule 8): which
 // queues it paused, which it runs, which a person holds. Written atomically
 // (temporary file, then rename) so a crash never leaves half a file; a file
-// that cannot be read or parsed is reported and ignored, never fatal.
+// that cannot be read or parsed is reported and ignored, never fatal. The
+// format's version policy is STATE_VERSION's comment below: a newer format is read for
+// what this version understands (a downgrade), with one line saying so.
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -9,10 +11,39 @@ import type { Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import { MAX_FILE_BYTES, readFileLimited, TooLarge } from "../shared/bounded-read.ts";
+import { VERSION } from "../shared/version.ts";
 import type { State } from "./file-schemas.ts";
 
+/**
+ * The state file's format version this daemon writes.
+ *
+ * Policy (so an upgrade and a downgrade are both safe):
+ * - A key never changes its meaning or shape. Adding an optional top-level
+ *   key (issue 18's `control`, issue 19's `tuning`...) is NOT a new format:
+ *   every reader skips the keys it does not know, and a file without the key
+ *   means "nothing of that kind".
+ * - The format is bumped only when a key every reader needs (immichUrl,
+ *   pausedByUs, runningByUs, held) is removed or no longer written. A reader
+ *   of an older format then finds them missing and ignores the file with a
+ *   line saying so.
+ * - A reader of format N given a file of a newer format reads what it
+ *   understands (the keys of format N, when they are there with their shape)
+ *   with one line saying so, and writes format N at the next change: what
+ *   only the newer version keeps is dropped then (a downgrade).
+ * - A file of an older format is read as it was written (format 1 is the
+ *   first); a future format converts older files when it loads them.
+ */
+export const STATE_VERSION = 1;
+
+/** Every top-level key this version reads (StateSchema's; a test keeps them equal). */
+export const STATE_KEYS: readonly string[] = ["version", "writtenBy", "immichUrl", "pausedByUs", "runningByUs", "held"];
+
 export interface StateStore {
-  /** The saved ownership, `undefined` when there is none, or a problem to report. */
+  /**
+   * The saved ownership, `undefined` when there is none; and a problem to
+   * warn about: the file was ignored (no ownership), or read only in part (a
+   * newer format: ownership and problem both).
+   */
   load(): { ownership?: Ownership; problem?: string };
   save(ownership: Ownership): void;
 }
@@ -36,20 +67,53 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       } catch {
         return { problem: `STATE_FILE ${path} is not valid JSON; ignoring it` };
       }
+      const format = newerFormat(data);
+      const writer = format ? `${format.writtenBy ? `immich-job-daemon ${format.writtenBy}` : "a newer immich-job-daemon"} in state format ${format.version}` : "";
       if (!isState(data)) {
+        if (format) {
+          return { problem: `STATE_FILE ${path} was written by ${writer}, which this version (${VERSION}, format ${STATE_VERSION}) cannot read: ignoring it; queues paused now are taken as the daemon's own at start` };
+        }
         return { problem: `STATE_FILE ${path} is not a state file of this daemon; ignoring it` };
       }
       if (data.immichUrl !== immichUrl) {
         return { problem: `STATE_FILE ${path} is for ${data.immichUrl}, not ${immichUrl}; ignoring it` };
       }
-      return { ownership: { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held } };
+      const ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
+      if (format) {
+        return {
+          ownership,
+          problem:
+            `STATE_FILE ${path} was written by ${writer}; this is ${VERSION}, which writes format ${STATE_VERSION}: ` +
+            `reading the queues it records (paused, running, held) and nothing else, and rewriting the file in format ${STATE_VERSION} at the next change`,
+        };
+      }
+      // Keys of the same format that a later version added and this one does not know.
+      const unknown = Object.keys(data).filter((k) => !STATE_KEYS.includes(k));
+      if (unknown.length > 0) {
+        const names = unknown.slice(0, 5).map((k) => (/^[A-Za-z0-9_]{1,40}$/.test(k) ? k : "?")).join(", ") + (unknown.length > 5 ? ", ..." : "");
+        const by = typeof data.writtenBy === "string" && /^[0-9A-Za-z.+-]{1,64}$/.test(data.writtenBy) ? `immich-job-daemon ${data.writtenBy}` : "another version";
+        return {
+          ownership,
+          problem: `STATE_FILE ${path} holds what this version (${VERSION}) does not know (${names}), written by ${by}: reading the queues it records and dropping the rest at the next change`,
+        };
+      }
+      return { ownership };
     },
     save(ownership) {
-      const state: State = { version: 1, immichUrl, ...ownership };
+      const state: State = { version: STATE_VERSION, writtenBy: VERSION, immichUrl, ...ownership };
       mkdirSync(dirname(path), { recursive: true });
       writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
     },
   };
+}
+
+/** A file of a format newer than this version's: its version and writer, as far as they can be told. */
+function newerFormat(data: unknown): { version: number; writtenBy?: string } | undefined {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const { version, writtenBy } = data as { version?: unknown; writtenBy?: unknown };
+  if (typeof version !== "number" || !Number.isInteger(version) || version <= STATE_VERSION) return undefined;
+  // A writer's version is shown only when it looks like one: the file is not trusted to write the log line.
+  return typeof writtenBy === "string" && /^[0-9A-Za-z.+-]{1,64}$/.test(writtenBy) ? { version, writtenBy } : { version };
 }
 
 /**

@@ -145,7 +145,9 @@ export const isState = (() => {
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
-      (value['version'] === 1) &&
+      Number.isInteger(value['version']) &&
+      value['version'] >= 1 &&
+      (value['writtenBy'] !== undefined ? ((typeof value['writtenBy'] === 'string')) : true) &&
       (typeof value['immichUrl'] === 'string') &&
       Array.isArray(value['pausedByUs']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['pausedByUs']) &&
@@ -211,7 +213,8 @@ export const isEnv = (() => {
       (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_4.test(value['NOTIFY_TOKEN'])) : true) &&
       (value['NOTIFY_TOKEN_FILE'] !== undefined ? ((typeof value['NOTIFY_TOKEN_FILE'] === 'string') && value['NOTIFY_TOKEN_FILE'].length >= 1) : true) &&
       (value['NOTIFY_OUTAGE_AFTER'] !== undefined ? (Number.isFinite(value['NOTIFY_OUTAGE_AFTER']) && value['NOTIFY_OUTAGE_AFTER'] <= 604800 && value['NOTIFY_OUTAGE_AFTER'] >= 1) : true) &&
-      (value['STATE_DIRECTORY'] !== undefined ? ((typeof value['STATE_DIRECTORY'] === 'string') && value['STATE_DIRECTORY'].length >= 1) : true)
+      (value['STATE_DIRECTORY'] !== undefined ? ((typeof value['STATE_DIRECTORY'] === 'string') && value['STATE_DIRECTORY'].length >= 1) : true) &&
+      (value['CONFIG_FILE'] !== undefined ? ((typeof value['CONFIG_FILE'] === 'string') && value['CONFIG_FILE'].length >= 1) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof EnvSchema>;

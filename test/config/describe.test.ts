@@ -121,6 +121,7 @@ describe("the variables table", () => {
       "NOTIFY_TOKEN_FILE",
       "NOTIFY_OUTAGE_AFTER",
       "STATE_DIRECTORY",
+      "CONFIG_FILE",
     ]);
   });
 

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import type { Ownership } from "../../src/core/types.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
-import { fileStateStore, saveOwnership, type StateStore } from "../../src/daemon/state-file.ts";
+import { StateSchema } from "../../src/daemon/file-schemas.ts";
+import { fileStateStore, saveOwnership, STATE_KEYS, STATE_VERSION, type StateStore } from "../../src/daemon/state-file.ts";
+import { VERSION } from "../../src/shared/version.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 
@@ -31,7 +33,7 @@ describe("fileStateStore", () => {
     const store = fileStateStore(path, URL_A);
     expect(store.load()).toEqual({});
     store.save(OWNED);
-    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ version: 1, immichUrl: URL_A, ...OWNED });
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ version: 1, writtenBy: VERSION, immichUrl: URL_A, ...OWNED });
     expect(fileStateStore(path, URL_A).load()).toEqual({ ownership: OWNED });
   });
 
@@ -45,6 +47,55 @@ describe("fileStateStore", () => {
     const r = fileStateStore(path, URL_A).load();
     expect(r.ownership).toBeUndefined();
     expect(r.problem).toMatch(problem);
+    expect(r.problem).not.toContain("\n");
+  });
+
+  test("the format this version writes is 1: optional keys are added without a bump", () => {
+    expect(STATE_VERSION).toBe(1);
+  });
+
+  test("STATE_KEYS, the keys this version knows, are the schema's", () => {
+    expect([...STATE_KEYS].sort()).toEqual(Object.keys(StateSchema.properties).sort());
+  });
+
+  test("a file of format 1 from 0.1.0 (no writtenBy): read, without a word; with keys this version does not know: read, saying they will be dropped", () => {
+    const path = join(dir(), "state.json");
+    const fixture = JSON.parse(readFileSync(join(import.meta.dir, "../fixtures/state/v1-written-by-0.1.0.json"), "utf8")) as Ownership & { immichUrl: string };
+    writeFileSync(path, JSON.stringify(fixture));
+    expect(fileStateStore(path, fixture.immichUrl).load()).toEqual({
+      ownership: { pausedByUs: fixture.pausedByUs, runningByUs: fixture.runningByUs, held: fixture.held },
+    });
+    // Optional keys a later version of format 1 adds are skipped (their names shown only if they look like names).
+    writeFileSync(path, JSON.stringify({ ...fixture, laterKey: { holds: ["ocr"] }, "bad\nname": 1, writtenBy: "1.4.0" }));
+    expect(fileStateStore(path, fixture.immichUrl).load()).toEqual({
+      ownership: { pausedByUs: fixture.pausedByUs, runningByUs: fixture.runningByUs, held: fixture.held },
+      problem: `STATE_FILE ${path} holds what this version (${VERSION}) does not know (laterKey, ?), written by immich-job-daemon 1.4.0: reading the queues it records and dropping the rest at the next change`,
+    });
+  });
+
+  test("a newer format (a downgrade): what this version understands is read, with one line saying so", () => {
+    const path = join(dir(), "state.json");
+    writeFileSync(path, JSON.stringify({ version: 3, writtenBy: "2.1.0", immichUrl: URL_A, ...OWNED, control: { anything: true } }));
+    const r = fileStateStore(path, URL_A).load();
+    expect(r.ownership).toEqual(OWNED);
+    expect(r.problem).toBe(
+      `STATE_FILE ${path} was written by immich-job-daemon 2.1.0 in state format 3; this is ${VERSION}, which writes format 1: ` +
+        "reading the queues it records (paused, running, held) and nothing else, and rewriting the file in format 1 at the next change",
+    );
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ["a newer format without the keys this version reads", { version: 2, immichUrl: URL_A, owned: {} }, "in state format 2, which this version (VERSION, format 1) cannot read: ignoring it; queues paused now are taken as the daemon's own at start"],
+    ["a newer format that does not name its writer", { version: 7, immichUrl: URL_A, paused: [] }, "in state format 7, which this version (VERSION, format 1) cannot read: ignoring it; queues paused now are taken as the daemon's own at start"],
+    ["format 0", { version: 0, immichUrl: URL_A, ...OWNED }, "is not a state file of this daemon; ignoring it"],
+    ["a version that is not a whole number", { version: "1", immichUrl: URL_A, ...OWNED }, "is not a state file of this daemon; ignoring it"],
+    ["format 1 with a key of the wrong shape", { version: 1, immichUrl: URL_A, ...OWNED, held: "ocr" }, "is not a state file of this daemon; ignoring it"],
+  ])("%s: ignored with one line, never a crash", (_, data, tail) => {
+    const path = join(dir(), "state.json");
+    writeFileSync(path, JSON.stringify(data));
+    const r = fileStateStore(path, URL_A).load();
+    expect(r.ownership).toBeUndefined();
+    expect(r.problem).toEndWith(tail.replace("VERSION", VERSION));
     expect(r.problem).not.toContain("\n");
   });
 

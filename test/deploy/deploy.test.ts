@@ -7,7 +7,6 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import pkg from "../../package.json" with { type: "json" };
 import { ENV_NAMES } from "../../src/config/variables.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -70,12 +69,14 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
   });
 
-  test("its final stage is FROM scratch, for amd64 and arm64 by TARGETARCH, and its version default is package.json's", () => {
+  test("its final stage is FROM scratch, for amd64 and arm64 by TARGETARCH, and without BUILD_VERSION it builds a -dev version (a release passes its tag's)", () => {
     expect([...dockerfile.matchAll(/^FROM (.+)$/gm)].at(-1)![1]).toBe("scratch");
     expect(dockerfile).toMatch(/^ARG TARGETARCH$/m);
     expect(dockerfile).toContain("amd64) bun_target=bun-linux-x64");
     expect(dockerfile).toContain("arm64) bun_target=bun-linux-arm64");
-    expect(dockerfile).toContain(`ARG BUILD_VERSION=${pkg.version}\n`);
+    expect(dockerfile).toContain("ARG BUILD_VERSION=\n");
+    expect(dockerfile).toContain('BUILD_VERSION="$BUILD_VERSION" BUILD_REVISION="$REVISION" ./node_modules/.bin/bun scripts/build.ts');
+    expect(dockerfile).toContain('org.opencontainers.image.revision="${REVISION}"');
     expect(dockerfile).toContain("sh scripts/image-rootfs.sh");
   });
 });

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_DOCS } from "../../src/cli/exit-codes.ts";
 import { ENV_NAMES } from "../../src/config/variables.ts";
-import { cleanEnv, lines, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
+import { gitFacts } from "../../scripts/git-facts.ts";
+import { checkoutVersion } from "../../scripts/release-lib.ts";
+import { cleanEnv, lines, ROOT, runBinary, spawnBinary, waitUntil } from "./helpers.ts";
 import { type E2ESim, e2eSimsPerTest, KEYS } from "./helpers-sim.ts";
 
 // Real processes on a loaded 2-core machine: more than Bun's default 5 s
@@ -155,12 +157,14 @@ describe("healthcheck", () => {
 });
 
 describe("version and help", () => {
-  test("--version prints the baked version", async () => {
+  test("--version prints the baked version: this checkout's, <package version>-dev+<commit> unless a release tag names the commit", async () => {
+    const facts = gitFacts(ROOT, {});
+    const expected = checkoutVersion(pkg.version, facts);
+    if (facts.commit && !facts.exactTags?.includes(`v${pkg.version}`)) expect(expected).toBe(`${pkg.version}-dev+${facts.commit}`);
     for (const flag of ["--version", "-V"]) {
       const exit = await runBinary([flag], cleanEnv());
       expect(exit.code).toBe(0);
-      expect(exit.stdout).toBe(`${pkg.version}\n`);
-      expect(exit.stdout).not.toContain("-dev");
+      expect(exit.stdout).toBe(`${expected}\n`);
       expect(exit.stderr).toBe("");
     }
   });

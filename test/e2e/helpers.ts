@@ -1,6 +1,6 @@
 // The compiled binary as a real child process: where it is (built once if
-// missing or older than the sources, so `bun test test/e2e` never tests stale
-// code), spawning it with an explicit environment (never the developer's),
+// missing, older than the sources or of another commit, so `bun test
+// test/e2e` never tests stale code), spawning it with an explicit environment (never the developer's),
 // reading its output while it runs, signalling it, timing its exit, and the
 // check made on every exit of every test that nothing printed a stack trace.
 //
@@ -12,6 +12,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import pkg from "../../package.json" with { type: "json" };
+import { gitFacts } from "../../scripts/git-facts.ts";
+import { checkoutVersion } from "../../scripts/release-lib.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BINARY = process.env.E2E_BINARY ?? join(ROOT, "dist/immich-job-daemon");
@@ -33,13 +36,20 @@ function newestSource(): number {
 
 let ensured = false;
 /**
- * Builds dist/immich-job-daemon when it is missing or older than the sources
- * (scripts/test.sh builds first, so there this is a no-op). An explicit
- * E2E_BINARY is used as given.
+ * Builds dist/immich-job-daemon when it is missing, older than the sources,
+ * or says another version than a build of this checkout would (a commit
+ * since: the version names it), so that tests comparing it with a binary
+ * they build agree (scripts/test.sh builds first, so there this is a no-op).
+ * An explicit E2E_BINARY is used as given.
  */
 export function ensureBinary(): string {
   if (ensured || process.env.E2E_BINARY) return BINARY;
-  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < newestSource()) {
+  const stale = () => {
+    if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < newestSource()) return true;
+    const said = Bun.spawnSync([BINARY, "--version"], { stdout: "pipe", stderr: "ignore" }).stdout.toString().trim();
+    return said !== checkoutVersion(pkg.version, gitFacts(ROOT, {}));
+  };
+  if (stale()) {
     const r = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`could not build the binary: ${r.stderr.toString()}${r.stdout.toString()}`);
   }

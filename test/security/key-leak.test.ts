@@ -60,6 +60,8 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ijd-leak-"));
   writeFileSync(join(dir, "key"), `${FILE_KEY}\n`);
+  // The key in CONFIG_FILE, as Home Assistant writes an add-on's options.
+  writeFileSync(join(dir, "options.json"), JSON.stringify({ api_key: KEY }));
   sim = await startSimulator({
     profile: "v3.1",
     clock: new VirtualClock(),
@@ -115,6 +117,14 @@ async function capture(argv: string[], env: Record<string, string>): Promise<str
   return out.join("");
 }
 
+let files = 0;
+/** A CONFIG_FILE holding `options`. */
+function optionsFile(options: Record<string, unknown>): string {
+  const path = join(dir, `options-${files++}.json`);
+  writeFileSync(path, JSON.stringify(options));
+  return path;
+}
+
 /** Every form of a secret worth not printing: whole, URL-encoded, either half. */
 function leaks(output: string, secret: string): string[] {
   const half = Math.floor(secret.length / 2);
@@ -126,11 +136,11 @@ const COMMANDS = [["run"], ["once"], ["status"], ["status", "--json"], ["resume-
 describe("no output of any command under any failure shows the key", () => {
   let runs = 0;
   for (const format of ["text", "json"]) {
-    test(`LOG_FORMAT=${format}, API_KEY and API_KEY_FILE, every hostile answer`, async () => {
+    test(`LOG_FORMAT=${format}, API_KEY, API_KEY_FILE and CONFIG_FILE, every hostile answer`, async () => {
       for (const m of MODES) {
         mode = m;
         for (const argv of COMMANDS) {
-          for (const [key, keyEnv] of [[KEY, { API_KEY: KEY }], [FILE_KEY, { API_KEY_FILE: join(dir, "key") }]] as const) {
+          for (const [key, keyEnv] of [[KEY, { API_KEY: KEY }], [FILE_KEY, { API_KEY_FILE: join(dir, "key") }], [KEY, { CONFIG_FILE: join(dir, "options.json") }]] as const) {
             sentKey = key;
             const output = await capture(argv, { IMMICH_URL: proxy.url.origin, LOG_FORMAT: format, LOG_LEVEL: "debug", ...keyEnv });
             runs++;
@@ -150,6 +160,10 @@ describe("no output of any command under any failure shows the key", () => {
       { API_KEY: `${KEY} ${KEY}` },
       { API_KEY: KEY, API_KEY_FILE: join(dir, "key") },
       { API_KEY: KEY, MAX_CONCURRENT_JOBS: KEY, POLL_INTERVAL: KEY, MANAGED_QUEUES: KEY },
+      // The same from CONFIG_FILE, whose errors name the key and the file.
+      { CONFIG_FILE: optionsFile({ api_key: KEY, max_concurrent_jobs: KEY, poll_interval: KEY, managed_queues: [KEY] }) },
+      { CONFIG_FILE: optionsFile({ api_key: `${KEY} ${KEY}`, immich_url: `http://nas:2283/?apiKey=${KEY}` }) },
+      { CONFIG_FILE: optionsFile({ api_key: KEY, [KEY]: KEY }) },
     ];
     for (const env of envs) {
       for (const argv of [...COMMANDS, ["bogus"]]) {
