@@ -7,7 +7,7 @@
 // @ts-nocheck
 
 import type { Static } from "@sinclair/typebox";
-import type { PingSchema, VersionSchema, JobStatusSchema, JobsAnswerSchema, QueueSchema, QueuesAnswerSchema, ErrorBodySchema } from "../immich/schemas.ts";
+import type { PingSchema, VersionSchema, JobStatusSchema, JobsAnswerSchema, QueueSchema, QueuesAnswerSchema, ErrorBodySchema, SystemConfigSchema } from "../immich/schemas.ts";
 import type { StateSchema, HeartbeatSchema } from "../daemon/file-schemas.ts";
 import type { EnvSchema } from "../config/schema.ts";
 
@@ -140,8 +140,23 @@ export const isErrorBody = (() => {
   }
 })() as (value: unknown) => value is Static<typeof ErrorBodySchema>;
 
+/** Whether a value matches SystemConfigSchema (src/immich/schemas.ts). */
+export const isSystemConfig = (() => {
+  const local_0 = /^(.*)$/
+  return function check(value) {
+    return (
+      (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+      (typeof value['job'] === 'object' && value['job'] !== null && !Array.isArray(value['job']) && !(value['job'] instanceof Date) && !(value['job'] instanceof Uint8Array)) &&
+      Object.getOwnPropertyNames(value['job']).length <= 200 &&
+      (Object.entries(value['job']).every(([key, value]) => (local_0.test(key) ? ((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isInteger(value['concurrency']) && value['concurrency'] <= 1000000 && value['concurrency'] >= 1) : true)))
+    )
+  }
+})() as (value: unknown) => value is Static<typeof SystemConfigSchema>;
+
 /** Whether a value matches StateSchema (src/daemon/file-schemas.ts). */
 export const isState = (() => {
+  const local_0 = /^(.*)$/
+  const local_1 = /^(.*)$/
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -152,7 +167,8 @@ export const isState = (() => {
       Array.isArray(value['runningByUs']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['runningByUs']) &&
       Array.isArray(value['held']) &&
-      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held'])
+      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held']) &&
+      (value['tuning'] !== undefined ? ((typeof value['tuning'] === 'object' && value['tuning'] !== null && !Array.isArray(value['tuning'])) && (typeof value['tuning']['baseline'] === 'object' && value['tuning']['baseline'] !== null && !Array.isArray(value['tuning']['baseline']) && !(value['tuning']['baseline'] instanceof Date) && !(value['tuning']['baseline'] instanceof Uint8Array)) && (Object.entries(value['tuning']['baseline']).every(([key, value]) => (local_0.test(key) ? (Number.isInteger(value) && value >= 1) : true))) && (typeof value['tuning']['expected'] === 'object' && value['tuning']['expected'] !== null && !Array.isArray(value['tuning']['expected']) && !(value['tuning']['expected'] instanceof Date) && !(value['tuning']['expected'] instanceof Uint8Array)) && (Object.entries(value['tuning']['expected']).every(([key, value]) => (local_1.test(key) ? (Number.isInteger(value) && value >= 1) : true)))) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof StateSchema>;
