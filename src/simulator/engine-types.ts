@@ -154,6 +154,15 @@ export interface Engine {
   setMachineLearning(up: boolean): void;
   /** Whether the machine-learning service is up (true unless switched off). */
   machineLearningUp(): boolean;
+  /** A queue's worker concurrency now (how many of its jobs may be active at once). */
+  concurrency(name: string): number;
+  /**
+   * Change a queue's worker concurrency now, as Immich's QueueService does on
+   * a config update (BullMQ's `worker.concurrency = n`): a raise starts
+   * waiting jobs at once, a lowering lets active jobs finish and starts no
+   * new one until active is below the new figure. Whole number ≥ 1.
+   */
+  setConcurrency(name: string, concurrency: number): void;
   /** Advance to the clock's now (called by everything above; exposed for tests). */
   advance(): void;
 

@@ -256,6 +256,22 @@ class SimEngine extends EngineCore implements Engine {
     return this.mlUp;
   }
 
+  concurrency(name: string): number {
+    this.advance();
+    return this.need(name).concurrency;
+  }
+
+  setConcurrency(name: string, concurrency: number): void {
+    const q = this.need(name);
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new RangeError(`concurrency of ${name} must be a whole number ≥ 1, got ${concurrency}`);
+    }
+    this.change(() => {
+      q.concurrency = concurrency;
+      this.touch(q);
+    });
+  }
+
   schedule(at: number, action: () => void): void {
     this.advance();
     this.push(Math.max(at, this.time), Ev.Action, undefined, action);

@@ -17,6 +17,7 @@ import { type FaultPatch, Faults } from "./faults.ts";
 import { type FetchHandler, createImmichHandler } from "./http.ts";
 import { type MlService, startMlService } from "./ml-service.ts";
 import { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, type Profile, type ProfileName } from "./profiles.ts";
+import { createSystemConfig } from "./system-config.ts";
 import { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions, applyScenario, isScenarioName } from "./scenarios.ts";
 
 export interface SimulatorOptions {
@@ -45,6 +46,12 @@ export interface SimulatorOptions {
   realSleep?: (ms: number) => Promise<void>;
   /** Where unexpected errors go (a bug if it ever fires); default stderr. */
   onError?: (error: unknown) => void;
+  /**
+   * Immich runs with IMMICH_CONFIG_FILE: `PUT /api/system-config` answers 400
+   * "Cannot update configuration while IMMICH_CONFIG_FILE is in use" (as the
+   * recorded servers did). Default false: PUTs apply.
+   */
+  configFile?: boolean;
   /** Also serve a machine-learning service (its own /ping) on this port (0 picks a free one); see ml-service.ts. */
   mlPort?: number;
 }
@@ -144,7 +151,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     else close();
   };
 
-  const immich = createImmichHandler({ profile, engine, clock, keys, faults, realSleep, onError });
+  const config = createSystemConfig(profile, engine, { configFile: opts.configFile ?? false });
+  const immich = createImmichHandler({ profile, engine, clock, keys, faults, config, realSleep, onError });
   let ml: MlService | undefined;
   const control = createControlHandler({ profile, engine, clock, keys, faults, restart: (r) => restart(r, 20), ml: () => ml });
   const handler: FetchHandler = (req) => {
