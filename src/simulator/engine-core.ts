@@ -178,6 +178,14 @@ export abstract class EngineCore {
     }
   }
 
+  /** An event that handle() would ignore. */
+  protected isStale(e: SimEvent): boolean {
+    const j = e.job;
+    if (e.kind === Ev.Action || !j) return false;
+    if (e.kind === Ev.Due) return j.state !== "delayed";
+    return j.state !== "active" || j.run !== e.run || (e.gen !== undefined && e.gen !== j.gen);
+  }
+
   /** Start what can start in the queues that changed, then record their activity. */
   protected settle(): void {
     for (const q of this.dirty) {

@@ -72,6 +72,10 @@ class SimEngine extends EngineCore implements Engine {
 
   nextEventAt(): number | undefined {
     this.advance();
+    // Events that would do nothing (a completion planned before a restart or
+    // before the host re-planned it) are dropped here, so a driver does not
+    // stop at them and an idle engine has no next event.
+    for (let e = this.heap.peek(); e && this.isStale(e); e = this.heap.peek()) this.heap.pop();
     return this.heap.peek()?.at;
   }
 
