@@ -18,6 +18,7 @@ import type { Decision, Observation, Ownership, Policy } from "../core/types.ts"
 import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type ActionResult, sendAll, type Sender } from "./act.ts";
+import type { AutoCapper, AutoCapView } from "./auto-cap-loop.ts";
 import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
@@ -58,7 +59,9 @@ export interface DaemonOptions {
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
   /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
-  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook }) => void;
+  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook; autoCap?: AutoCapView }) => void;
+  /** Rule 15: N from the host's pressure, and with TUNE_CONCURRENCY the queues' job concurrency (auto-cap-loop.ts). */
+  autoCap?: AutoCapper;
 }
 
 export type CycleResult =
@@ -102,6 +105,11 @@ export class Daemon {
     return this.book.drainRates();
   }
 
+  /** Rule 15's state: N and its range, the tuned concurrency, the pressure, the last change (absent unless on). */
+  get autoCap(): AutoCapView | undefined {
+    return this.o.autoCap?.view();
+  }
+
   /** What the daemon owns now (read by tests and `status`). */
   get owned(): Ownership {
     return this.owner.current;
@@ -113,12 +121,15 @@ export class Daemon {
    * (wrong key, missing scope, not an Immich URL); returns undefined if
    * aborted first.
    */
-  start(signal: AbortSignal): Promise<ServerInfo | undefined> {
+  async start(signal: AbortSignal): Promise<ServerInfo | undefined> {
     const { client, clock, log, pollIntervalMs, random, dryRun, heartbeat } = this.o;
-    return waitForImmich(
+    const info = await waitForImmich(
       { client, clock, log, pollIntervalMs, random, dryRun, health: this.health, heartbeat, onConnected: () => (this.connected = true) },
       signal,
     );
+    // TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
+    if (info) await this.o.autoCap?.check(signal);
+    return info;
   }
 
   /**
@@ -134,6 +145,8 @@ export class Daemon {
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
     const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
+    // Rule 15: N (and the concurrency) from the pressure, before deciding with it.
+    if (this.o.autoCap && !signal?.aborted) await this.o.autoCap.step(this.latest, signal);
     const first = await this.look(signal, blocked);
     if (!first.ok) return first;
     let { observation, decision } = first;
@@ -179,7 +192,7 @@ export class Daemon {
       return { ok: false, error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked);
+    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked, this.o.autoCap?.n);
     return { ok: true, observation, decision };
   }
 
@@ -191,7 +204,7 @@ export class Daemon {
       const startedAt = this.o.clock.now();
       const r = await this.cycle(signal);
       if (signal.aborted) break;
-      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}) });
+      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}), ...(this.o.autoCap ? { autoCap: this.o.autoCap.view() } : {}) });
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       // A window opens or closes at its minute, not at the next poll after it (rule 6).
@@ -209,6 +222,23 @@ export class Daemon {
    */
   async shutdown(force?: AbortSignal): Promise<ActionResult[]> {
     if (this.o.dryRun) return [];
+    const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
+    const started = performance.now();
+    const results = await this.resumeOnExit(budgetMs, force);
+    // Rule 15: the owner's job concurrency back, whatever ON_EXIT says (it is about pauses), within what is left of the budget.
+    if (this.o.autoCap && !force?.aborted) {
+      const left = Math.max(1_000, budgetMs - (performance.now() - started));
+      const within = AbortSignal.any([AbortSignal.timeout(left), ...(force ? [force] : [])]);
+      const r = await this.o.autoCap.restore(within);
+      if (r.error) this.concurrencyLeft = true;
+    }
+    return results;
+  }
+
+  /** Set when the owner's job concurrency could not be put back on exit (the exit code says so, as for pauses). */
+  concurrencyLeft = false;
+
+  private async resumeOnExit(budgetMs: number, force?: AbortSignal): Promise<ActionResult[]> {
     const owned = this.owner.current;
     if (this.o.onExit === "keep") {
       this.owner.save(owned);
@@ -216,7 +246,6 @@ export class Daemon {
       this.o.log.info(`exiting; keeping ${n} queue${n === 1 ? "" : "s"} paused as ON_EXIT=keep says`);
       return [];
     }
-    const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
     const { resumed, failed } = await resumeOwnPauses({
       client: this.o.client,
       ownership: owned,

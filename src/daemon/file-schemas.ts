@@ -13,6 +13,13 @@ export const StateSchema = Type.Object({
   pausedByUs: Type.Array(Type.String()),
   runningByUs: Type.Array(Type.String()),
   held: Type.Array(Type.String()),
+  /** TUNE_CONCURRENCY (rule 15): the owner's job concurrency per tuned queue, and what the daemon last wrote; absent when nothing is tuned. */
+  tuning: Type.Optional(
+    Type.Object({
+      baseline: Type.Record(Type.String(), Type.Integer({ minimum: 1 })),
+      expected: Type.Record(Type.String(), Type.Integer({ minimum: 1 })),
+    }),
+  ),
 });
 export type State = Static<typeof StateSchema>;
 

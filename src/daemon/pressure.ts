@@ -6,6 +6,7 @@
 // setting ignored.
 
 import { join } from "node:path";
+import type { PressureFigures } from "../core/auto-cap.ts";
 import type { PressureOver } from "../core/blockers.ts";
 import type { PressureLimits, PressureResource } from "../core/pressure-syntax.ts";
 
@@ -28,8 +29,13 @@ export interface PressureSource {
  * Every configured file is tried once up front.
  */
 export function openPressure(limits: PressureLimits, root: string, readText: ReadText): PressureSource | { missing: string } {
+  return openPressureDir(limits, join(root, "pressure"), readText);
+}
+
+/** openPressure over a directory of PSI files (PRESSURE_DIR; /proc/pressure by default). */
+export function openPressureDir(limits: PressureLimits, dir: string, readText: ReadText): PressureSource | { missing: string } {
   const resources = Object.keys(limits) as PressureResource[];
-  const path = (r: PressureResource) => join(root, "pressure", r);
+  const path = (r: PressureResource) => join(dir, r);
   for (const r of resources) {
     let text: string;
     try {
@@ -57,4 +63,50 @@ export function openPressure(limits: PressureLimits, root: string, readText: Rea
       return out;
     },
   };
+}
+
+/**
+ * One look at the pressure for rule 15 (and for MAX_PRESSURE when the source
+ * is PRESSURE_URL): the figures, or why there are none (the source is lost:
+ * the controller keeps the lower bounds), or nothing yet (a counter-based
+ * source needs two looks).
+ */
+export type PressureLook = { figures: PressureFigures } | { problem: string } | { warming: true };
+
+export interface PressureMeter {
+  /** Where it reads, for the log. */
+  source: string;
+  read(signal?: AbortSignal): Promise<PressureLook>;
+}
+
+/** The local PSI files' `some avg10` (the kernel's ten-second share), per resource. */
+export function localMeter(dir: string, resources: readonly PressureResource[], readText: ReadText): PressureMeter {
+  return {
+    source: dir,
+    async read() {
+      const figures: PressureFigures = {};
+      for (const r of resources) {
+        let text: string;
+        try {
+          text = readText(join(dir, r));
+        } catch (e) {
+          return { problem: `${join(dir, r)} cannot be read (${(e as { code?: string }).code ?? (e as Error).message})` };
+        }
+        const v = someAvg10(text);
+        if (v === undefined || v > 100) return { problem: `${join(dir, r)} has no "some avg10=" figure between 0 and 100` };
+        figures[r] = v;
+      }
+      return { figures };
+    },
+  };
+}
+
+/** MAX_PRESSURE as a gate over any meter's figures: those above their limits. */
+export function overLimits(figures: PressureFigures, limits: PressureLimits): PressureOver[] {
+  const out: PressureOver[] = [];
+  for (const [r, limit] of Object.entries(limits) as [PressureResource, number][]) {
+    const value = figures[r];
+    if (value !== undefined && value > limit) out.push({ resource: r, value, limit });
+  }
+  return out;
 }

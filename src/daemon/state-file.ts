@@ -5,6 +5,7 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { TuningRecord } from "../core/concurrency-config.ts";
 import type { Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
@@ -12,14 +13,31 @@ import type { State } from "./file-schemas.ts";
 
 export interface StateStore {
   /** The saved ownership, `undefined` when there is none, or a problem to report. */
-  load(): { ownership?: Ownership; problem?: string };
+  load(): { ownership?: Ownership; problem?: string; tuning?: TuningRecord };
   save(ownership: Ownership): void;
+  /**
+   * Keeps (or, undefined, forgets) the owner's job concurrency (rule 15),
+   * beside the ownership; throws like save when the file cannot be written.
+   */
+  saveTuning?(tuning: TuningRecord | undefined): void;
+  /** What saveTuning kept, or the file held at load. */
+  tuning?(): TuningRecord | undefined;
 }
 
 /** A state file at `path`, for the server at `immichUrl` (a file for another server is ignored). */
 export function fileStateStore(path: string, immichUrl: string): StateStore {
-  return {
+  // Both halves of the file: each save writes the other as last known.
+  let ownership: Ownership | undefined;
+  let tuning: TuningRecord | undefined;
+  let loaded = false;
+  const write = () => {
+    const state: State = { version: 1, immichUrl, ...(ownership ?? { pausedByUs: [], runningByUs: [], held: [] }), ...(tuning ? { tuning } : {}) };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
+  };
+  const store: StateStore = {
     load() {
+      loaded = true;
       let text: string;
       try {
         text = readFileSync(path, "utf8");
@@ -39,14 +57,26 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       if (data.immichUrl !== immichUrl) {
         return { problem: `STATE_FILE ${path} is for ${data.immichUrl}, not ${immichUrl}; ignoring it` };
       }
-      return { ownership: { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held } };
+      ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
+      tuning = data.tuning;
+      return { ownership, ...(tuning ? { tuning } : {}) };
     },
-    save(ownership) {
-      const state: State = { version: 1, immichUrl, ...ownership };
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
+    save(o) {
+      if (!loaded) store.load(); // never drop the other half unread
+      ownership = o;
+      write();
+    },
+    saveTuning(t) {
+      if (!loaded) store.load();
+      tuning = t;
+      write();
+    },
+    tuning() {
+      if (!loaded) store.load();
+      return tuning;
     },
   };
+  return store;
 }
 
 /**
@@ -64,12 +94,17 @@ export function saveOwnership(store: StateStore, ownership: Ownership): string |
 }
 
 /** No state file: ownership lives only in memory. */
-export const memoryStateStore = (): StateStore & { saved?: Ownership } => {
-  const store: StateStore & { saved?: Ownership } = {
-    load: () => (store.saved ? { ownership: store.saved } : {}),
+export const memoryStateStore = (): StateStore & { saved?: Ownership; savedTuning?: TuningRecord } => {
+  const store: StateStore & { saved?: Ownership; savedTuning?: TuningRecord } = {
+    load: () => ({ ...(store.saved ? { ownership: store.saved } : {}), ...(store.savedTuning ? { tuning: store.savedTuning } : {}) }),
     save: (o) => {
       store.saved = o;
     },
+    saveTuning: (t) => {
+      if (t) store.savedTuning = t;
+      else delete store.savedTuning;
+    },
+    tuning: () => store.savedTuning,
   };
   return store;
 };
