@@ -103,7 +103,7 @@ function newAutoCap(p: Prepared, io: CommandIO): AutoCapper | undefined {
   const resources = Object.keys(config.maxPressure) as PressureResource[];
   const meter = config.pressureUrl
     ? nodeExporterMeter(config.pressureUrl, resources, io.fetch ?? fetch, () => io.clock.now())
-    : localMeter(pressureDir(config, io), resources, io.readFile);
+    : localMeter(pressureDir(config, io), resources, io.readFile, () => io.clock.now());
   return new AutoCapper({
     settings: {
       range: config.autoRange ?? { min: config.maxConcurrentJobs, max: config.maxConcurrentJobs },

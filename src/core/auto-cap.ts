@@ -9,13 +9,15 @@
 // concurrency, with PSI as the feedback as in Facebook's senpai: slow up,
 // fast down.
 // - Down: while the pressure stays above the target for DOWN_DWELL, one step
-//   down; far above it (FAR times the target), straight to the lower bound.
+//   down; far above it (FAR times the target) for FAR_DWELL, straight to the
+//   lower bound.
 //   N first; at N's lower bound, with tuning on, the running queues' job
 //   concurrency, one step at a time down to 1 (halved when far above).
 // - Up: only once the pressure has stayed under UP_LEVEL of the target (the
 //   hysteresis band: between UP_LEVEL and the target nothing moves) for the
-//   settle time; concurrency back toward the owner's values first, then N by
-//   one, and N only while work waits for a slot.
+//   settle time; concurrency back toward the owner's values first (of a queue
+//   that runs), then N by one, and N only while work waits for a slot. The
+//   owner's values all come back on exit anyway.
 // - No flapping: a change is followed by a dwell before the next one, and a
 //   raise undone by a lowering within STRIKE_WINDOW doubles the next raise's
 //   settle time (a strike; up to MAX_STRIKES). A raise that holds for
@@ -49,6 +51,8 @@ export const SETTLE_MS = 60_000;
 export const DOWN_DWELL_MS = 10_000;
 /** Far above the target: this many times it. */
 export const FAR = 1.5;
+/** How long far above the target before going straight to the lower bound: a few looks, not one. */
+export const FAR_DWELL_MS = 3_000;
 /** Raise only while the pressure is at most this share of the target (hysteresis). */
 export const UP_LEVEL = 0.75;
 /** A lowering this soon after a raise is a strike against raising again. */
@@ -203,8 +207,8 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     delete s.underSince;
     s.overSince ??= now;
     const since = Math.max(s.overSince, s.lastChangeAt ?? -Infinity);
-    if (now - since >= DOWN_DWELL_MS) {
-      const far = w.ratio >= FAR;
+    const far = w.ratio >= FAR;
+    if (now - since >= (far ? FAR_DWELL_MS : DOWN_DWELL_MS)) {
       const reason = `${figure} above ${pct(w.limit)} for ${secs(now - s.overSince)}${far ? ` (${FAR}× the target or more)` : ""}`;
       const before = changes.length;
       if (s.n > min) {
@@ -237,9 +241,10 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     const since = Math.max(s.underSince, s.lastChangeAt ?? -Infinity);
     if (!back && now - since >= settle) {
       const reason = (what: string) => `${what}${figure} has stayed under ${pct(w.limit * UP_LEVEL)} (${UP_LEVEL * 100} % of the ${pct(w.limit)} target) for ${secs(now - s.underSince!)}`;
-      // Concurrency back toward the owner's values first: highest priority, running first.
-      const lowered = tunable.filter((q) => current(q) < q.owner);
-      const q = lowered.find((x) => x.running) ?? lowered[0];
+      // Concurrency back toward the owner's values first, highest priority first; only for a
+      // queue that runs (the evidence that it can go up is measured while it works: an idle
+      // queue raised back would start the next import at full load).
+      const q = tunable.find((x) => x.running && current(x) < x.owner);
       if (q) setConcurrency(q, current(q) + 1, "up", reason(""));
       else if (input.workWaits && s.n < max) setN(s.n + 1, "up", reason("work waits and "));
       if (changes.length > 0) {
@@ -253,6 +258,22 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     delete s.underSince;
   }
   return { state: s, changes, ...(back ? { sourceEvent: "back" as const } : {}) };
+}
+
+/**
+ * When the controller could next change something if the pressure stays as
+ * it is: the end of a dwell above the target (the loop looks again then, not
+ * a whole POLL_INTERVAL later), or of a settle time under it. Undefined:
+ * nothing is pending.
+ */
+export function nextDueAt(state: AutoCapState, settings: AutoCapSettings, lastFigures?: PressureFigures): number | undefined {
+  const after = (t: number) => Math.max(t, state.lastChangeAt ?? -Infinity);
+  if (state.overSince !== undefined) {
+    const w = lastFigures ? worst(lastFigures, settings.target) : undefined;
+    return after(state.overSince) + (w && w.ratio >= FAR ? FAR_DWELL_MS : DOWN_DWELL_MS);
+  }
+  if (state.underSince !== undefined) return after(state.underSince) + (settings.settleMs ?? SETTLE_MS) * 2 ** state.strikes;
+  return undefined;
 }
 
 /** The concurrency each tuned queue should have now (the owner's value unless lowered). */

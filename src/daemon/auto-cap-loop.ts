@@ -6,7 +6,7 @@
 // first write and putting them back on the way out. One log line per change,
 // with its reason; plain data for `status`, the page and /metrics.
 
-import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, type PressureFigures, startingAutoCap, type TunableQueue } from "../core/auto-cap.ts";
+import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, nextDueAt, type PressureFigures, startingAutoCap, type TunableQueue } from "../core/auto-cap.ts";
 import { jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig, type TuningRecord } from "../core/concurrency-config.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { ImmichError } from "../immich/errors.ts";
@@ -68,6 +68,12 @@ export class AutoCapper {
     if (this.record && o.settings.tune) {
       for (const [q, v] of Object.entries(this.record.expected)) if (v < (this.record.baseline[q] ?? v)) this.state.concurrency[q] = v;
     }
+  }
+
+  /** How long until the controller could change something (the loop looks again then); undefined: nothing pending. */
+  msToNextChange(): number | undefined {
+    const at = nextDueAt(this.state, this.o.settings, this.state.pressure);
+    return at === undefined ? undefined : Math.max(0, at - this.o.clock.now());
   }
 
   /** N to decide with now. */

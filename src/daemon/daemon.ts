@@ -208,7 +208,8 @@ export class Daemon {
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       // A window opens or closes at its minute, not at the next poll after it (rule 6).
-      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity);
+      // Rule 15: a dwell or settle time that ends before the next poll is looked at when it ends.
+      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }

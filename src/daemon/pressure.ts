@@ -79,22 +79,50 @@ export interface PressureMeter {
   read(signal?: AbortSignal): Promise<PressureLook>;
 }
 
-/** The local PSI files' `some avg10` (the kernel's ten-second share), per resource. */
-export function localMeter(dir: string, resources: readonly PressureResource[], readText: ReadText): PressureMeter {
+/** `some avg10=… total=12345` → 12345 (µs some task waited, since boot); undefined if the line is not there. */
+export function someTotal(text: string): number | undefined {
+  const m = /^some\s.*\btotal=(\d+)\b/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The local PSI files for rule 15: per resource, the share of the time since
+ * the previous look during which some task waited, from the `some total=`
+ * counter (µs), as PRESSURE_URL's counters are read. Not PSI's own avg10: its
+ * ten-second decay lags a change by tens of seconds, which made the
+ * controller lower a queue that started after a busy one had finished (seen
+ * against the modelled host). The first look only takes a reading.
+ */
+export function localMeter(dir: string, resources: readonly PressureResource[], readText: ReadText, now: () => number): PressureMeter {
+  let previous: { at: number; totals: Partial<Record<PressureResource, number>> } | undefined;
   return {
     source: dir,
     async read() {
-      const figures: PressureFigures = {};
+      const totals: Partial<Record<PressureResource, number>> = {};
       for (const r of resources) {
         let text: string;
         try {
           text = readText(join(dir, r));
         } catch (e) {
+          previous = undefined;
           return { problem: `${join(dir, r)} cannot be read (${(e as { code?: string }).code ?? (e as Error).message})` };
         }
-        const v = someAvg10(text);
-        if (v === undefined || v > 100) return { problem: `${join(dir, r)} has no "some avg10=" figure between 0 and 100` };
-        figures[r] = v;
+        const t = someTotal(text);
+        if (t === undefined) {
+          previous = undefined;
+          return { problem: `${join(dir, r)} has no "some … total=" line` };
+        }
+        totals[r] = t;
+      }
+      const at = now();
+      const before = previous;
+      previous = { at, totals };
+      if (!before || at <= before.at) return { warming: true };
+      const figures: PressureFigures = {};
+      for (const r of resources) {
+        const d = totals[r]! - before.totals[r]!;
+        if (d < 0) return { warming: true }; // a counter that went back: start afresh
+        figures[r] = Math.min(100, (d / 1000 / (at - before.at)) * 100);
       }
       return { figures };
     },

@@ -7,7 +7,9 @@ import {
   type AutoCapState,
   controlAutoCap,
   DOWN_DWELL_MS,
+  FAR_DWELL_MS,
   loadOf,
+  nextDueAt,
   SETTLE_MS,
   startingAutoCap,
   STRIKE_WINDOW_MS,
@@ -97,7 +99,7 @@ describe("the controller: N", () => {
 
   test("far above the target: straight to the lower bound", () => {
     const r = run([{ cpu: 60, for: 15_000 }], { state: { ...startingAutoCap(range), n: 4 } });
-    expect(r.changes).toEqual(["@10s N 4 → 1: cpu some 60 % above 40 % for 10 s (1.5× the target or more)"]);
+    expect(r.changes).toEqual(["@5s N 4 → 1: cpu some 60 % above 40 % for 5 s (1.5× the target or more)"]);
   });
 
   test("a single look above the target is not enough (dwell)", () => {
@@ -159,7 +161,7 @@ describe("the controller: N", () => {
   test("an outside load gets the host back within a few looks", () => {
     const r = run([{ cpu: 0, for: 4 * SETTLE_MS }, { cpu: 95, for: 15_000 }]);
     expect(r.state.n).toBe(1);
-    expect(r.changes.at(-1)).toBe("@250s N 4 → 1: cpu some 95 % above 40 % for 10 s (1.5× the target or more)");
+    expect(r.changes.at(-1)).toBe("@245s N 4 → 1: cpu some 95 % above 40 % for 5 s (1.5× the target or more)");
   });
 });
 
@@ -184,8 +186,9 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
   test("far above: every running queue halved at once", () => {
     const r = run([{ cpu: 84, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
     expect(r.changes).toEqual([
-      "@10s metadataExtraction concurrency 5 → 2: cpu some 84 % above 40 % for 10 s (1.5× the target or more)",
-      "@10s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 10 s (1.5× the target or more)",
+      "@5s metadataExtraction concurrency 5 → 2: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
+      "@10s metadataExtraction concurrency 2 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
     ]);
   });
 
@@ -199,6 +202,13 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
       "@240s N 2 → 3: work waits and cpu some 5 % has stayed under 30 % (75 % of the 40 % target) for 60 s",
     ]);
     expect(r.state.concurrency).toEqual({});
+  });
+
+  test("a lowered queue that does not run is not raised (the next import starts where the last one left it); N may rise meanwhile", () => {
+    const state = { ...startingAutoCap(range), concurrency: { thumbnailGeneration: 1 } };
+    const r = run([{ cpu: 5, for: SETTLE_MS + 5_000 }], { tune: true, tunable: [thumbs(false)], state });
+    expect(r.changes).toEqual(["@60s N 1 → 2: work waits and cpu some 5 % has stayed under 30 % (75 % of the 40 % target) for 60 s"]);
+    expect(r.state.concurrency).toEqual({ thumbnailGeneration: 1 });
   });
 
   test("source lost: concurrency is held, not raised", () => {
@@ -217,6 +227,17 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
   test("without tuning, concurrency never moves", () => {
     const r = run([{ cpu: 84, for: 60_000 }], { tune: false, tunable: [thumbs()] });
     expect(r.changes).toEqual([]);
+  });
+});
+
+describe("nextDueAt: when the loop should look again", () => {
+  test("the end of the dwell above the target (shorter far above it), of the settle time under it, or nothing", () => {
+    const s = { ...startingAutoCap(range), n: 2 };
+    expect(nextDueAt(s, settings)).toBeUndefined();
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 45 })).toBe(1_000 + DOWN_DWELL_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 80 })).toBe(1_000 + FAR_DWELL_MS);
+    expect(nextDueAt({ ...s, underSince: 1_000, strikes: 2 }, settings, { cpu: 5 })).toBe(1_000 + 4 * SETTLE_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000, lastChangeAt: 5_000 }, settings, { cpu: 45 })).toBe(5_000 + DOWN_DWELL_MS);
   });
 });
 
