@@ -166,7 +166,7 @@ export function renderHostBench(r: HostBenchResult): string {
   const out: string[] = [
     "## Responsive host (issue 19): the modelled 2-core and 4-core hosts",
     "",
-    `The simulator's host model (src/simulator/host.ts; real-2core calibrated on a real 2-core Immich v3.1.0, nas-4core an estimate), the real Daemon class on a virtual clock, POLL_INTERVAL=${o.pollMs / 1000}, no ML service (as on the measured host), seed${o.seeds.length === 1 ? "" : "s"} ${o.seeds.join(", ")} (every figure a mean over them). auto = MAX_CONCURRENT_JOBS=auto (1–4), MAX_PRESSURE=cpu=${TARGET_PCT}; the pressure read is the modelled host's cpu some avg10, as from a PSI file. "CPU pressure" is the share of the run (first upload → no job left) during which some task waited for a CPU; "worst avg10" the highest cpu some avg10; "changes/h" the controller's changes of N and concurrency per hour.`,
+    `The simulator's host model (src/simulator/host.ts; real-2core calibrated on a real 2-core Immich v3.1.0, nas-4core an estimate), the real Daemon class on a virtual clock, POLL_INTERVAL=${o.pollMs / 1000}, no ML service (as on the measured host), seed${o.seeds.length === 1 ? "" : "s"} ${o.seeds.join(", ")} (every figure a mean over them). auto = MAX_CONCURRENT_JOBS=auto (1–4), MAX_PRESSURE=cpu=${TARGET_PCT}; the daemon reads the modelled host's PSI file text with its own local meter. "CPU pressure" is the share of the run (first upload → no job left) during which some task waited for a CPU; "worst avg10" the highest cpu some avg10; "changes/h" the controller's changes of N and concurrency per hour.`,
     "",
   ];
   for (const sc of o.scenarios) {

@@ -16,7 +16,9 @@ import type { PressureLimits, PressureResource } from "../src/core/pressure-synt
 import { DEFAULT_PRIORITY } from "../src/core/queues.ts";
 import { AutoCapper } from "../src/daemon/auto-cap-loop.ts";
 import { Daemon, type ImmichApi } from "../src/daemon/daemon.ts";
-import type { PressureMeter } from "../src/daemon/pressure.ts";
+import { localMeter, type PressureMeter } from "../src/daemon/pressure.ts";
+import { psiText, type Resource } from "../src/simulator/host.ts";
+import { basename } from "node:path";
 import type { Log } from "../src/daemon/log.ts";
 import { memoryStateStore } from "../src/daemon/state-file.ts";
 import { VirtualClock, watchFirstSleep } from "../src/shared/clock.ts";
@@ -34,8 +36,8 @@ export type HostSetting =
   | { kind: "daemon"; n: number; concurrency1?: boolean }
   /**
    * MAX_CONCURRENT_JOBS=auto[:min-max] (rule 15's controller, src/daemon/auto-cap-loop.ts),
-   * optionally with TUNE_CONCURRENCY; the pressure is the modelled host's cpu some avg10,
-   * read as the daemon reads a PSI file; the target MAX_PRESSURE (default cpu=40).
+   * optionally with TUNE_CONCURRENCY; the pressure is the modelled host's PSI file text,
+   * read by the daemon's own local meter; the target MAX_PRESSURE (default cpu=40).
    */
   | { kind: "auto"; tune: boolean; range?: { min: number; max: number }; target?: PressureLimits; concurrency1?: boolean };
 
@@ -107,18 +109,14 @@ function engineApi(engine: Engine): ImmichApi {
   };
 }
 
-/** The modelled host's PSI `some avg10`, as the daemon reads it from a PSI file (localMeter). */
-function hostMeter(engine: Engine, resources: readonly PressureResource[]): PressureMeter {
-  return {
-    source: "the simulated host's PSI",
-    async read() {
-      const p = engine.host()!.pressure;
-      const figures: Partial<Record<PressureResource, number>> = {};
-      // Rounded to the file's two decimals, as a PSI file gives them.
-      for (const r of resources) figures[r] = Math.round(p[r].some.avg10 * 100) / 100;
-      return { figures };
-    },
-  };
+/**
+ * The daemon's own local PSI meter (src/daemon/pressure.ts localMeter), its
+ * files read as the simulator writes them (host.ts psiText), from the
+ * modelled host at the moment the daemon reads.
+ */
+function hostMeter(engine: Engine, resources: readonly PressureResource[], now: () => number): PressureMeter {
+  const dir = "/simulated/pressure";
+  return localMeter(dir, resources, (path) => psiText(engine.host()!.pressure[basename(path) as Resource]), now);
 }
 
 function p95(values: number[]): number | undefined {
@@ -161,7 +159,7 @@ export async function runOnHost(spec: HostRunSpec): Promise<HostRunResult> {
         ? new AutoCapper({
             settings: { range: range!, target: setting.target ?? { cpu: 40 }, tune: setting.tune },
             auto: true,
-            meter: hostMeter(engine, Object.keys(setting.target ?? { cpu: 40 }) as PressureResource[]),
+            meter: hostMeter(engine, Object.keys(setting.target ?? { cpu: 40 }) as PressureResource[], () => daemonClock.now()),
             client,
             log,
             store,
