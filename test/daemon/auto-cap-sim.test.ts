@@ -36,6 +36,8 @@ interface Run {
   stop(): Promise<void>;
   /** N in force at each look, as the daemon decided with it. */
   ns: number[];
+  /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
+  cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
 }
 
 let current: Run | undefined;
@@ -70,6 +72,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
   const range = o.range ?? { min: 1, max: 4 };
   const autoCap = new AutoCapper({ settings: { range, target: o.target ?? { cpu: 40 }, tune: o.tune }, auto: true, meter, client, log, store, clock: daemonClock, managed: DEFAULT_PRIORITY, dryRun: false });
   const ns: number[] = [];
+  const cycles: Run["cycles"] = [];
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -84,6 +87,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     autoCap,
     onCycle: (r) => {
       if (r.autoCap) ns.push(r.autoCap.n);
+      if (r.autoCap && r.result.ok) cycles.push({ n: r.autoCap.n, occupiedAfter: r.result.decision.occupiedAfter, resumed: r.result.decision.actions.some((a) => a.kind === "resume") });
     },
   });
   const controller = new AbortController();
@@ -97,6 +101,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     log,
     store,
     ns,
+    cycles,
     async advance(ms) {
       for (let left = ms; left > 0; left -= 1_000) {
         await clock.advance(Math.min(1_000, left), 1_000);
@@ -191,9 +196,12 @@ describe("the pressure source", () => {
     expect(msgs(r)).toContainEqual(expect.stringMatching(/^N \d → 1: cpu some \d+ % above 40 % for \d s \(1\.5× the target or more\)$/));
     // Measured: 3 s of dwell after the first look that saw it, which came at most a poll later.
     expect(r.daemon.autoCap!.lastChange!.at - loadAt).toBeLessThanOrEqual(15_000);
+    // The cap in force is never exceeded by the daemon: it resumes only into a slot under the N of that look.
+    expect(r.cycles.filter((c) => c.resumed && c.occupiedAfter > c.n)).toEqual([]);
+    expect(new Set(r.cycles.map((c) => c.n)).size).toBeGreaterThan(1);
   }, 60_000);
 
-  test("a source that vanishes: one line, N at its lower bound, and one line when it is back", async () => {
+  test("a source that vanishes: one line, and N at its lower bound until it is back", async () => {
     const r = await start({ source: "url", tune: false, range: { min: 1, max: 3 }, ml: false });
     r.sim.engine.enqueue("library", 5_000);
     r.sim.engine.enqueue("migration", 5_000);
