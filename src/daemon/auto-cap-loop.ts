@@ -60,6 +60,8 @@ export class AutoCapper {
   /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
   private applied: Record<string, number> = {};
   private changeCount = 0;
+  /** Immich refuses settings writes (IMMICH_CONFIG_FILE): tuning is off for this run, said once. */
+  private refused?: string;
 
   constructor(private readonly o: AutoCapOptions) {
     this.state = startingAutoCap(o.settings.range);
@@ -100,11 +102,12 @@ export class AutoCapper {
     if (!client.getSystemConfig || !client.putSystemConfig) throw new Error("TUNE_CONCURRENCY needs a client that reads and writes the system config");
     try {
       const read = await client.getSystemConfig(signal);
-      if (!this.o.dryRun) await client.putSystemConfig(read, signal);
       this.seen(read);
+      if (!this.o.dryRun) await client.putSystemConfig(read, signal);
     } catch (e) {
       const err = classify(e);
       if (signal?.aborted) return;
+      if (err.kind === "bad-request") return this.refuse(err.message);
       // Immich answered a moment ago: a passing fault is tried again at the next cycle; a refusal ends the daemon.
       if (!err.transient || err.kind === "missing-scope") throw scopeError(e);
       this.o.log.warn(`TUNE_CONCURRENCY: could not read the system config yet (${err.message}); trying again next cycle`, { kind: err.kind });
@@ -158,9 +161,16 @@ export class AutoCapper {
     }
   }
 
+  /** Immich answered a settings write with 400 (its settings come from IMMICH_CONFIG_FILE): no tuning this run. */
+  private refuse(why: string): void {
+    this.refused = why;
+    this.o.log.warn(`TUNE_CONCURRENCY: Immich refuses to change its settings (${why}; is it started with IMMICH_CONFIG_FILE?): job concurrency is left as it is for this run`);
+  }
+
   /** Writes the targets when they differ from what the server holds: read, plan, keep the baseline, write. */
   private async apply(targets: Record<string, number>, signal?: AbortSignal): Promise<void> {
     const { client, log } = this.o;
+    if (this.refused !== undefined) return;
     if (Object.entries(targets).every(([q, v]) => this.applied[q] === v)) return;
     if (this.o.dryRun) {
       for (const [q, v] of Object.entries(targets)) if (this.applied[q] !== v) log.info(`dry run: would set ${q} concurrency ${this.applied[q]} → ${v}`);
@@ -188,7 +198,8 @@ export class AutoCapper {
     } catch (e) {
       const err = classify(e);
       if (signal?.aborted) return;
-      if (!err.transient && err.kind !== "bad-request") throw new FatalError(scopeError(e).error);
+      if (err.kind === "bad-request") return this.refuse(err.message);
+      if (!err.transient) throw new FatalError(scopeError(e).error);
       log.warn(`could not write job concurrency: ${err.message}; trying again next cycle`, { kind: err.kind });
     }
   }
@@ -252,7 +263,7 @@ export class AutoCapper {
   }
 
   private tunable(running: ReadonlySet<string>): TunableQueue[] {
-    if (!this.o.settings.tune) return [];
+    if (!this.o.settings.tune || this.refused !== undefined) return [];
     const known = this.known();
     return this.o.managed
       .filter((q) => known[q] !== undefined && !this.leftAlone.has(q))

@@ -46,7 +46,7 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean }): Promise<Run> {
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean }): Promise<Run> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
   dirs.push(psiDir);
@@ -58,6 +58,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     psiDir,
     psiEveryMs: 3_600_000, // written by advance() below, in virtual time
     exporterPort: 0,
+    ...(o.configFile ? { configFile: true } : {}),
     keys: [
       { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON, label: "person", admin: true, scopes: ["all"] },
@@ -173,6 +174,17 @@ describe("MAX_CONCURRENT_JOBS=auto with TUNE_CONCURRENCY on the modelled 2-core 
     expect(msgs(r)).toContainEqual(`${touched} concurrency was changed to 4 outside the daemon (it had set ${had}): that is the owner's value now, and the daemon leaves ${touched}'s concurrency alone until it restarts`);
     await r.stop();
     expect(concurrency(r, touched)).toBe(4);
+  }, 60_000);
+});
+
+describe("Immich refuses settings writes (IMMICH_CONFIG_FILE)", () => {
+  test("said once at start; N still follows the pressure, no concurrency is written", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, configFile: true });
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: Immich refuses to change its settings \(.*Cannot update configuration while IMMICH_CONFIG_FILE is in use.*\): job concurrency is left as it is for this run$/));
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(60_000);
+    expect(r.sim.engine.recording().concurrencyChanges).toEqual([]);
+    expect(msgs(r).filter((m) => m.includes("refuses to change its settings"))).toHaveLength(1);
   }, 60_000);
 });
 
