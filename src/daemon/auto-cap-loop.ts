@@ -227,6 +227,11 @@ export class AutoCapper {
     }
   }
 
+  /** Whether the owner's values still have to be put back (the state file keeps them for `resume-all`). */
+  get owed(): boolean {
+    return needsRestore(this.record);
+  }
+
   view(): AutoCapView {
     const known = this.known();
     const queues = Object.entries(known).map(([name, concurrency]) => ({

@@ -232,6 +232,9 @@ export class Daemon {
       const within = AbortSignal.any([AbortSignal.timeout(left), ...(force ? [force] : [])]);
       const r = await this.o.autoCap.restore(within);
       if (r.error) this.concurrencyLeft = true;
+    } else if (this.o.autoCap?.owed) {
+      this.concurrencyLeft = true;
+      this.o.log.error("stopped by a second signal before the owner's job concurrency was put back; run `immich-job-daemon resume-all` (the state file keeps the owner's values)");
     }
     return results;
   }

@@ -2,6 +2,7 @@
 // PRESSURE_URL, PRESSURE_DIR, and MAX_PRESSURE's default target under auto;
 // bad input is one line naming the variable.
 import { describe, expect, test } from "bun:test";
+import { describeConfig } from "../../src/config/describe.ts";
 import { loadConfig } from "../../src/config/load.ts";
 
 const base = { API_KEY: "k" };
@@ -74,4 +75,12 @@ describe("TUNE_CONCURRENCY, PRESSURE_URL, PRESSURE_DIR", () => {
   test("TUNE_CONCURRENCY=maybe is refused", () => {
     expect(problems({ TUNE_CONCURRENCY: "maybe" })).toEqual([expect.stringMatching(/^TUNE_CONCURRENCY="maybe": is not a yes\/no value/)]);
   });
+});
+
+test("the start-up line says auto, its range, tuning and the pressure source", () => {
+  const r = load({ MAX_CONCURRENT_JOBS: "auto:1-3", TUNE_CONCURRENCY: "true", PRESSURE_URL: "http://nas:9100/metrics" });
+  if (!r.ok) throw new Error(r.errors[0]!.message);
+  const line = describeConfig(r.config);
+  expect(line).toContain(" max=auto:1-3 ");
+  expect(line).toContain(" max-pressure=cpu=40 tune-concurrency=yes pressure-url=http://nas:9100/metrics");
 });
