@@ -117,7 +117,7 @@ test("PRESSURE_DIR: an import lowers thumbnailGeneration's concurrency with its 
 
 test("PRESSURE_URL: the node_exporter's counters drive the tuning; SIGTERM puts the owner's values back and exits 0", async () => {
   const { sim: s } = await startHostSim();
-  const env = cleanEnv({ IMMICH_URL: s.url, API_KEY: KEY, MAX_CONCURRENT_JOBS: "auto:1-2", TUNE_CONCURRENCY: "yes", PRESSURE_URL: s.exporter!.url, POLL_INTERVAL: "1" });
+  const env = cleanEnv({ IMMICH_URL: s.url, API_KEY: KEY, MAX_CONCURRENT_JOBS: "auto:1-2", TUNE_CONCURRENCY: "yes", PRESSURE_URL: s.exporter!.url, POLL_INTERVAL: "1", STATE_FILE: join(dir!, "state.json") });
   const d = spawnBinary(["run"], env);
   await d.waitForOutput("TUNE_CONCURRENCY: the owner's job concurrency is", 15_000);
   s.engine.upload({ photos: 150 });
@@ -165,6 +165,7 @@ test("bad settings exit 2 naming the variable, before anything is sent", async (
     [{ MAX_CONCURRENT_JOBS: "auto", MAX_PRESSURE: "cpu=140" }, /MAX_PRESSURE="cpu=140": "140" for cpu is not a percentage above 0 and at most 100/],
     [{ MAX_CONCURRENT_JOBS: "auto", PRESSURE_URL: "ftp://nas/metrics" }, /PRESSURE_URL="ftp:\/\/nas\/metrics": must start with http:\/\/ or https:\/\/, not ftp:/],
     [{ MAX_CONCURRENT_JOBS: "auto", PRESSURE_DIR: join(dir!, "nowhere") }, /MAX_CONCURRENT_JOBS="auto": needs the host's pressure stall information, and .*nowhere\/cpu cannot be read \(ENOENT\): run the daemon on Immich's host/],
+    [{ TUNE_CONCURRENCY: "true" }, /TUNE_CONCURRENCY="true": needs STATE_FILE \(or STATE_DIRECTORY\)/],
   ];
   for (const [vars, want] of cases) {
     const r = await runBinary(["run"], cleanEnv({ IMMICH_URL: s.url, API_KEY: KEY, ...vars }));
@@ -177,7 +178,7 @@ test("bad settings exit 2 naming the variable, before anything is sent", async (
 
 test("TUNE_CONCURRENCY with a key lacking systemConfig.read: refused at start, naming the permission (exit 4)", async () => {
   const { sim: s, psiDir } = await startHostSim();
-  const r = await runBinary(["run"], cleanEnv({ IMMICH_URL: s.url, API_KEY: NO_CONFIG_KEY, TUNE_CONCURRENCY: "true", PRESSURE_DIR: psiDir }));
+  const r = await runBinary(["run"], cleanEnv({ IMMICH_URL: s.url, API_KEY: NO_CONFIG_KEY, TUNE_CONCURRENCY: "true", PRESSURE_DIR: psiDir, STATE_FILE: join(dir!, "state.json") }));
   expect(r.code).toBe(4);
   expect(r.stderr).toMatch(/the API key lacks the permission systemConfig\.read, which TUNE_CONCURRENCY needs: grant the key systemConfig\.read and systemConfig\.update/);
   expectNoStackTrace(r);
