@@ -49,6 +49,9 @@ export interface AutoCapView {
   changes: number;
 }
 
+/** While a queue's concurrency is lowered, the settings are read at most this often to notice a person's change. */
+export const RECHECK_MS = 30_000;
+
 export class AutoCapper {
   private state: AutoCapState;
   /** The config as last read or written (what is on the server, as far as the daemon knows). */
@@ -60,6 +63,8 @@ export class AutoCapper {
   /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
   private applied: Record<string, number> = {};
   private changeCount = 0;
+  /** When the settings were last read (clock ms). */
+  private lastReadAt = -Infinity;
   /** Immich refuses settings writes (IMMICH_CONFIG_FILE): tuning is off for this run, said once. */
   private refused?: string;
 
@@ -75,7 +80,10 @@ export class AutoCapper {
   /** How long until the controller could change something (the loop looks again then); undefined: nothing pending. */
   msToNextChange(): number | undefined {
     const at = nextDueAt(this.state, this.o.settings, this.state.pressure);
-    return at === undefined ? undefined : Math.max(0, at - this.o.clock.now());
+    const now = this.o.clock.now();
+    // A due time already past: the controller looked then and had nothing to change (no work
+    // waits, or at a bound); looking sooner than POLL_INTERVAL would only cost an idle host GETs.
+    return at === undefined || at <= now ? undefined : at - now;
   }
 
   /** N to decide with now. */
@@ -147,7 +155,7 @@ export class AutoCapper {
       this.changeCount++;
       this.o.log.info(c.reason, { autoCap: c.what, direction: c.direction, ...(c.queue ? { queue: c.queue } : {}), from: c.from, to: c.to });
     }
-    if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), signal);
+    if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), load.running, signal);
   }
 
   /** With tuning, the first successful read (if the one at start failed). */
@@ -168,10 +176,16 @@ export class AutoCapper {
   }
 
   /** Writes the targets when they differ from what the server holds: read, plan, keep the baseline, write. */
-  private async apply(targets: Record<string, number>, signal?: AbortSignal): Promise<void> {
+  private async apply(targets: Record<string, number>, running: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
     const { client, log } = this.o;
     if (this.refused !== undefined) return;
-    if (Object.entries(targets).every(([q, v]) => this.applied[q] === v)) return;
+    // Nothing to change: no request; but while a lowered queue runs, a look at the settings every
+    // RECHECK_MS notices a person's change soon (it becomes the owner's value and is left alone).
+    // Never while idle: an idle daemon costs one GET per POLL_INTERVAL and nothing else.
+    const unchanged = Object.entries(targets).every(([q, v]) => this.applied[q] === v);
+    const r = this.record;
+    const tuning = r !== undefined && [...running].some((q) => (r.expected[q] ?? Infinity) < (r.baseline[q] ?? 0));
+    if (unchanged && !(tuning && this.o.clock.now() - this.lastReadAt >= RECHECK_MS)) return;
     if (this.o.dryRun) {
       for (const [q, v] of Object.entries(targets)) if (this.applied[q] !== v) log.info(`dry run: would set ${q} concurrency ${this.applied[q]} → ${v}`);
       this.applied = { ...this.applied, ...targets };
@@ -257,6 +271,7 @@ export class AutoCapper {
   }
 
   private seen(config: SystemConfig) {
+    this.lastReadAt = this.o.clock.now();
     this.previous = this.lastRead;
     this.lastRead = config;
     this.applied = { ...this.known() };

@@ -36,6 +36,8 @@ interface Run {
   stop(): Promise<void>;
   /** N in force at each look, as the daemon decided with it. */
   ns: number[];
+  /** GET requests to Immich so far. */
+  gets(): number;
   /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
   cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
 }
@@ -65,7 +67,12 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     ],
   });
   if (o.ml === false) sim.engine.setMachineLearning(false);
-  const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch, clock, timeoutMs: 5_000 });
+  const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+    gets += (init?.method ?? "GET") === "GET" ? 1 : 0;
+    return fetch(input, init);
+  }) as typeof fetch;
+  let gets = 0;
+  const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: counting, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
@@ -103,6 +110,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     store,
     ns,
     cycles,
+    gets: () => gets,
     async advance(ms) {
       for (let left = ms; left > 0; left -= 1_000) {
         await clock.advance(Math.min(1_000, left), 1_000);
@@ -174,6 +182,19 @@ describe("MAX_CONCURRENT_JOBS=auto with TUNE_CONCURRENCY on the modelled 2-core 
     expect(msgs(r)).toContainEqual(`${touched} concurrency was changed to 4 outside the daemon (it had set ${had}): that is the owner's value now, and the daemon leaves ${touched}'s concurrency alone until it restarts`);
     await r.stop();
     expect(concurrency(r, touched)).toBe(4);
+  }, 60_000);
+});
+
+describe("idle under auto", () => {
+  test("one GET per POLL_INTERVAL and nothing else, settle time or not, also after an import that left a queue lowered", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(5 * 60_000);
+    expect(r.sim.engine.isIdle()).toBe(true);
+    expect(r.daemon.autoCap!.queues.some((q) => q.concurrency < q.owner)).toBe(true);
+    const before = r.gets();
+    await r.advance(10 * 60_000);
+    expect(r.gets() - before).toBe(60);
   }, 60_000);
 });
 
