@@ -121,15 +121,15 @@ export class Daemon {
    * (wrong key, missing scope, not an Immich URL); returns undefined if
    * aborted first.
    */
-  async start(signal: AbortSignal): Promise<ServerInfo | undefined> {
+  start(signal: AbortSignal): Promise<ServerInfo | undefined> {
     const { client, clock, log, pollIntervalMs, random, dryRun, heartbeat } = this.o;
-    const info = await waitForImmich(
+    const connected = waitForImmich(
       { client, clock, log, pollIntervalMs, random, dryRun, health: this.health, heartbeat, onConnected: () => (this.connected = true) },
       signal,
     );
     // TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
-    if (info) await this.o.autoCap?.check(signal);
-    return info;
+    const autoCap = this.o.autoCap;
+    return autoCap ? connected.then(async (info) => (info && (await autoCap.check(signal)), info)) : connected;
   }
 
   /**
