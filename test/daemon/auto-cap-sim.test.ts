@@ -146,9 +146,10 @@ describe("MAX_CONCURRENT_JOBS=auto with TUNE_CONCURRENCY on the modelled 2-core 
       if (r.sim.engine.isIdle()) drained = r.clock.now() - t0;
     }
     const share = ((r.sim.engine.host()!.pressure.cpu.some.total - cpu0) / 1000 / (r.clock.now() - t0)) * 100;
-    if (process.env.SHOW) console.log({ drained, share, lines: msgs(r).filter((m) => /→/.test(m)) });
-    // Measured: the real host's table gives 70 % at N=1 with Immich's concurrency, 35 % with every queue at 1.
-    expect(share).toBeLessThan(50);
+    console.log(`300 photos + 3 videos, auto + tuning on the modelled 2-core host: drained in ${drained / 1000} s at ${share.toFixed(1)} % CPU pressure`);
+    // Measured: 77 s at 40.5 % (the real host's table: N=1 70 %, N=1 with every queue at 1 35 % in 77.9 s).
+    expect(share).toBeLessThan(45);
+    expect(drained).toBeGreaterThan(0);
     const changes = msgs(r).filter((m) => / concurrency \d+ → \d+: /.test(m));
     expect(changes.length).toBeGreaterThan(0);
     expect(changes[0]).toMatch(/^(metadataExtraction|thumbnailGeneration) concurrency \d+ → \d+: cpu some \d+ % above 40 % for \d+ s/);
