@@ -31,7 +31,7 @@ async function cardOf(snapshot: StatusSnapshot) {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${server.port}/`);
     await page.waitForSelector("body[data-at]");
-    const hidden = await page.locator("#autocap").evaluate((el) => (el as HTMLElement).hidden);
+    const hidden = await page.locator("#autocap").isHidden();
     const text = hidden ? "" : await page.locator("#autocap").innerText();
     const slots = await page.locator("#slots").innerText();
     return { hidden, text, slots, errors };
