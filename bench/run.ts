@@ -12,6 +12,7 @@ import { type GatesOptions, renderGates, runGatesBench } from "./gates.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { benchHeadline, replaceBlock } from "../scripts/readme-blocks.ts";
 import { measureIdleCost } from "./idle-cost.ts";
+import { HOST_SCENARIOS, type HostBenchOptions, renderHostBench, runHostBench } from "./host-bench.ts";
 import { renderJson, renderMarkdown, type ReportContext, timelineFile } from "./report.ts";
 
 const HOUR = 3_600_000;
@@ -53,6 +54,15 @@ const QUICK: Omit<BenchOptions, "now" | "onProgress"> = {
 const GATES_FULL: GatesOptions = { seeds: [42, 43, 44], n: 2, pollMs: 10_000, photosPerBurst: 25, videosPerBurst: 1, outageBacklog: 5_000, nightBacklog: 20_000 };
 const GATES_QUICK: GatesOptions = { ...GATES_FULL, seeds: [42], photosPerBurst: 5, outageBacklog: 1_000 };
 
+/** Issue 19's responsive-host section (host-bench.ts): the modelled 2-core and 4-core hosts, the real daemon in virtual time. */
+const HOST_FULL: HostBenchOptions = {
+  hosts: ["real-2core", "nas-4core"],
+  scenarios: [HOST_SCENARIOS.import300, HOST_SCENARIOS.import2000, HOST_SCENARIOS.day],
+  seeds: [42, 43, 44],
+  pollMs: 10_000,
+};
+const HOST_QUICK: HostBenchOptions = { ...HOST_FULL, scenarios: [HOST_SCENARIOS.import300], seeds: [42] };
+
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== "--quick");
 if (unknown.length > 0) {
@@ -88,7 +98,8 @@ if (existsSync(binary)) {
 }
 
 const gates = await runGatesBench(quick ? GATES_QUICK : GATES_FULL, (line) => console.error(line));
-const markdown = `${renderMarkdown(result, ctx)}\n\n${renderGates(gates)}\n`;
+const host = await runHostBench(quick ? HOST_QUICK : HOST_FULL, (line) => console.error(line));
+const markdown = `${renderMarkdown(result, ctx)}\n\n${renderGates(gates)}\n\n${renderHostBench(host)}\n`;
 console.log(markdown);
 if (quick) {
   // A smoke run must not overwrite the real results.
@@ -98,10 +109,11 @@ if (quick) {
   await Bun.write(join(dir, "results.md"), markdown);
   await Bun.write(join(dir, "results.json"), renderJson(result, ctx));
   await Bun.write(join(dir, "results-gates.json"), `${JSON.stringify(gates, null, 2)}\n`);
+  await Bun.write(join(dir, "results-host.json"), `${JSON.stringify({ date: ctx.date, ...host }, null, 2)}\n`);
   for (const g of result.groups) {
     for (const [policy, svg] of Object.entries(g.timelines ?? {})) await Bun.write(join(dir, timelineFile(g, policy)), svg);
   }
   const page = join(dir, "..", "docs", "benchmark.md");
   writeFileSync(page, replaceBlock(readFileSync(page, "utf8"), "bench-headline", benchHeadline()));
-  console.error("wrote bench/results.md, bench/results.json, bench/results-gates.json, the timelines and docs/benchmark.md's headline");
+  console.error("wrote bench/results.md, bench/results.json, bench/results-gates.json, bench/results-host.json, the timelines and docs/benchmark.md's headline");
 }

@@ -32,6 +32,7 @@ export const CHECKS: readonly CheckSpec[] = [
   answer("isQueue", "QueueSchema"),
   answer("isQueuesAnswer", "QueuesAnswerSchema"),
   answer("isErrorBody", "ErrorBodySchema"),
+  answer("isSystemConfig", "SystemConfigSchema"),
   { name: "isState", module: "daemon/file-schemas.ts", exported: "StateSchema" },
   { name: "isHeartbeat", module: "daemon/file-schemas.ts", exported: "HeartbeatSchema" },
   { name: "isEnv", module: "config/schema.ts", exported: "EnvSchema" },

@@ -13,7 +13,9 @@ import { saveOwnership } from "../daemon/state-file.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
-import { prepare } from "./prepare.ts";
+import { needsRestore } from "../core/concurrency-config.ts";
+import { restoreConcurrency } from "../daemon/auto-cap-loop.ts";
+import { type Prepared, prepare } from "./prepare.ts";
 
 /** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand; with `own`, only the daemon's own pauses. */
 export async function resumeAllCommand(io: CommandIO, opts: { own?: boolean } = {}): Promise<number> {
@@ -54,6 +56,7 @@ export async function resumeAllCommand(io: CommandIO, opts: { own?: boolean } = 
       }
     }
     if (actions.length === 0) p.log.info(owned ? "no queue the daemon paused is paused now; nothing to resume" : "no managed queue is paused; nothing to resume");
+    if (!(await restoreTuning(p, io.signal))) failed++;
     // Nothing is the daemon's any more: a later start must not resume or hold from stale memory.
     // With --own, a person's holds are still a person's: only the daemon's pauses are forgotten.
     if (failed === 0) {
@@ -68,5 +71,30 @@ export async function resumeAllCommand(io: CommandIO, opts: { own?: boolean } = 
       return EXIT.leftPaused;
     }
     return fail(p.log, e, io.signal);
+  }
+}
+
+/**
+ * TUNE_CONCURRENCY (rule 15): the owner's job concurrency the state file
+ * keeps goes back, for the queues whose value is still the daemon's (a
+ * person's value stays); then it is forgotten. False when it could not be.
+ */
+async function restoreTuning(p: Prepared, signal: AbortSignal): Promise<boolean> {
+  const record = p.store.tuning?.();
+  if (!needsRestore(record)) {
+    if (record) p.store.saveTuning?.(undefined);
+    return true;
+  }
+  const { getSystemConfig, putSystemConfig } = p.client;
+  if (!getSystemConfig || !putSystemConfig) return true;
+  try {
+    const r = await restoreConcurrency({ getSystemConfig, putSystemConfig }, record!, signal);
+    for (const x of r.restored) p.log.info(`${x.queue} concurrency ${x.from} → ${x.to}: the owner's value, put back`, { queue: x.queue, concurrency: x.to });
+    for (const x of r.leftAlone) p.log.info(`${x.queue} concurrency stays ${x.found}: set outside the daemon since it changed it`, { queue: x.queue });
+    p.store.saveTuning?.(undefined);
+    return true;
+  } catch (e) {
+    p.log.error(`could not put the owner's job concurrency back: ${isClassified(e) ? e.message : String(e)}; the state file keeps it for the next try`);
+    return false;
   }
 }

@@ -14,7 +14,7 @@ import { newDaemon, type Prepared, prepare } from "./prepare.ts";
 
 /** `run`: the daemon, until SIGTERM/SIGINT. */
 export async function runCommand(io: CommandIO): Promise<number> {
-  const p = prepare(io, { writes: ["state", "health"] });
+  const p = prepare(io, { writes: ["state", "health"], pressure: true });
   if (typeof p === "number") return p;
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
@@ -34,7 +34,7 @@ export async function runCommand(io: CommandIO): Promise<number> {
 }
 
 async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Promise<number> {
-  const daemon = newDaemon(p, io, { heartbeat: true, ...(status ? { status } : {}) });
+  const daemon = newDaemon(p, io, { heartbeat: true, autoCap: true, ...(status ? { status } : {}) });
   let code: number = EXIT.ok;
   try {
     await daemon.run(io.signal);
@@ -56,7 +56,7 @@ async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Pro
   try {
     if (io.signal.aborted && typeof io.signal.reason === "string") p.log.info(stoppingLine(io.signal.reason));
     const results = await daemon.shutdown(io.force);
-    if (code === EXIT.ok && results.some((r) => !r.ok)) code = EXIT.leftPaused;
+    if (code === EXIT.ok && (results.some((r) => !r.ok) || daemon.concurrencyLeft)) code = EXIT.leftPaused;
   } catch (e) {
     if (code === EXIT.ok) code = fail(p.log, e);
   }

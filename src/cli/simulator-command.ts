@@ -7,6 +7,7 @@
 import { type ApiKey, adminKey, parseKeySpec } from "../simulator/auth.ts";
 import { CONTROL_PREFIX } from "../simulator/control.ts";
 import type { FaultPatch } from "../simulator/faults.ts";
+import { HOST_PROFILE_NAMES, isHostProfileName } from "../simulator/host-profiles.ts";
 import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from "../simulator/profiles.ts";
 import { isScenarioName, SCENARIO_NAMES, SCENARIO_SUMMARIES } from "../simulator/scenarios.ts";
 import { type SimulatorOptions, SimulatorOptionError, startSimulator } from "../simulator/server.ts";
@@ -53,6 +54,17 @@ Options:
                       (default idle)
   --speed X           simulated seconds per real second (default 1; 100 = fast)
   --seed N            seed for durations, arrivals and faults (default 1)
+  --config-file       Immich runs with IMMICH_CONFIG_FILE: PUT /api/system-config
+                      answers 400 (default: updates apply, job concurrency live)
+Host model (jobs cost CPU; pressure as /proc/pressure reports it):
+  --host NAME         model the host: ${HOST_PROFILE_NAMES.join(" or ")};
+                      real-2core is the measured 2-core VM of the timings
+                      file, nas-4core a 4-core NAS 2.5x slower per job
+  --host-cores N      the host's cores instead of the profile's
+  --psi-dir DIR       write PSI files cpu, io, memory into DIR (the daemon's
+                      PSI directory), rewritten every 250 ms
+  --exporter-port N   serve node_exporter's node_pressure_* counters at
+                      /metrics on port N (0 picks one): the daemon's PRESSURE_URL
 Faults (also settable at run time, see below):
   --latency MS        add MS real milliseconds to every /api answer
   --error-rate R      share (0..1) of /api requests answered 500
@@ -85,6 +97,10 @@ Control endpoint (same server, no key needed, JSON bodies):
   POST   ${CONTROL_PREFIX}/redis-loss   every pause flag and queued job is lost
   GET    ${CONTROL_PREFIX}/ml           the ML service: url, up, jobs failed and dropped
   PUT    ${CONTROL_PREFIX}/ml           {"up":false} switches it off, {"up":true} on
+  GET    ${CONTROL_PREFIX}/host         the modelled host: cores, demand, pressure
+  POST   ${CONTROL_PREFIX}/host         {"cores":1,"forSeconds":7200}: an outside load
+                                      (optional "io","memory": stall shares 0..1)
+  GET    ${CONTROL_PREFIX}/metrics      the node_exporter text, on the same port
 
 Stops cleanly on SIGINT or SIGTERM.`;
 
@@ -108,7 +124,7 @@ const wholeNumber = (flag: string, v: string, max: number): number => {
   return n;
 };
 
-const BOOLEAN_FLAGS = new Set(["--html", "--maintenance", "--help", "-h"]);
+const BOOLEAN_FLAGS = new Set(["--html", "--maintenance", "--config-file", "--help", "-h"]);
 const VALUE_FLAGS = new Set([
   "--port",
   "--ml-port",
@@ -125,6 +141,10 @@ const VALUE_FLAGS = new Set([
   "--reset-rate",
   "--partial-rate",
   "--partial-keep",
+  "--host",
+  "--host-cores",
+  "--psi-dir",
+  "--exporter-port",
 ]);
 
 function splitFlags(argv: readonly string[]): Flag[] {
@@ -227,7 +247,32 @@ export function parseSimulatorArgs(argv: readonly string[], randomKey: () => str
       case "--maintenance":
         faults.maintenance = true;
         break;
+      case "--config-file":
+        opts.configFile = true;
+        break;
+      case "--host":
+        if (!isHostProfileName(value)) {
+          throw new UsageError(`unknown host profile ${JSON.stringify(value)}; use one of ${HOST_PROFILE_NAMES.join(", ")}`);
+        }
+        opts.host = value;
+        break;
+      case "--host-cores": {
+        const n = wholeNumber(name, value, 1024);
+        if (n < 1) throw new UsageError(`--host-cores ${JSON.stringify(value)} is not a whole number from 1 to 1024`);
+        opts.hostCores = n;
+        break;
+      }
+      case "--psi-dir":
+        if (value.trim() === "") throw new UsageError("--psi-dir needs a directory; e.g. --psi-dir /tmp/sim-pressure");
+        opts.psiDir = value;
+        break;
+      case "--exporter-port":
+        opts.exporterPort = wholeNumber(name, value, 65_535);
+        break;
     }
+  }
+  if (opts.host === undefined && (opts.psiDir !== undefined || opts.exporterPort !== undefined || opts.hostCores !== undefined)) {
+    throw new UsageError(`--psi-dir, --exporter-port and --host-cores need --host (${HOST_PROFILE_NAMES.join(" or ")})`);
   }
   // Without any key the server would be unusable: make an admin key.
   if (!admin && keys.length === 0) admin = { key: randomKey(), label: "admin", admin: true, scopes: ["all"] };
@@ -284,6 +329,11 @@ export async function simulatorCommand(argv: readonly string[], io: SimulatorCom
     `Immich simulator ${sim.profile.name} listening on ${sim.url} (scenario ${opts.scenario ?? "idle"}, speed ${speed}x) - ${keyText}`,
   );
   if (sim.ml) io.out(`Machine-learning service listening on ${sim.ml.url} (switch it with PUT ${CONTROL_PREFIX}/ml {"up":false})`);
+  if (opts.host !== undefined) {
+    const h = sim.engine.host();
+    const where = [opts.psiDir ? `PSI files in ${opts.psiDir}` : "", sim.exporter ? `node_exporter metrics at ${sim.exporter.url}` : ""].filter(Boolean);
+    io.out(`Modelled host ${opts.host}, ${h?.cores ?? "?"} cores${where.length > 0 ? `: ${where.join(", ")}` : ""} (outside load: POST ${CONTROL_PREFIX}/host)`);
+  }
   io.onListening?.({ url: sim.url, keys });
 
   await new Promise<void>((resolve) => {

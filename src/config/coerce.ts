@@ -44,6 +44,7 @@ const COERCE: Partial<Record<EnvName, (s: string) => unknown>> = {
   REQUEST_TIMEOUT: number,
   EXIT_TIMEOUT: number,
   DRY_RUN: boolean,
+  TUNE_CONCURRENCY: boolean,
   ON_EXIT: choice,
   LOG_LEVEL: choice,
   LOG_FORMAT: choice,
@@ -71,6 +72,12 @@ export function coerce(raw: Partial<Record<EnvName, string>>): Coerced {
       const r = parseNotifyTargets(value);
       if ("problem" in r) errors.push(configError(name, value, r.problem));
       else values[name] = r;
+      continue;
+    }
+    if (name === "PRESSURE_URL") {
+      const r = httpUrl(value);
+      if (typeof r === "string") values[name] = r;
+      else errors.push(configError(name, value, r.problem));
       continue;
     }
     if (name === "STATUS_ADDR") {
@@ -115,4 +122,17 @@ export function immichOrigin(raw: string): string | { problem: string; accepts: 
     };
   }
   return url.origin;
+}
+
+/** Any http(s) URL (PRESSURE_URL): a path is expected (/metrics). */
+export function httpUrl(raw: string): string | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { problem: "is not a URL" };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { problem: `must start with http:// or https://, not ${url.protocol}` };
+  if (url.username || url.password) return { problem: "must not contain a user name or password" };
+  return url.href;
 }

@@ -3,6 +3,7 @@
 // variables and their documentation live in variables.ts, the defaults in
 // defaults.ts.
 
+import type { AutoRange } from "../core/auto-syntax.ts";
 import type { PressureLimits } from "../core/pressure-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
 import type { NotifyTarget } from "../notify/targets.ts";
@@ -46,6 +47,14 @@ export interface Config {
   mlUrls?: string[];
   /** Host pressure limits (MAX_PRESSURE), percent of PSI some avg10; undefined = none. */
   maxPressure?: PressureLimits;
+  /** MAX_CONCURRENT_JOBS=auto: the range N moves in (rule 15); undefined = a fixed N. */
+  autoRange?: AutoRange;
+  /** TUNE_CONCURRENCY: also move the running queues' job concurrency (rule 15). */
+  tuneConcurrency?: boolean;
+  /** PRESSURE_URL: a node_exporter's metrics, the pressure source instead of the local PSI. */
+  pressureUrl?: string;
+  /** PRESSURE_DIR: where the local PSI files are; undefined = /proc/pressure. */
+  pressureDir?: string;
   /** Time windows (WINDOWS, TZ); undefined = every queue may always run. */
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */

@@ -6,7 +6,8 @@
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import { isEnv } from "../generated/checks.ts";
 import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
-import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
+import { AUTO_TARGET, CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
+import { type AutoRange, isAuto, parseAuto } from "../core/auto-syntax.ts";
 import { coerce } from "./coerce.ts";
 import { notifySettings } from "./notify-config.ts";
 import { loadSchedule } from "./windows-config.ts";
@@ -40,7 +41,16 @@ export function loadConfig(environment: Record<string, string | undefined>, read
     if (v) raw[name] = v;
   }
 
-  const { values, errors } = coerce(raw);
+  // MAX_CONCURRENT_JOBS=auto[:MIN-MAX] (rule 15); a number goes on to the schema.
+  let autoRange: AutoRange | undefined;
+  const { MAX_CONCURRENT_JOBS: jobs, ...notJobs } = raw;
+  const autoAsked = jobs !== undefined && isAuto(jobs);
+  const { values, errors } = coerce(autoAsked ? notJobs : raw);
+  if (autoAsked) {
+    const a = parseAuto(jobs);
+    if (a.ok) autoRange = a.range;
+    else errors.push(configError("MAX_CONCURRENT_JOBS", jobs, a.problem));
+  }
   const failed = new Set(errors.map((e) => e.variable));
   const fail = (e: ConfigError) => {
     failed.add(e.variable);
@@ -70,6 +80,12 @@ export function loadConfig(environment: Record<string, string | undefined>, read
   const pressure = raw.MAX_PRESSURE === undefined ? undefined : parsePressure(raw.MAX_PRESSURE);
   if (pressure && !pressure.ok) fail(configError("MAX_PRESSURE", raw.MAX_PRESSURE, pressure.problems.join("; ")));
 
+  // The owner's job concurrency is kept in the state file before the first change, so that
+  // `resume-all` can put it back after a crash: no tuning without one (a dry run writes nothing).
+  if (v.TUNE_CONCURRENCY === true && v.DRY_RUN !== true && v.STATE_FILE === undefined && defaultStateFile(v.STATE_DIRECTORY) === undefined) {
+    fail(configError("TUNE_CONCURRENCY", raw.TUNE_CONCURRENCY, "needs STATE_FILE (or STATE_DIRECTORY): the owner's job concurrency is kept there before the first change, so that resume-all can put it back after a crash", { accepts: false }));
+  }
+
   if (errors.length > 0 || file.errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
     // A value the file gave: its error names the key and the file.
@@ -83,7 +99,7 @@ export function loadConfig(environment: Record<string, string | undefined>, read
   const config: Config = {
     immichUrl: v.IMMICH_URL ?? D.immichUrl,
     apiKey: key.key,
-    maxConcurrentJobs: v.MAX_CONCURRENT_JOBS ?? D.maxConcurrentJobs,
+    maxConcurrentJobs: autoRange?.min ?? v.MAX_CONCURRENT_JOBS ?? D.maxConcurrentJobs,
     pollIntervalMs: v.POLL_INTERVAL === undefined ? D.pollIntervalMs : Math.round(v.POLL_INTERVAL * 1000),
     minPollIntervalMs: 0,
     maxWaitMs: v.MAX_WAIT === undefined ? D.maxWaitMs : v.MAX_WAIT === "off" ? null : Math.round(v.MAX_WAIT * 1000),
@@ -109,6 +125,12 @@ export function loadConfig(environment: Record<string, string | undefined>, read
   if (schedule !== undefined) config.schedule = schedule;
   if (mlUrls !== undefined) config.mlUrls = mlUrls;
   if (pressure?.ok) config.maxPressure = pressure.limits;
+  if (autoRange) config.autoRange = autoRange;
+  if (v.TUNE_CONCURRENCY) config.tuneConcurrency = true;
+  // Rule 15 needs a target: MAX_PRESSURE, or the documented default (defaults.ts says why).
+  if ((autoRange || config.tuneConcurrency) && !config.maxPressure) config.maxPressure = { ...AUTO_TARGET };
+  if (v.PRESSURE_URL !== undefined) config.pressureUrl = v.PRESSURE_URL;
+  if (v.PRESSURE_DIR !== undefined) config.pressureDir = v.PRESSURE_DIR;
   if (v.STATUS_ADDR !== undefined) config.statusAddr = v.STATUS_ADDR;
   return { ok: true, config };
 }

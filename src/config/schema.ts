@@ -39,6 +39,10 @@ export const EnvSchema = Type.Object({
   TZ: Str(),
   ML_URL: Str(),
   MAX_PRESSURE: Str(),
+  TUNE_CONCURRENCY: Type.Optional(Type.Boolean()),
+  // coerce.ts has already checked the URL.
+  PRESSURE_URL: Str({ pattern: "^https?://" }),
+  PRESSURE_DIR: Str({ minLength: 1 }),
   STATE_FILE: Str({ minLength: 1 }),
   HEALTH_FILE: Str({ minLength: 1 }),
   STATUS_ADDR: Type.Optional(Type.Object({ hostname: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) })),

@@ -8,6 +8,7 @@
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import { WINDOWS_EXAMPLE } from "../core/window-syntax.ts";
 import { PRESSURE_EXAMPLE } from "../core/pressure-syntax.ts";
+import { AUTO_TARGET_TEXT } from "./defaults.ts";
 import { CONFIG_DEFAULTS as D, HEALTH_FILE_DEFAULT, STATE_FILE_NAME } from "./defaults.ts";
 import type { Env } from "./schema.ts";
 
@@ -55,8 +56,9 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
   },
   MAX_CONCURRENT_JOBS: {
     defaultText: String(D.maxConcurrentJobs),
-    accepted: "a whole number from 1 to 1000",
-    meaning: "At most this many managed queues run at once.",
+    accepted: "a whole number from 1 to 1000; or auto (the range 1-4), or auto:MIN-MAX (e.g. auto:1-3)",
+    meaning:
+      "At most this many managed queues run at once. auto: the number follows the host's pressure within the range (MAX_PRESSURE is the target): up by one after a minute under it while work waits, down after 10 s above it, straight to the lower bound far above it; a lowering pauses the lowest-priority queue gracefully (its running jobs finish). Needs the host's pressure stall information (PSI) or PRESSURE_URL.",
   },
   POLL_INTERVAL: {
     defaultText: String(D.pollIntervalMs / 1000),
@@ -129,10 +131,27 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
       "Check each cycle that the service answers /ping (2 s timeout; several URLs: any one answering is enough). While it does not, the ml queues are not started and running ones are paused gracefully, so their jobs wait instead of failing (Immich drops failed ML jobs).",
   },
   MAX_PRESSURE: {
-    defaultText: "(none: no pressure limit)",
+    defaultText: `(none: no pressure limit; with MAX_CONCURRENT_JOBS=auto or TUNE_CONCURRENCY: ${AUTO_TARGET_TEXT})`,
     accepted: `resource=percent pairs separated by commas, resources cpu, memory, io, percent above 0 and at most 100; e.g. ${PRESSURE_EXAMPLE}`,
     meaning:
-      "While the host's pressure stall information (/proc/pressure/<resource>, the some avg10 figure) is above a level, nothing new is started; running queues keep their slots. Only meaningful on Immich's own host (a container sees the host's figures). Without PSI it is said once at start and ignored.",
+      "While the host's pressure stall information (/proc/pressure/<resource>, the some avg10 figure; or PRESSURE_URL's) is above a level, nothing new is started; running queues keep their slots. With MAX_CONCURRENT_JOBS=auto or TUNE_CONCURRENCY it is instead the target the number of queues and their concurrency follow. Only meaningful on Immich's own host (a container sees the host's figures). Without PSI it is said once at start and ignored.",
+  },
+  TUNE_CONCURRENCY: {
+    defaultText: "false",
+    accepted: "true/false, 1/0, yes/no (any case)",
+    meaning:
+      "Also change the running queues' job concurrency (job.<queue>.concurrency in Immich's settings) when the pressure stays above MAX_PRESSURE at the lowest number of queues: one step at a time down to 1, back toward your own values when it allows. Only those fields are written; your values are kept in STATE_FILE and put back on exit, by every stop signal and by resume-all; a value you change meanwhile becomes yours and is left alone. Needs the key's systemConfig.read and systemConfig.update, and a state file (STATE_FILE or STATE_DIRECTORY).",
+  },
+  PRESSURE_URL: {
+    defaultText: "(none: the local host's PSI)",
+    accepted: "the http(s) URL of a Prometheus node_exporter's metrics on Immich's host, e.g. http://nas:9100/metrics",
+    meaning:
+      "Where to read the pressure when the daemon runs on another machine than Immich: node_exporter's node_pressure_{cpu,io,memory}_waiting_seconds_total, their increase between two looks as a share of the time. When set it is the source for MAX_PRESSURE too. Read with a 1 MB and 5 s bound; an answer that is missing or garbage is said once, and meanwhile the lowest number of queues is used.",
+  },
+  PRESSURE_DIR: {
+    defaultText: "/proc/pressure",
+    accepted: "a directory holding PSI files named cpu, io and memory",
+    meaning: "Where the local host's pressure stall information is read (a simulator's, or a host's /proc mounted elsewhere).",
   },
   STATE_FILE: {
     defaultText: `$STATE_DIRECTORY/${STATE_FILE_NAME} when STATE_DIRECTORY is set, else none`,

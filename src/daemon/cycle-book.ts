@@ -39,6 +39,8 @@ export class CycleBook {
   latest: DaemonView | undefined;
   /** Looks decided by reusing the previous decision (tests, and the curious). */
   quietLooks = 0;
+  /** The cap the latest decision was made with. */
+  private lastN: number | undefined;
 
   constructor(
     private readonly policy: Policy,
@@ -48,12 +50,20 @@ export class CycleBook {
     private readonly reuseQuietLooks = true,
   ) {}
 
-  /** Decides on `observation` and records the look: memory, drain rates, next look, ETAs. */
-  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean | ReadonlySet<string>, blocked?: Blockers): Decision {
-    const { policy, latest } = this;
+  /**
+   * Decides on `observation` and records the look: memory, drain rates, next
+   * look, ETAs. `n` is the cap in force when it is not the configured one
+   * (rule 15's controller); the ETAs use it too.
+   */
+  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean | ReadonlySet<string>, blocked?: Blockers, n?: number): Decision {
+    const policy = n === undefined || n === this.policy.maxConcurrent ? this.policy : { ...this.policy, maxConcurrent: n };
+    const { latest } = this;
+    const sameN = policy.maxConcurrent === this.lastN;
+    this.lastN = policy.maxConcurrent;
     if (
       this.reuseQuietLooks &&
       latest !== undefined &&
+      sameN &&
       adoptPaused === false &&
       isQuietRepeat({ before: latest, blockedBefore: this.previousBlocked, observation, ownership, blocked, managed: policy.priority })
     ) {

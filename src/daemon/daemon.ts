@@ -19,6 +19,7 @@ import type { Decision, Observation, Ownership, Policy } from "../core/types.ts"
 import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type ActionResult, sendAll, type Sender } from "./act.ts";
+import type { AutoCapper, AutoCapView } from "./auto-cap-loop.ts";
 import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
@@ -66,7 +67,9 @@ export interface DaemonOptions {
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
   /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
-  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook }) => void;
+  onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook; autoCap?: AutoCapView }) => void;
+  /** Rule 15: N from the host's pressure, and with TUNE_CONCURRENCY the queues' job concurrency (auto-cap-loop.ts). */
+  autoCap?: AutoCapper;
 }
 
 export type CycleResult =
@@ -111,6 +114,11 @@ export class Daemon {
     return this.book.drainRates();
   }
 
+  /** Rule 15's state: N and its range, the tuned concurrency, the pressure, the last change (absent unless on). */
+  get autoCap(): AutoCapView | undefined {
+    return this.o.autoCap?.view();
+  }
+
   /** What the daemon owns now (read by tests and `status`). */
   get owned(): Ownership {
     return this.owner.current;
@@ -124,10 +132,13 @@ export class Daemon {
    */
   start(signal: AbortSignal): Promise<ServerInfo | undefined> {
     const { client, clock, log, pollIntervalMs, random, dryRun, heartbeat } = this.o;
-    return waitForImmich(
+    const connected = waitForImmich(
       { client, clock, log, pollIntervalMs, random, dryRun, health: this.health, heartbeat, onConnected: () => (this.connected = true) },
       signal,
     );
+    // TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
+    const autoCap = this.o.autoCap;
+    return autoCap ? connected.then(async (info) => (info && (await autoCap.check(signal)), info)) : connected;
   }
 
   /**
@@ -143,6 +154,8 @@ export class Daemon {
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
     const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
+    // Rule 15: N (and the concurrency) from the pressure, before deciding with it.
+    if (this.o.autoCap && !signal?.aborted) await this.o.autoCap.step(this.latest, signal);
     const first = await this.look(signal, blocked);
     if (!first.ok) return first;
     let { observation, decision } = first;
@@ -195,7 +208,7 @@ export class Daemon {
       return { ok: false, error: presence.error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked);
+    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked, this.o.autoCap?.n);
     return { ok: true, observation, decision };
   }
 
@@ -207,11 +220,12 @@ export class Daemon {
       const startedAt = this.o.clock.now();
       const r = await this.cycle(signal);
       if (signal.aborted) break;
-      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}) });
+      this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}), ...(this.o.autoCap ? { autoCap: this.o.autoCap.view() } : {}) });
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       // A window opens or closes at its minute, not at the next poll after it (rule 6).
-      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity);
+      // Rule 15: a dwell or settle time that ends before the next poll is looked at when it ends.
+      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity);
       this.o.heartbeat?.(this.health, wait);
       await this.o.clock.sleep(wait, signal);
     }
@@ -225,6 +239,26 @@ export class Daemon {
    */
   async shutdown(force?: AbortSignal): Promise<ActionResult[]> {
     if (this.o.dryRun) return [];
+    const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
+    const started = performance.now();
+    const results = await this.resumeOnExit(budgetMs, force);
+    // Rule 15: the owner's job concurrency back, whatever ON_EXIT says (it is about pauses), within what is left of the budget.
+    if (this.o.autoCap && !force?.aborted) {
+      const left = Math.max(1_000, budgetMs - (performance.now() - started));
+      const within = AbortSignal.any([AbortSignal.timeout(left), ...(force ? [force] : [])]);
+      const r = await this.o.autoCap.restore(within);
+      if (r.error) this.concurrencyLeft = true;
+    } else if (this.o.autoCap?.owed) {
+      this.concurrencyLeft = true;
+      this.o.log.error("stopped by a second signal before the owner's job concurrency was put back; run `immich-job-daemon resume-all` (the state file keeps the owner's values)");
+    }
+    return results;
+  }
+
+  /** Set when the owner's job concurrency could not be put back on exit (the exit code says so, as for pauses). */
+  concurrencyLeft = false;
+
+  private async resumeOnExit(budgetMs: number, force?: AbortSignal): Promise<ActionResult[]> {
     const owned = this.owner.current;
     if (this.o.onExit === "keep") {
       this.owner.save(owned);
@@ -232,7 +266,6 @@ export class Daemon {
       this.o.log.info(`exiting; keeping ${n} queue${n === 1 ? "" : "s"} paused as ON_EXIT=keep says`);
       return [];
     }
-    const budgetMs = this.o.shutdownTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS;
     const { resumed, failed, notOnServer } = await resumeOwnPauses({
       client: this.o.client,
       ownership: owned,

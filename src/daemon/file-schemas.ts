@@ -16,6 +16,13 @@ export const StateSchema = Type.Object({
   pausedByUs: Type.Array(Type.String()),
   runningByUs: Type.Array(Type.String()),
   held: Type.Array(Type.String()),
+  /** TUNE_CONCURRENCY (rule 15): the owner's job concurrency per tuned queue, and what the daemon last wrote; absent when nothing is tuned. */
+  tuning: Type.Optional(
+    Type.Object({
+      baseline: Type.Record(Type.String(), Type.Integer({ minimum: 1 })),
+      expected: Type.Record(Type.String(), Type.Integer({ minimum: 1 })),
+    }),
+  ),
 });
 export type State = Static<typeof StateSchema>;
 
@@ -31,5 +38,14 @@ export const HeartbeatSchema = Type.Object({
   rates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
   /** The writer's host name: its pid means something only on the same host (container). */
   host: Type.Optional(Type.String()),
+  /** Rule 15: the N in force, its range, and the last change's reason (changes rarely: an idle beat stays a touch). */
+  autoCap: Type.Optional(
+    Type.Object({
+      n: Type.Integer({ minimum: 1 }),
+      min: Type.Integer({ minimum: 1 }),
+      max: Type.Integer({ minimum: 1 }),
+      lastChange: Type.Optional(Type.Object({ at: Type.Number(), reason: Type.String() })),
+    }),
+  ),
 });
 export type Heartbeat = Static<typeof HeartbeatSchema>;

@@ -11,7 +11,8 @@ import { type Schedule, type WindowState, windowTracker } from "../core/windows.
 import type { Clock } from "../shared/clock.ts";
 import type { Log } from "./log.ts";
 import type { MlProbe } from "./ml-probe.ts";
-import type { PressureSource } from "./pressure.ts";
+import type { PressureLimits } from "../core/pressure-syntax.ts";
+import { overLimits, type PressureMeter, type PressureSource } from "./pressure.ts";
 
 export interface GateSources {
   schedule?: Schedule;
@@ -19,6 +20,8 @@ export interface GateSources {
   ml?: { urls: readonly string[]; probe: MlProbe };
   /** MAX_PRESSURE, when the host has PSI (pressure.ts). */
   pressure?: PressureSource;
+  /** MAX_PRESSURE over PRESSURE_URL (node-exporter.ts): the same gate, from a remote meter. */
+  remotePressure?: { meter: PressureMeter; limits: PressureLimits };
   /** Managed queues (to name the ML queues held back in the log); default all. */
   managed?: readonly string[];
 }
@@ -41,7 +44,7 @@ export class GateWatch {
 
   /** Whether there is anything to look at (no WINDOWS, ML_URL, MAX_PRESSURE: nothing). */
   get active(): boolean {
-    return this.windows !== undefined || this.sources.ml !== undefined || this.sources.pressure !== undefined;
+    return this.windows !== undefined || this.sources.ml !== undefined || this.sources.pressure !== undefined || this.sources.remotePressure !== undefined;
   }
 
   /** Time until the next window opens or closes (the loop looks again then), if any window changes. */
@@ -55,6 +58,10 @@ export class GateWatch {
     const gates: Gates = {};
     if (this.sources.ml) gates.ml = await this.readMl(this.sources.ml, signal);
     if (this.sources.pressure) gates.pressure = this.readPressure(this.sources.pressure);
+    if (this.sources.remotePressure) {
+      const over = await this.readRemote(this.sources.remotePressure, signal);
+      if (over) gates.pressure = over;
+    }
     if (this.windows) {
       gates.windows = this.windows(this.clock.now());
       this.sayWindowChanges(gates.windows);
@@ -82,6 +89,26 @@ export class GateWatch {
       this.log?.info(`the machine-learning service answers at ${where}`, { ml: true });
     }
     return this.ml;
+  }
+
+  private remoteLost = false;
+
+  /**
+   * PRESSURE_URL's figures over their limits. While the source is lost (said
+   * once), its last figures stand for nothing: nothing is held back by it, as
+   * with unreadable local PSI figures.
+   */
+  private async readRemote(r: NonNullable<GateSources["remotePressure"]>, signal?: AbortSignal): Promise<PressureOver[] | undefined> {
+    const look = await r.meter.read(signal);
+    if ("warming" in look) return undefined;
+    if ("problem" in look) {
+      if (!this.remoteLost && !signal?.aborted) this.log?.warn(`the pressure source is lost: ${look.problem}; MAX_PRESSURE holds nothing back until it is back`, { pressure: "lost" });
+      this.remoteLost = true;
+      return undefined;
+    }
+    if (this.remoteLost) this.log?.info(`the pressure source ${r.meter.source} answers again`, { pressure: "back" });
+    this.remoteLost = false;
+    return this.readPressure({ limits: r.limits, over: () => overLimits(look.figures, r.limits) });
   }
 
   /** The PSI figures over their limits, and one log line when the host gets busy and one when it calms down. */

@@ -7,6 +7,7 @@
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { TuningRecord } from "../core/concurrency-config.ts";
 import type { Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
@@ -36,7 +37,7 @@ import type { State } from "./file-schemas.ts";
 export const STATE_VERSION = 1;
 
 /** Every top-level key this version reads (StateSchema's; a test keeps them equal). */
-export const STATE_KEYS: readonly string[] = ["version", "writtenBy", "immichUrl", "pausedByUs", "runningByUs", "held"];
+export const STATE_KEYS: readonly string[] = ["version", "writtenBy", "immichUrl", "pausedByUs", "runningByUs", "held", "tuning"];
 
 export interface StateStore {
   /**
@@ -44,14 +45,37 @@ export interface StateStore {
    * warn about: the file was ignored (no ownership), or read only in part (a
    * newer format: ownership and problem both).
    */
-  load(): { ownership?: Ownership; problem?: string };
+  load(): { ownership?: Ownership; problem?: string; tuning?: TuningRecord };
   save(ownership: Ownership): void;
+  /**
+   * Keeps (or, undefined, forgets) the owner's job concurrency (rule 15),
+   * beside the ownership; throws like save when the file cannot be written.
+   */
+  saveTuning?(tuning: TuningRecord | undefined): void;
+  /** What saveTuning kept, or the file held at load. */
+  tuning?(): TuningRecord | undefined;
 }
 
 /** A state file at `path`, for the server at `immichUrl` (a file for another server is ignored). */
 export function fileStateStore(path: string, immichUrl: string): StateStore {
-  return {
+  // Both halves of the file: each save writes the other as last known.
+  let ownership: Ownership | undefined;
+  let tuning: TuningRecord | undefined;
+  let loaded = false;
+  const write = () => {
+    const state: State = {
+      version: STATE_VERSION,
+      writtenBy: VERSION,
+      immichUrl,
+      ...(ownership ?? { pausedByUs: [], runningByUs: [], held: [] }),
+      ...(tuning ? { tuning } : {}),
+    };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  };
+  const store: StateStore = {
     load() {
+      loaded = true;
       let text: string;
       try {
         // This daemon writes a few hundred bytes; a huge file is not parsed (20 MB took 1.3 GB).
@@ -78,10 +102,13 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       if (data.immichUrl !== immichUrl) {
         return { problem: `STATE_FILE ${path} is for ${data.immichUrl}, not ${immichUrl}; ignoring it` };
       }
-      const ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
+      ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
+      // The owner's job concurrency (rule 15), when a tuning daemon kept it: an optional key of format 1.
+      tuning = format ? undefined : data.tuning;
+      const found = { ownership, ...(tuning ? { tuning } : {}) };
       if (format) {
         return {
-          ownership,
+          ...found,
           problem:
             `STATE_FILE ${path} was written by ${writer}; this is ${VERSION}, which writes format ${STATE_VERSION}: ` +
             `reading the queues it records (paused, running, held) and nothing else, and rewriting the file in format ${STATE_VERSION} at the next change`,
@@ -93,18 +120,28 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
         const names = unknown.slice(0, 5).map((k) => (/^[A-Za-z0-9_]{1,40}$/.test(k) ? k : "?")).join(", ") + (unknown.length > 5 ? ", ..." : "");
         const by = typeof data.writtenBy === "string" && /^[0-9A-Za-z.+-]{1,64}$/.test(data.writtenBy) ? `immich-job-daemon ${data.writtenBy}` : "another version";
         return {
-          ownership,
+          ...found,
           problem: `STATE_FILE ${path} holds what this version (${VERSION}) does not know (${names}), written by ${by}: reading the queues it records and dropping the rest at the next change`,
         };
       }
-      return { ownership };
+      return found;
     },
-    save(ownership) {
-      const state: State = { version: STATE_VERSION, writtenBy: VERSION, immichUrl, ...ownership };
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+    save(o) {
+      if (!loaded) store.load(); // never drop the other half unread
+      ownership = o;
+      write();
+    },
+    saveTuning(t) {
+      if (!loaded) store.load();
+      tuning = t;
+      write();
+    },
+    tuning() {
+      if (!loaded) store.load();
+      return tuning;
     },
   };
+  return store;
 }
 
 /** A file of a format newer than this version's: its version and writer, as far as they can be told. */
@@ -131,12 +168,17 @@ export function saveOwnership(store: StateStore, ownership: Ownership): string |
 }
 
 /** No state file: ownership lives only in memory. */
-export const memoryStateStore = (): StateStore & { saved?: Ownership } => {
-  const store: StateStore & { saved?: Ownership } = {
-    load: () => (store.saved ? { ownership: store.saved } : {}),
+export const memoryStateStore = (): StateStore & { saved?: Ownership; savedTuning?: TuningRecord } => {
+  const store: StateStore & { saved?: Ownership; savedTuning?: TuningRecord } = {
+    load: () => ({ ...(store.saved ? { ownership: store.saved } : {}), ...(store.savedTuning ? { tuning: store.savedTuning } : {}) }),
     save: (o) => {
       store.saved = o;
     },
+    saveTuning: (t) => {
+      if (t) store.savedTuning = t;
+      else delete store.savedTuning;
+    },
+    tuning: () => store.savedTuning,
   };
   return store;
 };

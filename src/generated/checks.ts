@@ -7,7 +7,7 @@
 // @ts-nocheck
 
 import type { Static } from "@sinclair/typebox";
-import type { PingSchema, VersionSchema, JobStatusSchema, JobsAnswerSchema, QueueSchema, QueuesAnswerSchema, ErrorBodySchema } from "../immich/schemas.ts";
+import type { PingSchema, VersionSchema, JobStatusSchema, JobsAnswerSchema, QueueSchema, QueuesAnswerSchema, ErrorBodySchema, SystemConfigSchema } from "../immich/schemas.ts";
 import type { StateSchema, HeartbeatSchema } from "../daemon/file-schemas.ts";
 import type { EnvSchema } from "../config/schema.ts";
 
@@ -140,8 +140,23 @@ export const isErrorBody = (() => {
   }
 })() as (value: unknown) => value is Static<typeof ErrorBodySchema>;
 
+/** Whether a value matches SystemConfigSchema (src/immich/schemas.ts). */
+export const isSystemConfig = (() => {
+  const local_0 = /^(.*)$/
+  return function check(value) {
+    return (
+      (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+      (typeof value['job'] === 'object' && value['job'] !== null && !Array.isArray(value['job']) && !(value['job'] instanceof Date) && !(value['job'] instanceof Uint8Array)) &&
+      Object.getOwnPropertyNames(value['job']).length <= 200 &&
+      (Object.entries(value['job']).every(([key, value]) => (local_0.test(key) ? ((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isInteger(value['concurrency']) && value['concurrency'] <= 1000000 && value['concurrency'] >= 1) : true)))
+    )
+  }
+})() as (value: unknown) => value is Static<typeof SystemConfigSchema>;
+
 /** Whether a value matches StateSchema (src/daemon/file-schemas.ts). */
 export const isState = (() => {
+  const local_0 = /^(.*)$/
+  const local_1 = /^(.*)$/
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -154,7 +169,8 @@ export const isState = (() => {
       Array.isArray(value['runningByUs']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['runningByUs']) &&
       Array.isArray(value['held']) &&
-      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held'])
+      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held']) &&
+      (value['tuning'] !== undefined ? ((typeof value['tuning'] === 'object' && value['tuning'] !== null && !Array.isArray(value['tuning'])) && (typeof value['tuning']['baseline'] === 'object' && value['tuning']['baseline'] !== null && !Array.isArray(value['tuning']['baseline']) && !(value['tuning']['baseline'] instanceof Date) && !(value['tuning']['baseline'] instanceof Uint8Array)) && (Object.entries(value['tuning']['baseline']).every(([key, value]) => (local_0.test(key) ? (Number.isInteger(value) && value >= 1) : true))) && (typeof value['tuning']['expected'] === 'object' && value['tuning']['expected'] !== null && !Array.isArray(value['tuning']['expected']) && !(value['tuning']['expected'] instanceof Date) && !(value['tuning']['expected'] instanceof Uint8Array)) && (Object.entries(value['tuning']['expected']).every(([key, value]) => (local_1.test(key) ? (Number.isInteger(value) && value >= 1) : true)))) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof StateSchema>;
@@ -172,7 +188,8 @@ export const isHeartbeat = (() => {
       Number.isInteger(value['failures']) &&
       (value['lastError'] !== undefined ? ((typeof value['lastError'] === 'string')) : true) &&
       (value['rates'] !== undefined ? ((typeof value['rates'] === 'object' && value['rates'] !== null && !Array.isArray(value['rates']) && !(value['rates'] instanceof Date) && !(value['rates'] instanceof Uint8Array)) && (Object.entries(value['rates']).every(([key, value]) => (local_0.test(key) ? (Number.isFinite(value) && value >= 0) : true)))) : true) &&
-      (value['host'] !== undefined ? ((typeof value['host'] === 'string')) : true)
+      (value['host'] !== undefined ? ((typeof value['host'] === 'string')) : true) &&
+      (value['autoCap'] !== undefined ? ((typeof value['autoCap'] === 'object' && value['autoCap'] !== null && !Array.isArray(value['autoCap'])) && Number.isInteger(value['autoCap']['n']) && value['autoCap']['n'] >= 1 && Number.isInteger(value['autoCap']['min']) && value['autoCap']['min'] >= 1 && Number.isInteger(value['autoCap']['max']) && value['autoCap']['max'] >= 1 && (value['autoCap']['lastChange'] !== undefined ? ((typeof value['autoCap']['lastChange'] === 'object' && value['autoCap']['lastChange'] !== null && !Array.isArray(value['autoCap']['lastChange'])) && Number.isFinite(value['autoCap']['lastChange']['at']) && (typeof value['autoCap']['lastChange']['reason'] === 'string')) : true)) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof HeartbeatSchema>;
@@ -183,7 +200,8 @@ export const isEnv = (() => {
   const local_1 = /^[\x21-\x7e]+$/;
   const local_2 = /^[A-Za-z][A-Za-z0-9]*$/;
   const local_3 = /^[A-Za-z][A-Za-z0-9]*$/;
-  const local_4 = /^[\x21-\x7e]+$/;
+  const local_4 = /^https?:\/\//;
+  const local_5 = /^[\x21-\x7e]+$/;
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -206,11 +224,14 @@ export const isEnv = (() => {
       (value['TZ'] !== undefined ? ((typeof value['TZ'] === 'string')) : true) &&
       (value['ML_URL'] !== undefined ? ((typeof value['ML_URL'] === 'string')) : true) &&
       (value['MAX_PRESSURE'] !== undefined ? ((typeof value['MAX_PRESSURE'] === 'string')) : true) &&
+      (value['TUNE_CONCURRENCY'] !== undefined ? ((typeof value['TUNE_CONCURRENCY'] === 'boolean')) : true) &&
+      (value['PRESSURE_URL'] !== undefined ? ((typeof value['PRESSURE_URL'] === 'string') && local_4.test(value['PRESSURE_URL'])) : true) &&
+      (value['PRESSURE_DIR'] !== undefined ? ((typeof value['PRESSURE_DIR'] === 'string') && value['PRESSURE_DIR'].length >= 1) : true) &&
       (value['STATE_FILE'] !== undefined ? ((typeof value['STATE_FILE'] === 'string') && value['STATE_FILE'].length >= 1) : true) &&
       (value['HEALTH_FILE'] !== undefined ? ((typeof value['HEALTH_FILE'] === 'string') && value['HEALTH_FILE'].length >= 1) : true) &&
       (value['STATUS_ADDR'] !== undefined ? ((typeof value['STATUS_ADDR'] === 'object' && value['STATUS_ADDR'] !== null && !Array.isArray(value['STATUS_ADDR'])) && (typeof value['STATUS_ADDR']['hostname'] === 'string') && Number.isInteger(value['STATUS_ADDR']['port']) && value['STATUS_ADDR']['port'] <= 65535 && value['STATUS_ADDR']['port'] >= 0) : true) &&
       (value['NOTIFY_URL'] !== undefined ? (Array.isArray(value['NOTIFY_URL']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (((value['kind'] === 'ntfy')) || ((value['kind'] === 'json'))) && (typeof value['url'] === 'string') && (typeof value['label'] === 'string')))) { return false }; return true; })(value['NOTIFY_URL'])) : true) &&
-      (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_4.test(value['NOTIFY_TOKEN'])) : true) &&
+      (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_5.test(value['NOTIFY_TOKEN'])) : true) &&
       (value['NOTIFY_TOKEN_FILE'] !== undefined ? ((typeof value['NOTIFY_TOKEN_FILE'] === 'string') && value['NOTIFY_TOKEN_FILE'].length >= 1) : true) &&
       (value['NOTIFY_OUTAGE_AFTER'] !== undefined ? (Number.isFinite(value['NOTIFY_OUTAGE_AFTER']) && value['NOTIFY_OUTAGE_AFTER'] <= 604800 && value['NOTIFY_OUTAGE_AFTER'] >= 1) : true) &&
       (value['STATE_DIRECTORY'] !== undefined ? ((typeof value['STATE_DIRECTORY'] === 'string') && value['STATE_DIRECTORY'].length >= 1) : true) &&

@@ -4,7 +4,7 @@
 // (issue 6, idle memory). Only an answer that fails its check imports
 // schemas.ts, and TypeBox with it, to name the first wrong field.
 
-import { isErrorBody, isJobStatus, isJobsAnswer, isPing, isQueue, isQueuesAnswer, isVersion } from "../generated/checks.ts";
+import { isErrorBody, isJobStatus, isJobsAnswer, isPing, isQueue, isQueuesAnswer, isSystemConfig, isVersion } from "../generated/checks.ts";
 import type { ImmichError } from "./errors.ts";
 import type { Answer, AnswerName, ErrorBody } from "./schemas.ts";
 
@@ -19,6 +19,7 @@ const CHECKS: Record<AnswerName, (value: unknown) => boolean> = {
   jobs: isJobsAnswer,
   queue: isQueue,
   queues: isQueuesAnswer,
+  systemConfig: isSystemConfig,
 };
 
 /** Whether `value` is the answer `name`: the generated check, no TypeBox. */

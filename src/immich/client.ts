@@ -3,6 +3,7 @@
 // and setPaused. Effects come in through the options (fetch, clock), so tests
 // run it against the simulator over real HTTP with a VirtualClock.
 
+import type { SystemConfig } from "../core/concurrency-config.ts";
 import type { Observation, QueueCounts, QueueSnapshot } from "../core/types.ts";
 import { PROTECTED_QUEUES } from "../core/queues.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -41,6 +42,10 @@ export interface ImmichClient {
   observe(signal?: AbortSignal): Promise<Observation>;
   /** Pause or resume one queue; idempotent on the server. */
   setPaused(queue: string, paused: boolean, signal?: AbortSignal): Promise<void>;
+  /** GET /system-config (systemConfig.read): the whole settings object, its job section checked (TUNE_CONCURRENCY). */
+  getSystemConfig(signal?: AbortSignal): Promise<SystemConfig>;
+  /** PUT /system-config (systemConfig.update): the whole object; answers the settings now in force, checked. */
+  putSystemConfig(config: SystemConfig, signal?: AbortSignal): Promise<SystemConfig>;
 }
 
 export interface ImmichClientOptions {
@@ -191,6 +196,15 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
           `Immich at ${t.baseUrl} accepted ${paused ? "pausing" : "resuming"} ${queue} but reports it ${isPaused ? "paused" : "running"}; deciding again next cycle`,
         );
       }
+    },
+
+    async getSystemConfig(signal) {
+      // A fresh object each time: the caller changes a copy, never the cached answer.
+      return structuredClone(await call("systemConfig", "/system-config", true, signal)) as SystemConfig;
+    },
+
+    async putSystemConfig(config, signal) {
+      return (await call("systemConfig", "/system-config", true, signal, config)) as SystemConfig;
     },
   };
 

@@ -63,6 +63,15 @@ export const QueueSchema = Type.Object({
 export const QueuesAnswerSchema = Type.Array(QueueSchema, { maxItems: MAX_QUEUES });
 
 /**
+ * GET and PUT /system-config (TUNE_CONCURRENCY): the whole settings object.
+ * Only `job.<queue>.concurrency` is read; everything else is carried back as
+ * it came (extra fields allowed everywhere), so this checks just that part.
+ */
+export const SystemConfigSchema = Type.Object({
+  job: Type.Record(Type.String({ maxLength: 200 }), Type.Object({ concurrency: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }), { maxProperties: MAX_QUEUES }),
+});
+
+/**
  * Both error bodies: v1–v2 `{message, error, statusCode, correlationId}`
  * (message is an array of sentences for validation errors), v3 `{message}`
  * plus `errors` (zod issues) for validation. Everything is optional: the
@@ -92,6 +101,7 @@ const ANSWER_SCHEMAS = {
   jobs: JobsAnswerSchema,
   queue: QueueSchema,
   queues: QueuesAnswerSchema,
+  systemConfig: SystemConfigSchema,
 } satisfies Record<string, TSchema>;
 export type AnswerName = keyof typeof ANSWER_SCHEMAS;
 /** The value an answer holds once its check passed. */

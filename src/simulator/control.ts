@@ -12,6 +12,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { ApiKey } from "./auth.ts";
 import type { Engine } from "./engine-types.ts";
 import { FaultPatchSchema, type Faults } from "./faults.ts";
+import { metricsResponse } from "./host-exporter.ts";
 import { modernQueue } from "./http-answers.ts";
 import type { FetchHandler } from "./http.ts";
 import type { MlService } from "./ml-service.ts";
@@ -50,6 +51,17 @@ export const RestartSchema = Type.Object(
 export type RestartOptions = Static<typeof RestartSchema>;
 
 const MlSchema = Type.Object({ up: Type.Boolean() }, { additionalProperties: false });
+
+/** An outside load on the modelled host: `cores` busy for `forSeconds` (simulated) from now. */
+const HostLoadSchema = Type.Object(
+  {
+    cores: Type.Number({ minimum: 0, maximum: 1024 }),
+    forSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 31_536_000 }),
+    io: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    memory: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
 
 export interface ControlOptions {
   profile: Profile;
@@ -159,6 +171,20 @@ export function createControlHandler(opts: ControlOptions): FetchHandler {
         }
         return json({ url: ml.url, up: ml.up, failedJobs: engine.recording().failedJobs });
       }
+      case "GET /host":
+      case "POST /host": {
+        if (!engine.host()) {
+          return json({ message: "this simulator models no host; start it with --host real-2core or --host nas-4core" }, 404);
+        }
+        if (route === "POST /host") {
+          const dto = parse(HostLoadSchema, body);
+          if (typeof dto === "string") return badRequest(dto);
+          engine.addHostLoad({ cores: dto.cores, forMs: dto.forSeconds * 1000, io: dto.io ?? 0, memory: dto.memory ?? 0 });
+        }
+        return json(engine.host());
+      }
+      case "GET /metrics":
+        return metricsResponse(engine);
       case "POST /redis-loss":
         engine.redisLoss();
         return json({ lostAt: engine.now() });

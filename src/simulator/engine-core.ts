@@ -24,6 +24,8 @@ import {
   successors,
 } from "./pipeline.ts";
 import { createRng, type Rng } from "./rng.ts";
+import { Host } from "./host.ts";
+import type { JobCost } from "./host-profiles.ts";
 import { Recorder } from "./recorder.ts";
 import { EventHeap } from "./sim-heap.ts";
 import { Deque } from "./sim-deque.ts";
@@ -56,6 +58,12 @@ export abstract class EngineCore {
   protected mlUp = true;
   /** True while processing events or a change: nested calls neither advance nor settle. */
   protected busy = false;
+  /** The modelled host, if any (EngineOptions.host). */
+  protected readonly hostModel: Host | undefined;
+  /** Active jobs whose progress the host governs. */
+  protected readonly hostJobs = new Set<Job>();
+  /** The host's demand changed this instant: re-plan completions when it settles. */
+  protected hostDirty = false;
 
   constructor(
     protected readonly clock: Clock,
@@ -108,6 +116,7 @@ export abstract class EngineCore {
       }
     }
     this.thumbnails = this.byName.get("thumbnailGeneration");
+    this.hostModel = opts.host ? new Host(opts.host, this.time) : undefined;
   }
 
   // ---- the simulation ------------------------------------------------------
@@ -164,10 +173,18 @@ export abstract class EngineCore {
         else this.push(this.time + this.duration(j), Ev.Complete, j);
         return;
       case Ev.Complete:
-        if (j.state !== "active" || j.run !== e.run) return;
+        if (j.state !== "active" || j.run !== e.run || (e.gen !== undefined && e.gen !== j.gen)) return;
         this.complete(j);
         return;
     }
+  }
+
+  /** An event that handle() would ignore. */
+  protected isStale(e: SimEvent): boolean {
+    const j = e.job;
+    if (e.kind === Ev.Action || !j) return false;
+    if (e.kind === Ev.Due) return j.state !== "delayed";
+    return j.state !== "active" || j.run !== e.run || (e.gen !== undefined && e.gen !== j.gen);
   }
 
   /** Start what can start in the queues that changed, then record their activity. */
@@ -175,6 +192,7 @@ export abstract class EngineCore {
     for (const q of this.dirty) {
       while (!q.paused && q.active.size < q.concurrency && q.pending.length > 0) this.start(q.pending.shift()!);
     }
+    if (this.hostModel) this.replan();
     for (const q of this.dirty) {
       this.recorder.activity(q.index, this.time, q.active.size);
       this.isDirty[q.index] = false;
@@ -190,10 +208,76 @@ export abstract class EngineCore {
     q.active.add(j);
     this.recorder.started(q.index, q.active.size);
     j.failing = this.callsMl(j) && !this.mlUp;
+    const cost = this.hostCost(j);
     // A holding job checks at once, but only after this instant has settled.
-    if (j.failing) this.push(this.time + ML_FAIL_MS, Ev.Complete, j);
+    if (cost) this.hostStart(j, cost);
+    else if (j.failing) this.push(this.time + ML_FAIL_MS, Ev.Complete, j);
     else if (j.hold && j.hold.length > 0) this.push(this.time, Ev.Poll, j);
     else this.push(this.time + this.duration(j), Ev.Complete, j);
+  }
+
+  // ---- the modelled host ---------------------------------------------------
+
+  /**
+   * What a job costs on the modelled host: per-asset jobs (and plain jobs of
+   * a queue the profile prices) that are neither fixed-length nor holding.
+   */
+  protected hostCost(j: Job): JobCost | undefined {
+    const host = this.hostModel;
+    if (!host || j.fixedMs !== undefined || (j.hold && j.hold.length > 0)) return undefined;
+    if (j.failing) return host.profile.mlFail;
+    return host.profile.jobs[j.queue.name];
+  }
+
+  /** A job starts on the host: its work (jittered) at its demand; its completion is planned when the instant settles. */
+  protected hostStart(j: Job, cost: JobCost): void {
+    const video = j.asset?.kind === "video";
+    const cpu = video ? (cost.videoCpu ?? cost.cpu) : cost.cpu;
+    const cores = video ? (cost.videoCores ?? cost.cores) : cost.cores;
+    const mean = cores > 0 ? (cpu / cores) * 1000 : 0;
+    j.work = Math.max(1, this.jitter > 0 ? this.rng.around(mean, this.jitter) : mean);
+    j.progressAt = this.time;
+    j.demand = cores;
+    j.io = cost.io ?? 0;
+    this.hostJobs.add(j);
+    this.hostDirty = true;
+  }
+
+  /**
+   * The demand changed (a job started or ended, an outside load came or
+   * went): bring every host job's work up to now at the old speed, accrue
+   * the pressure, and plan each completion at the new speed.
+   */
+  protected replan(): void {
+    const host = this.hostModel!;
+    for (const j of this.hostJobs) {
+      if (j.state !== "active") {
+        this.hostJobs.delete(j);
+        this.hostDirty = true;
+      }
+    }
+    if (!this.hostDirty) return;
+    this.hostDirty = false;
+    const oldRate = host.rate();
+    let jobs = 0;
+    const ioShares: number[] = [];
+    for (const j of this.hostJobs) {
+      j.work = Math.max(0, j.work - (this.time - j.progressAt) * oldRate);
+      j.progressAt = this.time;
+      jobs += j.demand;
+      if (j.io > 0) ioShares.push(j.io);
+    }
+    host.advance(this.time, { jobs, outside: 0, ioShares });
+    const rate = host.rate();
+    for (const j of this.hostJobs) {
+      j.gen++;
+      this.heap.push({ at: this.time + Math.max(1, Math.ceil(j.work / rate)), seq: 0, kind: Ev.Complete, job: j, run: j.run, action: undefined, gen: j.gen });
+    }
+  }
+
+  /** Mark the host's demand changed (an outside load starting or ending). */
+  protected hostChanged(): void {
+    this.hostDirty = true;
   }
 
   protected complete(j: Job): void {
@@ -307,6 +391,11 @@ export abstract class EngineCore {
       failing: false,
       run: 0,
       dueAt: this.time,
+      work: 0,
+      progressAt: this.time,
+      demand: 0,
+      io: 0,
+      gen: 0,
     };
   }
 

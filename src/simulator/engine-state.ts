@@ -40,6 +40,14 @@ export interface Job {
   /** Incremented at every start: completion events of an earlier run (before a restart) are stale. */
   run: number;
   dueAt: number;
+  /** On a modelled host (host.ts): unconstrained ms of work left as of `progressAt`, */
+  work: number;
+  progressAt: number;
+  /** the cores it wants, its io stall share, */
+  demand: number;
+  io: number;
+  /** and the generation of its completion event (a re-plan makes older ones stale). */
+  gen: number;
 }
 
 export interface QueueState {
@@ -71,6 +79,8 @@ export interface SimEvent {
   job: Job | undefined;
   run: number;
   action: (() => void) | undefined;
+  /** For a completion planned on the host: the job's gen when planned. */
+  gen?: number;
 }
 
 /** A queue name this engine's profile does not have. */

@@ -6,6 +6,8 @@
 // real, accelerated (ScaledClock) or virtual (VirtualClock) time.
 
 import type { QueueCounts } from "../core/types.ts";
+import type { HostProfile } from "./host-profiles.ts";
+import type { OutsideLoad, Resource, ResourcePressure } from "./host.ts";
 
 export interface EngineQueue {
   name: string;
@@ -21,6 +23,14 @@ export interface PauseChange {
   queue: string;
   paused: boolean;
   actor: Actor;
+}
+
+/** A queue's worker concurrency changed (PUT /api/system-config). */
+export interface ConcurrencyChange {
+  at: number;
+  queue: string;
+  from: number;
+  to: number;
 }
 
 export interface ActiveInterval {
@@ -45,6 +55,8 @@ export interface Recording {
   startedAt: number;
   now: number;
   pauseChanges: PauseChange[];
+  /** Every change of a queue's concurrency (Engine.setConcurrency with a new figure). */
+  concurrencyChanges: ConcurrencyChange[];
   activeIntervals: ActiveInterval[];
   uploads: UploadRecord[];
   /**
@@ -76,6 +88,37 @@ export interface EngineOptions {
   jitter?: number;
   /** Seed for job-duration jitter and scenario arrivals. Same seed, same run. */
   seed?: number;
+  /**
+   * Model the host's CPU (host.ts): jobs of the profile's queues cost CPU,
+   * slow down when the demand exceeds the cores, and pressure accrues.
+   * Without it jobs take their durations above and no pressure is kept.
+   */
+  host?: HostProfile;
+}
+
+/** An outside load on the modelled host: `cores` busy for `forMs` from now. */
+export interface HostLoadOptions {
+  cores: number;
+  forMs: number;
+  /** Share of its time it stalls on io / memory (0..1); default 0. */
+  io?: number;
+  memory?: number;
+}
+
+/** The modelled host now. */
+export interface HostView {
+  profile: string;
+  cores: number;
+  /** Cores wanted now: by Immich's active jobs, from outside, and the speed they get (1 = unhindered). */
+  demand: number;
+  jobs: number;
+  outside: number;
+  rate: number;
+  /** /proc/pressure/{cpu,io,memory}. */
+  pressure: Record<Resource, ResourcePressure>;
+  /** The highest cpu some avg10 so far. */
+  worstCpuAvg10: number;
+  loads: OutsideLoad[];
 }
 
 /** BullMQ job states, as `GET /api/queues/{name}/jobs?status[]=` takes them. */
@@ -154,6 +197,19 @@ export interface Engine {
   setMachineLearning(up: boolean): void;
   /** Whether the machine-learning service is up (true unless switched off). */
   machineLearningUp(): boolean;
+  /** A queue's worker concurrency now (how many of its jobs may be active at once). */
+  concurrency(name: string): number;
+  /**
+   * Change a queue's worker concurrency now, as Immich's QueueService does on
+   * a config update (BullMQ's `worker.concurrency = n`): a raise starts
+   * waiting jobs at once, a lowering lets active jobs finish and starts no
+   * new one until active is below the new figure. Whole number ≥ 1.
+   */
+  setConcurrency(name: string, concurrency: number): void;
+  /** The modelled host, advanced to now; undefined without EngineOptions.host. */
+  host(): HostView | undefined;
+  /** Add an outside load on the modelled host (throws without one). */
+  addHostLoad(load: HostLoadOptions): void;
   /** Advance to the clock's now (called by everything above; exposed for tests). */
   advance(): void;
 

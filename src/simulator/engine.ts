@@ -22,6 +22,8 @@ import type {
   Actor,
   Engine,
   EngineJob,
+  HostLoadOptions,
+  HostView,
   EngineOptions,
   EngineQueue,
   EnqueueOptions,
@@ -71,6 +73,10 @@ class SimEngine extends EngineCore implements Engine {
 
   nextEventAt(): number | undefined {
     this.advance();
+    // Events that would do nothing (a completion planned before a restart or
+    // before the host re-planned it) are dropped here, so a driver does not
+    // stop at them and an idle engine has no next event.
+    for (let e = this.heap.peek(); e && this.isStale(e); e = this.heap.peek()) this.heap.pop();
     return this.heap.peek()?.at;
   }
 
@@ -255,6 +261,52 @@ class SimEngine extends EngineCore implements Engine {
   machineLearningUp(): boolean {
     this.advance();
     return this.mlUp;
+  }
+
+  concurrency(name: string): number {
+    this.advance();
+    return this.need(name).concurrency;
+  }
+
+  setConcurrency(name: string, concurrency: number): void {
+    const q = this.need(name);
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new RangeError(`concurrency of ${name} must be a whole number ≥ 1, got ${concurrency}`);
+    }
+    this.change(() => {
+      if (q.concurrency === concurrency) return;
+      this.recorder.concurrencyChange({ at: this.time, queue: name, from: q.concurrency, to: concurrency });
+      q.concurrency = concurrency;
+      this.touch(q);
+    });
+  }
+
+  host(): HostView | undefined {
+    this.advance();
+    const host = this.hostModel;
+    if (!host) return undefined;
+    host.advance(this.time);
+    return {
+      profile: host.profile.name,
+      cores: host.cores,
+      ...(({ demand, jobs, outside, rate }) => ({ demand, jobs, outside, rate }))(host.current(this.time)),
+      pressure: host.pressure(),
+      worstCpuAvg10: host.worstCpuAvg10(),
+      loads: host.activeLoads(this.time),
+    };
+  }
+
+  addHostLoad(load: HostLoadOptions): void {
+    const host = this.hostModel;
+    if (!host) throw new RangeError("this simulator models no host; start it with a host profile");
+    for (const [name, v, max] of [["cores", load.cores, 1024], ["forMs", load.forMs, Infinity], ["io", load.io ?? 0, 1], ["memory", load.memory ?? 0, 1]] as const) {
+      if (!(Number.isFinite(v) ? v >= 0 && v <= max : v === Infinity && name === "forMs")) throw new RangeError(`${name} must be in [0, ${max}], got ${v}`);
+    }
+    this.change(() => {
+      const l = host.addLoad({ cores: load.cores, io: load.io ?? 0, memory: load.memory ?? 0, from: this.time, forMs: load.forMs });
+      this.hostChanged();
+      if (Number.isFinite(l.until)) this.push(l.until, Ev.Action, undefined, () => this.hostChanged());
+    });
   }
 
   schedule(at: number, action: () => void): void {

@@ -20,10 +20,13 @@ import {
 } from "./http-answers.ts";
 import { type QueryValue, enumParam, statusQuery, validateBody } from "./http-request.ts";
 import type { Profile } from "./profiles.ts";
+import type { SystemConfigStore } from "./system-config.ts";
 
 export interface RouteContext {
   profile: Profile;
   engine: Engine;
+  /** The system config (GET/PUT /api/system-config). */
+  config: SystemConfigStore;
   /** The authenticated caller; undefined on public routes. */
   caller: ApiKey | undefined;
   params: Record<string, string>;
@@ -221,6 +224,20 @@ export const ROUTES: readonly Route[] = [
     requirement: admin("queueJob.read"),
     exists: isV24OrNewer,
     handle: listQueueJobs,
+  },
+  {
+    method: "GET",
+    path: "/system-config",
+    requirement: admin("systemConfig.read"),
+    exists: always,
+    handle: (ctx) => ({ status: 200, json: ctx.config.get() }),
+  },
+  {
+    method: "PUT",
+    path: "/system-config",
+    requirement: admin("systemConfig.update"),
+    exists: always,
+    handle: async (ctx) => ({ status: 200, json: ctx.config.update(await ctx.body()) }),
   },
   {
     method: "DELETE",

@@ -24,6 +24,7 @@ import { type Faults, HTML_PAGE, partialList, truncatedJson } from "./faults.ts"
 import { parseQuery, readJsonBody } from "./http-request.ts";
 import { type Answer, matchRoute } from "./http-routes.ts";
 import type { Profile } from "./profiles.ts";
+import { type SystemConfigStore, createSystemConfig } from "./system-config.ts";
 
 export type FetchHandler = (req: Request) => Promise<Response>;
 
@@ -35,6 +36,8 @@ export interface ImmichHandlerOptions {
   /** Keys accepted in `x-api-key`; read on every request, so callers may add keys later. */
   keys: readonly ApiKey[];
   faults: Faults;
+  /** The system config; default: Immich's defaults over this engine (system-config.ts). */
+  config?: SystemConfigStore;
   /** Waits for the added latency, in real time (systemClock.sleep in production). */
   realSleep: (ms: number) => Promise<void>;
   /** Correlation ids; default: 8 random base-36 characters like Immich's (nestjs-cls). */
@@ -54,6 +57,7 @@ const MAINTENANCE_OPEN = new Set(["/server/ping", "/server/version"]);
 export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
   const { profile, engine, clock, faults } = opts;
   const newId = opts.correlationId ?? randomCorrelationId;
+  const config = opts.config ?? createSystemConfig(profile, engine);
 
   return async (req) => {
     // v1–v2 take the caller's x-immich-cid if it sends one (Immich's cls
@@ -132,6 +136,7 @@ export function createImmichHandler(opts: ImmichHandlerOptions): FetchHandler {
       const result: Answer = await route.handle({
         profile,
         engine,
+        config,
         caller,
         params,
         query: parseQuery(url.searchParams),

@@ -3,10 +3,11 @@
 // per real pause-flag change, one record per upload. The engine writes it;
 // tests, benchmarks and the control endpoint read it as a Recording.
 
-import type { ActiveInterval, PauseChange, Recording, UploadRecord } from "./engine-types.ts";
+import type { ActiveInterval, ConcurrencyChange, PauseChange, Recording, UploadRecord } from "./engine-types.ts";
 
 export class Recorder {
   private readonly pauseChanges: PauseChange[] = [];
+  private readonly concurrencyChanges: ConcurrencyChange[] = [];
   private readonly intervals: ActiveInterval[] = [];
   /** The open interval of each queue (by index), while it has active jobs. */
   private readonly open: (ActiveInterval | undefined)[];
@@ -27,6 +28,10 @@ export class Recorder {
     this.completed = queueNames.map(() => 0);
     this.failed = queueNames.map(() => 0);
     this.peak = queueNames.map(() => 0);
+  }
+
+  concurrencyChange(change: ConcurrencyChange): void {
+    this.concurrencyChanges.push(change);
   }
 
   pauseChange(change: PauseChange): void {
@@ -98,6 +103,7 @@ export class Recorder {
       startedAt: this.startedAt,
       now,
       pauseChanges: this.pauseChanges.map((c) => ({ ...c })),
+      concurrencyChanges: this.concurrencyChanges.map((c) => ({ ...c })),
       activeIntervals,
       uploads: this.uploads.map((u) => ({ ...u })),
       samples: this.samples(),

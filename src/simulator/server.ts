@@ -17,6 +17,9 @@ import { type FaultPatch, Faults } from "./faults.ts";
 import { type FetchHandler, createImmichHandler } from "./http.ts";
 import { type MlService, startMlService } from "./ml-service.ts";
 import { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, type Profile, type ProfileName } from "./profiles.ts";
+import { createSystemConfig } from "./system-config.ts";
+import { type HostExporter, startHostExporter, writePsiFiles } from "./host-exporter.ts";
+import { HOST_PROFILES, HOST_PROFILE_NAMES, type HostProfile, type HostProfileName, isHostProfileName } from "./host-profiles.ts";
 import { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions, applyScenario, isScenarioName } from "./scenarios.ts";
 
 export interface SimulatorOptions {
@@ -51,6 +54,27 @@ export interface SimulatorOptions {
    * jobs, pause and resume like any other.
    */
   extraQueues?: readonly string[];
+  /**
+   * Immich runs with IMMICH_CONFIG_FILE: `PUT /api/system-config` answers 400
+   * "Cannot update configuration while IMMICH_CONFIG_FILE is in use" (as the
+   * recorded servers did). Default false: PUTs apply.
+   */
+  configFile?: boolean;
+  /**
+   * Model the host's CPU (host.ts): a profile name (real-2core, nas-4core) or
+   * a whole profile. Jobs then cost CPU, slow down when the cores are
+   * oversubscribed, and pressure accrues; outside loads can be added
+   * (POST /__simulator/host). Default: no host (jobs take their durations).
+   */
+  host?: HostProfileName | HostProfile;
+  /** The modelled host's number of cores, instead of the profile's. */
+  hostCores?: number;
+  /** Write /proc/pressure-format files `cpu`, `io`, `memory` into this directory (needs a host). */
+  psiDir?: string;
+  /** How often the PSI files are rewritten, in real ms (default 250). */
+  psiEveryMs?: number;
+  /** Serve node_exporter's pressure metrics at /metrics on this port (0 picks one; needs a host). */
+  exporterPort?: number;
   /** Also serve a machine-learning service (its own /ping) on this port (0 picks a free one); see ml-service.ts. */
   mlPort?: number;
 }
@@ -66,6 +90,10 @@ export interface Simulator {
   keys: readonly ApiKey[];
   /** The machine-learning service, when started with mlPort. */
   ml?: MlService;
+  /** The node_exporter stand-in, when started with exporterPort. */
+  exporter?: HostExporter;
+  /** Rewrite the PSI files now (they are also rewritten every psiEveryMs of real time). */
+  writePressure(): void;
   /** The whole server as a fetch handler (Immich API + control endpoint). */
   handler: FetchHandler;
   /**
@@ -113,7 +141,22 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const onError = opts.onError ?? ((e: unknown) => consola.error("simulator: unexpected error:", e));
   const keys = opts.keys ?? [];
 
-  const engine = createEngine(clock, { queues: profile.queues, seed, ...opts.engine });
+  let host: HostProfile | undefined;
+  if (opts.host !== undefined) {
+    if (typeof opts.host === "string" && !isHostProfileName(opts.host)) {
+      throw new SimulatorOptionError(`unknown host profile ${JSON.stringify(opts.host)}; use one of ${HOST_PROFILE_NAMES.join(", ")}`);
+    }
+    host = typeof opts.host === "string" ? HOST_PROFILES[opts.host] : opts.host;
+    if (opts.hostCores !== undefined) {
+      if (!(Number.isInteger(opts.hostCores) && opts.hostCores >= 1 && opts.hostCores <= 1024)) {
+        throw new SimulatorOptionError(`host cores ${opts.hostCores} is not a whole number from 1 to 1024`);
+      }
+      host = { ...host, cores: opts.hostCores };
+    }
+  } else if (opts.psiDir !== undefined || opts.exporterPort !== undefined || opts.hostCores !== undefined) {
+    throw new SimulatorOptionError(`PSI files, the /metrics exporter and host cores need a modelled host; give a host profile (${HOST_PROFILE_NAMES.join(", ")})`);
+  }
+  const engine = createEngine(clock, { queues: profile.queues, seed, ...opts.engine, ...(host ? { host } : {}) });
   applyScenario(engine, scenario, opts.scenarioOptions);
   const faults = new Faults(seed, opts.faults);
 
@@ -155,7 +198,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     else close();
   };
 
-  const immich = createImmichHandler({ profile, engine, clock, keys, faults, realSleep, onError });
+  const config = createSystemConfig(profile, engine, { configFile: opts.configFile ?? false });
+  const immich = createImmichHandler({ profile, engine, clock, keys, faults, config, realSleep, onError });
   let ml: MlService | undefined;
   const control = createControlHandler({ profile, engine, clock, keys, faults, restart: (r) => restart(r, 20), ml: () => ml });
   const handler: FetchHandler = (req) => {
@@ -197,10 +241,42 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       throw code === "EADDRINUSE" ? new SimulatorOptionError(`ML port ${opts.mlPort} on ${hostname} is already in use; pick another with --ml-port (0 picks a free one)`) : e;
     }
   }
-  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  let exporter: HostExporter | undefined;
+  if (opts.exporterPort !== undefined) {
+    try {
+      exporter = startHostExporter({ hostname, port: opts.exporterPort, engine });
+    } catch (e) {
+      server.stop(true);
+      ml?.stop();
+      const code = (e as { code?: string }).code;
+      throw code === "EADDRINUSE" ? new SimulatorOptionError(`exporter port ${opts.exporterPort} on ${hostname} is already in use; pick another with --exporter-port (0 picks a free one)`) : e;
+    }
+  }
+  const psiDir = opts.psiDir;
+  const writePressure = () => {
+    if (psiDir === undefined || stopped) return;
+    try {
+      writePsiFiles(psiDir, engine);
+    } catch (e) {
+      onError(new Error(`could not write the PSI files in ${psiDir}: ${String(e)}`));
+    }
+  };
+  let psiTimer: ReturnType<typeof setInterval> | undefined;
+  if (psiDir !== undefined) {
+    try {
+      writePsiFiles(psiDir, engine);
+    } catch (e) {
+      server.stop(true);
+      ml?.stop();
+      exporter?.stop();
+      throw new SimulatorOptionError(`cannot write the PSI files in ${psiDir}: ${(e as Error).message}; give a writable directory`);
+    }
+    psiTimer = setInterval(writePressure, opts.psiEveryMs ?? 250);
+  }
+  const urlHost = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
 
   return {
-    url: `http://${host}:${boundPort}`,
+    url: `http://${urlHost}:${boundPort}`,
     port: boundPort,
     hostname,
     profile,
@@ -209,12 +285,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     keys,
     ...(ml ? { ml } : {}),
+    ...(exporter ? { exporter } : {}),
+    writePressure,
     handler,
     restart: (r) => restart(r),
     async stop() {
       if (stopped) return;
       stopped = true;
       outage.abort();
+      if (psiTimer) clearInterval(psiTimer);
+      exporter?.stop();
       ml?.stop();
       server?.stop(true);
       server = undefined;

@@ -23,5 +23,11 @@ export function observedClient(client: ImmichApi, recorder: Pick<StatusRecorder,
     },
     observe: (signal) => counted(signal, () => client.observe(signal)),
     setPaused: (queue, paused, signal) => counted(signal, () => client.setPaused(queue, paused, signal)),
+    ...(client.getSystemConfig && client.putSystemConfig
+      ? {
+          getSystemConfig: (signal?: AbortSignal) => counted(signal, () => client.getSystemConfig!(signal)),
+          putSystemConfig: (config: Parameters<NonNullable<ImmichApi["putSystemConfig"]>>[0], signal?: AbortSignal) => counted(signal, () => client.putSystemConfig!(config, signal)),
+        }
+      : {}),
   };
 }

@@ -182,7 +182,7 @@ const invalid: [string, string, RegExp][] = [
   ["IMMICH_URL", "http://nas:2283/?x=1", /query/],
   ["IMMICH_URL", "http://nas:2283/#top", /fragment/],
   ["IMMICH_URL", "http://bob:secret@nas:2283", /user name or password/],
-  ["MAX_CONCURRENT_JOBS", "0", /MAX_CONCURRENT_JOBS="0": must be at least 1\. Accepts a whole number from 1 to 1000\./],
+  ["MAX_CONCURRENT_JOBS", "0", /MAX_CONCURRENT_JOBS="0": must be at least 1\. Accepts a whole number from 1 to 1000; or auto/],
   ["MAX_CONCURRENT_JOBS", "-1", /must be at least 1/],
   ["MAX_CONCURRENT_JOBS", "1.5", /not a whole number/],
   ["MAX_CONCURRENT_JOBS", "two", /is not a number/],

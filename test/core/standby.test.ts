@@ -15,7 +15,9 @@ describe("chooseStandby", () => {
   const q = (name: string, empty = true, held = false) => ({ name, empty, held });
   test.each([
     ["one free slot: metadataExtraction first, wherever it ranks", [q("sidecar"), q("metadataExtraction"), q("thumbnailGeneration")], 1, ["metadataExtraction"]],
-    ["two free slots: then by priority", [q("sidecar"), q("metadataExtraction"), q("thumbnailGeneration")], 2, ["metadataExtraction", "sidecar"]],
+    ["two free slots: the upload's next stage, not sidecar", [q("sidecar"), q("metadataExtraction"), q("thumbnailGeneration")], 2, ["metadataExtraction", "thumbnailGeneration"]],
+    ["three free slots: the upload's stages in order, storageTemplateMigration between", [q("sidecar"), q("metadataExtraction"), q("storageTemplateMigration"), q("thumbnailGeneration")], 3, ["metadataExtraction", "storageTemplateMigration", "thumbnailGeneration"]],
+    ["beyond the stages: by priority", [q("sidecar"), q("metadataExtraction"), q("storageTemplateMigration"), q("thumbnailGeneration"), q("smartSearch")], 5, ["metadataExtraction", "storageTemplateMigration", "thumbnailGeneration", "sidecar", "smartSearch"]],
     ["no free slot: none", [q("metadataExtraction")], 0, []],
     ["a held or busy queue is skipped", [q("sidecar", false), q("metadataExtraction", true, true), q("thumbnailGeneration")], 1, ["thumbnailGeneration"]],
   ] as const)("%s", (_name, queues, free, want) => {
@@ -37,10 +39,10 @@ describe("standby in decide()", () => {
     expect(summary(d.actions)).toEqual(["resume metadataExtraction (standby)"]);
   });
 
-  test("two free slots: two queues stand by", () => {
+  test("two free slots: the upload's first two stages stand by (issue 19 item 7)", () => {
     const d = decide({ observation: obs(allPaused), policy: policy(2), ownership: allPausedByUs });
-    expect(summary(d.actions)).toEqual(["resume sidecar (standby)", "resume metadataExtraction (standby)"]);
-    expect(d.standby.sort()).toEqual(["metadataExtraction", "sidecar"]);
+    expect(summary(d.actions)).toEqual(["resume metadataExtraction (standby)", "resume storageTemplateMigration (standby)"]);
+    expect(d.standby).toEqual(["metadataExtraction", "storageTemplateMigration"]);
   });
 
   test("work elsewhere takes the free slot: the standby queue is paused first, then the other resumed", () => {
@@ -69,7 +71,7 @@ describe("standby in decide()", () => {
       policy: policy(2),
       ownership: own({ pausedByUs: DEFAULT_PRIORITY.filter((q) => q !== "thumbnailGeneration" && q !== "metadataExtraction"), runningByUs: ["thumbnailGeneration"], held: ["metadataExtraction"] }),
     });
-    expect(summary(d.actions)).toEqual(["resume sidecar (standby)"]);
+    expect(summary(d.actions)).toEqual(["resume storageTemplateMigration (standby)"]);
   });
 
   test("off (the seed's behaviour): an idle queue is released like any other", () => {

@@ -45,6 +45,7 @@ const NOT_EXPOSED: Partial<Record<EnvName, string>> = {
   API_KEY_FILE: "an add-on has no secret files; the password field and !secret do that",
   NOTIFY_TOKEN_FILE: "an add-on has no secret files; the password field and !secret do that",
   HEALTH_FILE: "the image's health check reads the heartbeat where the image puts it",
+  PRESSURE_DIR: "an add-on's /proc/pressure is already the host's (PSI is not namespaced)",
 };
 
 // ---- Supervisor's rules (supervisor/addons/validate.py, options.py, const.py) ----
@@ -190,6 +191,8 @@ describe("the add-on's options against the daemon's variables", () => {
       let expected: string;
       if (doc.secret) expected = "password";
       else if (name === "IMMICH_URL") expected = "url";
+      // A number or auto[:MIN-MAX] (rule 15): the Supervisor checks the shape, the daemon the bounds.
+      else if (name === "MAX_CONCURRENT_JOBS") expected = "match(^([1-9][0-9]{0,3}|auto(:[0-9]+-[0-9]+)?)$)";
       else if (doc.accepted.startsWith("a duration")) expected = "str";
       else if (p.type === "integer") expected = `int(${p.minimum},${p.maximum})`;
       else if (p.type === "number") expected = `float(${p.minimum},${p.maximum})`;

@@ -47,8 +47,8 @@ const EVENTS: { at: number; what: string; run: (sim: Simulator) => Promise<unkno
   },
 ];
 
-/** Not part of the simulator: Immich's system configuration. */
-const OUTSIDE = new Set(["system-config", "system-config update with the current config (config file in use)"]);
+/** Exchanges not replayed (none: the system config is simulated, with the recording's IMMICH_CONFIG_FILE). */
+const OUTSIDE = new Set<string>();
 
 /**
  * Answers whose counts depend on how fast the real server's jobs ran: the
@@ -139,6 +139,8 @@ async function replay(): Promise<Replayed[]> {
     clock,
     keys: Object.values(KEYS),
     seed: 3,
+    // The recorded server ran with IMMICH_CONFIG_FILE: its config cannot be changed over the API.
+    configFile: true,
     engine: {
       durations: { ...RECORDED_V3_1_DURATIONS, ocr: 100, backgroundTask: 50 },
       videoDurations: { ...RECORDED_V3_1_VIDEO_DURATIONS, videoConversion: 400 },

@@ -122,6 +122,7 @@ describe("summary helpers", () => {
     startedAt: 0,
     now: 100,
     pauseChanges: [],
+    concurrencyChanges: [],
     uploads: [],
     samples: [],
     completedJobs: {},

@@ -1,0 +1,335 @@
+// The effects around rule 15's controller (core/auto-cap.ts): read the
+// pressure once per cycle, run the controller, hand N to the decision, and,
+// with TUNE_CONCURRENCY, write the tuned queues' job concurrency into Immich's
+// system config (core/concurrency-config.ts says how without touching
+// anything else), keeping the owner's values in the state file before the
+// first write and putting them back on the way out. One log line per change,
+// with its reason; plain data for `status`, the page and /metrics.
+
+import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, nextDueAt, type PressureFigures, startingAutoCap, type TunableQueue } from "../core/auto-cap.ts";
+import { jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig, type TuningRecord } from "../core/concurrency-config.ts";
+import type { Decision, Observation } from "../core/types.ts";
+import { ImmichError } from "../immich/errors.ts";
+import type { Clock } from "../shared/clock.ts";
+import { classify, FatalError, type ImmichApi } from "./immich-api.ts";
+import type { Log } from "./log.ts";
+import type { PressureMeter } from "./pressure.ts";
+import type { StateStore } from "./state-file.ts";
+
+export interface AutoCapOptions {
+  settings: AutoCapSettings;
+  /** Whether N moves (MAX_CONCURRENT_JOBS=auto); otherwise the range is the fixed N and only concurrency is tuned. */
+  auto: boolean;
+  meter: PressureMeter;
+  client: ImmichApi;
+  log: Log;
+  store: StateStore;
+  clock: Clock;
+  /** MANAGED_QUEUES: only their concurrency is ever tuned. */
+  managed: readonly string[];
+  dryRun: boolean;
+}
+
+/** What `status`, the page and /metrics show of rule 15 (plain data). */
+export interface AutoCapView {
+  auto: boolean;
+  tune: boolean;
+  range: { min: number; max: number };
+  n: number;
+  target: AutoCapSettings["target"];
+  /** The latest figures, percent; absent while the source is lost or warming up. */
+  pressure?: PressureFigures;
+  source: string;
+  sourceLost: boolean;
+  /** Per tuned queue: the concurrency now and the owner's. */
+  queues: { name: string; concurrency: number; owner: number; leftAlone: boolean }[];
+  lastChange?: Change;
+  /** Raises undone soon after (each doubles the settle time before the next raise). */
+  strikes: number;
+  changes: number;
+}
+
+/** While a queue's concurrency is lowered, the settings are read at most this often to notice a person's change. */
+export const RECHECK_MS = 30_000;
+
+export class AutoCapper {
+  private state: AutoCapState;
+  /** The config as last read or written (what is on the server, as far as the daemon knows). */
+  private lastRead?: SystemConfig;
+  /** The read before it (othersChanged compares against it). */
+  private previous?: SystemConfig;
+  private record?: TuningRecord;
+  private readonly leftAlone = new Set<string>();
+  /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
+  private applied: Record<string, number> = {};
+  private changeCount = 0;
+  /** When the settings were last read (clock ms). */
+  private lastReadAt = -Infinity;
+  /** Immich refuses settings writes (IMMICH_CONFIG_FILE): tuning is off for this run, said once. */
+  private refused?: string;
+
+  constructor(private readonly o: AutoCapOptions) {
+    this.state = startingAutoCap(o.settings.range);
+    this.record = o.store.tuning?.();
+    // Continue where a previous run left the concurrency (a crash, kill -9): its values are the controller's now.
+    if (this.record && o.settings.tune) {
+      for (const [q, v] of Object.entries(this.record.expected)) if (v < (this.record.baseline[q] ?? v)) this.state.concurrency[q] = v;
+    }
+  }
+
+  /** How long until the controller could change something (the loop looks again then); undefined: nothing pending. */
+  msToNextChange(): number | undefined {
+    const at = nextDueAt(this.state, this.o.settings, this.state.pressure);
+    const now = this.o.clock.now();
+    // A due time already past: the controller looked then and had nothing to change (no work
+    // waits, or at a bound); looking sooner than POLL_INTERVAL would only cost an idle host GETs.
+    return at === undefined || at <= now ? undefined : at - now;
+  }
+
+  /** N to decide with now. */
+  get n(): number {
+    return this.state.n;
+  }
+
+  /**
+   * At start, with tuning: the key may read the settings (GET) and write them
+   * (the settings written back unchanged: the one write that proves
+   * systemConfig.update with no effect; a dry run skips it). A missing
+   * permission ends the daemon, naming it. Without tuning, values a previous
+   * run left behind (a crash) are put back.
+   */
+  async check(signal?: AbortSignal): Promise<void> {
+    const { client } = this.o;
+    if (!this.o.settings.tune) {
+      if (needsRestore(this.record) && client.getSystemConfig && !this.o.dryRun) {
+        this.o.log.info("a previous run left job concurrency lowered (TUNE_CONCURRENCY is now off): putting the owner's values back");
+        await this.restore(signal).catch(() => {});
+      }
+      return;
+    }
+    if (!client.getSystemConfig || !client.putSystemConfig) throw new Error("TUNE_CONCURRENCY needs a client that reads and writes the system config");
+    try {
+      const read = await client.getSystemConfig(signal);
+      this.seen(read);
+      if (!this.o.dryRun) await client.putSystemConfig(read, signal);
+    } catch (e) {
+      const err = classify(e);
+      if (signal?.aborted) return;
+      if (err.kind === "bad-request") return this.refuse(err.message);
+      // Immich answered a moment ago: a passing fault is tried again at the next cycle; a refusal ends the daemon.
+      if (!err.transient || err.kind === "missing-scope") throw scopeError(e);
+      this.o.log.warn(`TUNE_CONCURRENCY: could not read the system config yet (${err.message}); trying again next cycle`, { kind: err.kind });
+      return;
+    }
+    const tuned = Object.entries(this.known()).map(([q, c]) => `${q} ${c}`).join(", ");
+    this.o.log.info(`TUNE_CONCURRENCY: the owner's job concurrency is ${tuned || "(no managed queue has one)"}; lowered only while the pressure stays above ${targetText(this.o.settings.target)} at ${this.o.auto ? "the lowest N" : "N"}, and put back on exit`);
+  }
+
+  /**
+   * Once per cycle, before deciding: read the pressure, move N and the
+   * concurrency, and write the concurrency if it changed. `latest` is the
+   * previous look (whether work waits, which queues run).
+   */
+  async step(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<void> {
+    const look = await this.o.meter.read(signal);
+    if (signal?.aborted) return;
+    if ("warming" in look) return;
+    await this.ensureRead(signal);
+    const load = latest ? loadOf(latest.decision, latest.observation) : { workWaits: false, running: new Set<string>() };
+    const tunable = this.tunable(load.running);
+    const r = controlAutoCap({
+      state: this.state,
+      settings: this.o.settings,
+      now: this.o.clock.now(),
+      pressure: "figures" in look ? look.figures : undefined,
+      workWaits: load.workWaits,
+      tunable,
+    });
+    this.state = r.state;
+    if (r.sourceEvent === "lost" && "problem" in look) {
+      this.o.log.warn(`the pressure source is lost: ${look.problem}; N at its lower bound (${this.o.settings.range.min}) and no concurrency raised until it is back`, { pressure: "lost" });
+    } else if (r.sourceEvent === "back") {
+      this.o.log.info(`the pressure source ${this.o.meter.source} answers again`, { pressure: "back" });
+    }
+    for (const c of r.changes) {
+      this.changeCount++;
+      this.o.log.info(c.reason, { autoCap: c.what, direction: c.direction, ...(c.queue ? { queue: c.queue } : {}), from: c.from, to: c.to });
+    }
+    if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), load.running, signal);
+  }
+
+  /** With tuning, the first successful read (if the one at start failed). */
+  private async ensureRead(signal?: AbortSignal): Promise<void> {
+    if (!this.o.settings.tune || this.lastRead || !this.o.client.getSystemConfig) return;
+    try {
+      this.seen(await this.o.client.getSystemConfig(signal));
+    } catch (e) {
+      const err = classify(e);
+      if (!signal?.aborted && !err.transient) throw scopeError(e);
+    }
+  }
+
+  /** Immich answered a settings write with 400 (its settings come from IMMICH_CONFIG_FILE): no tuning this run. */
+  private refuse(why: string): void {
+    this.refused = why;
+    this.o.log.warn(`TUNE_CONCURRENCY: Immich refuses to change its settings (${why}; is it started with IMMICH_CONFIG_FILE?): job concurrency is left as it is for this run`);
+  }
+
+  /** Writes the targets when they differ from what the server holds: read, plan, keep the baseline, write. */
+  private async apply(targets: Record<string, number>, running: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
+    const { client, log } = this.o;
+    if (this.refused !== undefined) return;
+    // Nothing to change: no request; but while a lowered queue runs, a look at the settings every
+    // RECHECK_MS notices a person's change soon (it becomes the owner's value and is left alone).
+    // Never while idle: an idle daemon costs one GET per POLL_INTERVAL and nothing else.
+    const unchanged = Object.entries(targets).every(([q, v]) => this.applied[q] === v);
+    const r = this.record;
+    const tuning = r !== undefined && [...running].some((q) => (r.expected[q] ?? Infinity) < (r.baseline[q] ?? 0));
+    if (unchanged && !(tuning && this.o.clock.now() - this.lastReadAt >= RECHECK_MS)) return;
+    if (this.o.dryRun) {
+      for (const [q, v] of Object.entries(targets)) if (this.applied[q] !== v) log.info(`dry run: would set ${q} concurrency ${this.applied[q]} → ${v}`);
+      this.applied = { ...this.applied, ...targets };
+      return;
+    }
+    try {
+      const read = await client.getSystemConfig!(signal);
+      const plan = planWrite({ read, ...(this.lastRead ? { previous: this.lastRead } : {}), ...(this.record ? { record: this.record } : {}), leftAlone: [...this.leftAlone], targets });
+      for (const p of plan.personChanged) {
+        this.leftAlone.add(p.queue);
+        log.info(`${p.queue} concurrency was changed to ${p.found} outside the daemon (it had set ${p.expected}): that is the owner's value now, and the daemon leaves ${p.queue}'s concurrency alone until it restarts`, { queue: p.queue, concurrency: p.found });
+      }
+      if (plan.othersChanged) log.info("the system config changed outside the daemon since its last look (someone is editing the settings?): not writing job concurrency this cycle");
+      this.record = plan.record;
+      this.saveRecord();
+      this.seen(read);
+      if (!plan.write) return;
+      const answer = await client.putSystemConfig!(plan.write, signal);
+      this.seen(answer);
+      for (const [q, v] of Object.entries(targets)) {
+        const now = answer.job[q]?.concurrency;
+        if (now !== undefined && now !== v && !this.leftAlone.has(q)) log.warn(`Immich accepted ${q} concurrency ${v} but reports ${now}; deciding again next cycle`);
+      }
+    } catch (e) {
+      const err = classify(e);
+      if (signal?.aborted) return;
+      if (err.kind === "bad-request") return this.refuse(err.message);
+      if (!err.transient) throw new FatalError(scopeError(e).error);
+      log.warn(`could not write job concurrency: ${err.message}; trying again next cycle`, { kind: err.kind });
+    }
+  }
+
+  /**
+   * Puts the owner's values back (exit, signals): the queues whose value is
+   * still the daemon's; a person's value stays. Forgets the record once done.
+   */
+  async restore(signal?: AbortSignal): Promise<{ restored: string[]; error?: string }> {
+    const record = this.record;
+    if (!record || !needsRestore(record) || !this.o.client.getSystemConfig || !this.o.client.putSystemConfig) {
+      if (record && !needsRestore(record)) this.forget();
+      return { restored: [] };
+    }
+    try {
+      const r = await restoreConcurrency(this.o.client as Required<ImmichApi>, record, signal);
+      for (const x of r.restored) this.o.log.info(`${x.queue} concurrency ${x.from} → ${x.to}: the owner's value, put back on exit`, { queue: x.queue, concurrency: x.to });
+      for (const x of r.leftAlone) this.o.log.info(`${x.queue} concurrency stays ${x.found}: set outside the daemon, so it is the owner's`, { queue: x.queue });
+      this.forget();
+      return { restored: r.restored.map((x) => x.queue) };
+    } catch (e) {
+      const err = classify(e);
+      this.o.log.error(`could not put the owner's job concurrency back (${err.message}); run \`immich-job-daemon resume-all\` once Immich answers`, { kind: err.kind });
+      return { restored: [], error: err.message };
+    }
+  }
+
+  /** Whether the owner's values still have to be put back (the state file keeps them for `resume-all`). */
+  get owed(): boolean {
+    return needsRestore(this.record);
+  }
+
+  view(): AutoCapView {
+    const known = this.known();
+    const queues = Object.entries(known).map(([name, concurrency]) => ({
+      name,
+      concurrency,
+      owner: this.record?.baseline[name] ?? concurrency,
+      leftAlone: this.leftAlone.has(name),
+    }));
+    return {
+      auto: this.o.auto,
+      tune: this.o.settings.tune,
+      range: { ...this.o.settings.range },
+      n: this.state.n,
+      target: this.o.settings.target,
+      ...(this.state.pressure ? { pressure: this.state.pressure } : {}),
+      source: this.o.meter.source,
+      sourceLost: this.state.sourceLost,
+      queues: this.o.settings.tune ? queues : [],
+      ...(this.state.lastChange ? { lastChange: this.state.lastChange } : {}),
+      strikes: this.state.strikes,
+      changes: this.changeCount,
+    };
+  }
+
+  private seen(config: SystemConfig) {
+    this.lastReadAt = this.o.clock.now();
+    this.previous = this.lastRead;
+    this.lastRead = config;
+    this.applied = { ...this.known() };
+  }
+
+  /** Managed queues' concurrency as the server last showed it. */
+  private known(): Record<string, number> {
+    return this.lastRead ? jobConcurrency(this.lastRead, this.o.managed) : {};
+  }
+
+  private tunable(running: ReadonlySet<string>): TunableQueue[] {
+    if (!this.o.settings.tune || this.refused !== undefined) return [];
+    const known = this.known();
+    return this.o.managed
+      .filter((q) => known[q] !== undefined && !this.leftAlone.has(q))
+      .map((q) => ({ name: q, owner: this.record?.baseline[q] ?? known[q]!, running: running.has(q) }));
+  }
+
+  private saveRecord() {
+    try {
+      this.o.store.saveTuning?.(this.record);
+    } catch (e) {
+      this.o.log.warn(`could not write the state file: ${(e as Error).message}; the owner's job concurrency is kept in memory only`);
+    }
+  }
+
+  private forget() {
+    this.record = undefined;
+    this.saveRecord();
+  }
+}
+
+/** Put a record's baseline back (exit, `resume-all`): read, plan, write. */
+export async function restoreConcurrency(
+  client: Required<Pick<ImmichApi, "getSystemConfig" | "putSystemConfig">>,
+  record: TuningRecord,
+  signal?: AbortSignal,
+): Promise<ReturnType<typeof planRestore>> {
+  const read = await client.getSystemConfig(signal);
+  const plan = planRestore(read, record);
+  if (plan.write) await client.putSystemConfig(plan.write, signal);
+  return plan;
+}
+
+const targetText = (t: AutoCapSettings["target"]) =>
+  Object.entries(t)
+    .map(([r, v]) => `${r} ${v} %`)
+    .join(", ");
+
+/** A missing systemConfig.* permission, in words that name it and the switch. */
+function scopeError(e: unknown): FatalError {
+  const err = classify(e);
+  if (e instanceof ImmichError && e.kind === "missing-scope") {
+    return new FatalError({
+      kind: "missing-scope",
+      transient: false,
+      message: `the API key lacks the permission ${e.scope ?? "systemConfig.read or systemConfig.update"}, which TUNE_CONCURRENCY needs: grant the key systemConfig.read and systemConfig.update (Account Settings → API Keys → edit the key), or turn TUNE_CONCURRENCY off`,
+    });
+  }
+  return new FatalError(err);
+}

@@ -1,0 +1,250 @@
+// Rule 15 against the simulator's modelled host over real HTTP, in virtual
+// time: the daemon's AutoCapper reads the host's PSI files (PRESSURE_DIR) or
+// its node_exporter (PRESSURE_URL), moves N and the queues' job concurrency
+// through PUT /api/system-config, and puts the owner's values back on exit.
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
+import { AutoCapper } from "../../src/daemon/auto-cap-loop.ts";
+import { Daemon } from "../../src/daemon/daemon.ts";
+import { memoryLog } from "../../src/daemon/log.ts";
+import { nodeExporterMeter } from "../../src/daemon/node-exporter.ts";
+import { localMeter, type PressureMeter } from "../../src/daemon/pressure.ts";
+import { memoryStateStore } from "../../src/daemon/state-file.ts";
+import { createImmichClient } from "../../src/immich/index.ts";
+import { VirtualClock, watchFirstSleep } from "../../src/shared/clock.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/server.ts";
+
+const KEY = "auto-cap-key-0001";
+const PERSON = "auto-cap-person-0001";
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Run {
+  sim: Simulator;
+  clock: VirtualClock;
+  daemon: Daemon;
+  log: ReturnType<typeof memoryLog>;
+  store: ReturnType<typeof memoryStateStore>;
+  /** Moves simulated time on in 1 s steps, rewriting the PSI files at each (as the kernel's are always current). */
+  advance(ms: number): Promise<void>;
+  stop(): Promise<void>;
+  /** N in force at each look, as the daemon decided with it. */
+  ns: number[];
+  /** GET requests to Immich so far. */
+  gets(): number;
+  /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
+  cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
+}
+
+let current: Run | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean }): Promise<Run> {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
+  const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
+  dirs.push(psiDir);
+  const sim = await startSimulator({
+    clock,
+    profile: "v3.1",
+    seed: 42,
+    host: o.host ?? "real-2core",
+    psiDir,
+    psiEveryMs: 3_600_000, // written by advance() below, in virtual time
+    exporterPort: 0,
+    ...(o.configFile ? { configFile: true } : {}),
+    keys: [
+      { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
+      { key: PERSON, label: "person", admin: true, scopes: ["all"] },
+    ],
+  });
+  if (o.ml === false) sim.engine.setMachineLearning(false);
+  const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+    gets += (init?.method ?? "GET") === "GET" ? 1 : 0;
+    return fetch(input, init);
+  }) as typeof fetch;
+  let gets = 0;
+  const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: counting, clock, timeoutMs: 5_000 });
+  const log = memoryLog();
+  const store = memoryStateStore();
+  const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
+  const meter: PressureMeter = o.source === "dir" ? localMeter(psiDir, ["cpu"], (p) => readFileSync(p, "utf8"), () => clock.now()) : nodeExporterMeter(sim.exporter!.url, ["cpu"], fetch, () => clock.now());
+  const range = o.range ?? { min: 1, max: 4 };
+  const autoCap = new AutoCapper({ settings: { range, target: o.target ?? { cpu: 40 }, tune: o.tune }, auto: true, meter, client, log, store, clock: daemonClock, managed: DEFAULT_PRIORITY, dryRun: false });
+  const ns: number[] = [];
+  const cycles: Run["cycles"] = [];
+  const daemon = new Daemon({
+    client,
+    clock: daemonClock,
+    log,
+    policy: { maxConcurrent: range.min, priority: DEFAULT_PRIORITY, standby: true, maxWaitMs: 600_000 },
+    pollIntervalMs: 10_000,
+    minPollIntervalMs: 1_000,
+    dryRun: false,
+    onExit: "resume",
+    store,
+    random: () => 0.5,
+    autoCap,
+    onCycle: (r) => {
+      if (r.autoCap) ns.push(r.autoCap.n);
+      if (r.autoCap && r.result.ok) cycles.push({ n: r.autoCap.n, occupiedAfter: r.result.decision.occupiedAfter, resumed: r.result.decision.actions.some((a) => a.kind === "resume") });
+    },
+  });
+  const controller = new AbortController();
+  const running = daemon.run(controller.signal);
+  await Promise.race([firstSleep, running]);
+  let stopped = false;
+  const run: Run = {
+    sim,
+    clock,
+    daemon,
+    log,
+    store,
+    ns,
+    cycles,
+    gets: () => gets,
+    async advance(ms) {
+      for (let left = ms; left > 0; left -= 1_000) {
+        await clock.advance(Math.min(1_000, left), 1_000);
+        sim.writePressure();
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      controller.abort();
+      await running;
+      await daemon.shutdown();
+      await sim.stop();
+    },
+  };
+  current = run;
+  return run;
+}
+
+const msgs = (r: Run) => r.log.lines.map((l) => l.msg);
+const concurrency = (r: Run, q: string) => r.sim.engine.concurrency(q);
+
+describe("MAX_CONCURRENT_JOBS=auto with TUNE_CONCURRENCY on the modelled 2-core host", () => {
+  test("an import pushes the pressure above 40 %: concurrency comes down to 1 with its reasons in the log; on exit the owner's values are back", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false });
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: the owner's job concurrency is sidecar 5, metadataExtraction 5, thumbnailGeneration 3, smartSearch 2, faceDetection 2, ocr 1, videoConversion 1, library 5, migration 5, integrityCheck 1;/));
+    const t0 = r.clock.now();
+    const cpu0 = r.sim.engine.host()!.pressure.cpu.some.total;
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    let drained = 0;
+    for (let i = 0; i < 150 && !drained; i++) {
+      await r.advance(1_000);
+      if (r.sim.engine.isIdle()) drained = r.clock.now() - t0;
+    }
+    const share = ((r.sim.engine.host()!.pressure.cpu.some.total - cpu0) / 1000 / (r.clock.now() - t0)) * 100;
+    console.log(`300 photos + 3 videos, auto + tuning on the modelled 2-core host: drained in ${drained / 1000} s at ${share.toFixed(1)} % CPU pressure`);
+    // Measured: 77 s at 40.5 % (the real host's table: N=1 70 %, N=1 with every queue at 1 35 % in 77.9 s).
+    expect(share).toBeLessThan(45);
+    expect(drained).toBeGreaterThan(0);
+    const changes = msgs(r).filter((m) => / concurrency \d+ → \d+: /.test(m));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes[0]).toMatch(/^(metadataExtraction|thumbnailGeneration) concurrency \d+ → \d+: cpu some \d+ % above 40 % for \d+ s/);
+    expect(r.ns.every((n) => n === 1)).toBe(true); // never raised while the host was busy
+    // The simulator applied them live; the daemon's record keeps the owner's values.
+    const lowered = r.sim.engine.recording().concurrencyChanges.filter((c) => c.to < c.from);
+    expect(lowered.length).toBeGreaterThan(0);
+    expect(r.store.savedTuning?.baseline).toMatchObject({ thumbnailGeneration: 3, metadataExtraction: 5 });
+    expect(r.daemon.autoCap?.lastChange?.reason).toBeDefined();
+
+    await r.stop();
+    expect(concurrency(r, "thumbnailGeneration")).toBe(3);
+    expect(concurrency(r, "metadataExtraction")).toBe(5);
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/concurrency \d → \d: the owner's value, put back on exit$/));
+    expect(r.store.savedTuning).toBeUndefined();
+  }, 60_000);
+
+  test("a person's change while the daemon tunes becomes the owner's value and is left alone, also on exit", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    expect(r.store.savedTuning).toBeDefined();
+    const touched = Object.entries(r.store.savedTuning!.expected).find(([q, v]) => v < r.store.savedTuning!.baseline[q]!)![0];
+    // A person sets it in the admin page: the whole config, one field changed.
+    const cfg = (await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { job: Record<string, { concurrency: number }> };
+    const had = r.store.savedTuning!.expected[touched];
+    cfg.job[touched]!.concurrency = 4;
+    const put = await fetch(`${r.sim.url}/api/system-config`, { method: "PUT", headers: { "x-api-key": PERSON, "content-type": "application/json" }, body: JSON.stringify(cfg) });
+    expect(put.status).toBe(200);
+    await r.advance(120_000);
+    expect(msgs(r)).toContainEqual(`${touched} concurrency was changed to 4 outside the daemon (it had set ${had}): that is the owner's value now, and the daemon leaves ${touched}'s concurrency alone until it restarts`);
+    await r.stop();
+    expect(concurrency(r, touched)).toBe(4);
+  }, 60_000);
+});
+
+describe("idle under auto", () => {
+  test("one GET per POLL_INTERVAL and nothing else, settle time or not, also after an import that left a queue lowered", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(5 * 60_000);
+    expect(r.sim.engine.isIdle()).toBe(true);
+    expect(r.daemon.autoCap!.queues.some((q) => q.concurrency < q.owner)).toBe(true);
+    const before = r.gets();
+    await r.advance(10 * 60_000);
+    expect(r.gets() - before).toBe(60);
+  }, 60_000);
+});
+
+describe("Immich refuses settings writes (IMMICH_CONFIG_FILE)", () => {
+  test("said once at start; N still follows the pressure, no concurrency is written", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, configFile: true });
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: Immich refuses to change its settings \(.*Cannot update configuration while IMMICH_CONFIG_FILE is in use.*\): job concurrency is left as it is for this run$/));
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(60_000);
+    expect(r.sim.engine.recording().concurrencyChanges).toEqual([]);
+    expect(msgs(r).filter((m) => m.includes("refuses to change its settings"))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("the pressure source", () => {
+  test("PRESSURE_URL: an outside load on an idle-ish host brings N back to its lower bound within a few looks", async () => {
+    const r = await start({ source: "url", tune: false, range: { min: 1, max: 3 }, ml: false });
+    // Plenty of cheap work in three queues, so that N has reasons to go up while the host is calm.
+    r.sim.engine.enqueue("library", 5_000);
+    r.sim.engine.enqueue("migration", 5_000);
+    r.sim.engine.enqueue("integrityCheck", 5_000);
+    await r.advance(200_000);
+    const raised = Math.max(...r.ns);
+    expect(raised).toBeGreaterThan(1);
+    const loadAt = r.clock.now();
+    r.sim.engine.addHostLoad({ cores: 4, forMs: 120_000 });
+    const before = r.ns.length;
+    await r.advance(30_000);
+    const after = r.ns.slice(before);
+    expect(after.at(-1)).toBe(1);
+    // Back at the lower bound within three looks after the dwell.
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^N \d → 1: cpu some \d+ % above 40 % for \d s \(1\.5× the target or more\)$/));
+    // Measured: 3 s of dwell after the first look that saw it, which came at most a poll later.
+    expect(r.daemon.autoCap!.lastChange!.at - loadAt).toBeLessThanOrEqual(15_000);
+    // The cap in force is never exceeded by the daemon: it resumes only into a slot under the N of that look.
+    expect(r.cycles.filter((c) => c.resumed && c.occupiedAfter > c.n)).toEqual([]);
+    expect(new Set(r.cycles.map((c) => c.n)).size).toBeGreaterThan(1);
+  }, 60_000);
+
+  test("a source that vanishes: one line, and N at its lower bound until it is back", async () => {
+    const r = await start({ source: "url", tune: false, range: { min: 1, max: 3 }, ml: false });
+    r.sim.engine.enqueue("library", 5_000);
+    r.sim.engine.enqueue("migration", 5_000);
+    await r.advance(200_000);
+    expect(r.daemon.autoCap!.n).toBeGreaterThan(1);
+    r.sim.exporter!.stop();
+    await r.advance(60_000);
+    expect(r.daemon.autoCap!.n).toBe(1);
+    expect(r.daemon.autoCap!.sourceLost).toBe(true);
+    expect(msgs(r).filter((m) => m.startsWith("the pressure source is lost:"))).toHaveLength(1);
+  }, 60_000);
+});
