@@ -227,15 +227,16 @@ describe("the container image", () => {
         { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       );
       await run.waitForOutput("connected to Immich", 30_000);
-      await waitUntil(() => sim.managedPaused().length >= sim.managed().length - 1, "the managed queues paused at rest", 10_000);
-      const pausedAtRest = sim.managedPaused().sort();
+      await waitUntil(() => sim.managedPaused().length >= sim.managed().length - 1, "the managed queues paused but one", 10_000);
       for (const sig of ["SIGSTKFLT", "SIGRTMIN", "SIGRTMIN+5", "SIGRTMAX"]) {
         expect((await dockerAsync(["kill", "-s", sig, c])).code).toBe(0);
       }
       const seen = sim.requests.length;
       await waitUntil(() => sim.requests.length > seen + 2, "polls after the signals", 10_000);
       expect((await dockerAsync(["inspect", "-f", "{{.State.Running}}", c])).stdout.trim()).toBe("true");
-      expect(sim.managedPaused().sort()).toEqual(pausedAtRest);
+      // Still managing at its cap of 1: the earlier tests' uploads may move the one running queue
+      // from stage to stage meanwhile, so which one it is may change; how many may not.
+      expect(sim.managedPaused().length).toBeGreaterThanOrEqual(sim.managed().length - 1);
 
       expect((await dockerAsync(["kill", "-s", "SIGALRM", c])).code).toBe(0);
       const exit = await run.exited;
