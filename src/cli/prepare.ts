@@ -134,7 +134,8 @@ export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolea
           heartbeat: (health, nextPollInMs) => {
             opts.status?.beat(health, nextPollInMs);
             try {
-              heartbeatFile.beat(io.clock.now(), health, nextPollInMs, daemon.drainRates());
+              const a = daemon.autoCap;
+              heartbeatFile.beat(io.clock.now(), health, nextPollInMs, daemon.drainRates(), a ? { n: a.n, min: a.range.min, max: a.range.max, ...(a.lastChange ? { lastChange: { at: a.lastChange.at, reason: a.lastChange.reason } } : {}) } : undefined);
             } catch (e) {
               // Once: a missing heartbeat only matters to `healthcheck`, which says so itself.
               if (!heartbeatFailed) p.log.warn(`cannot write the heartbeat file (HEALTH_FILE): ${(e as Error).message}`);

@@ -23,20 +23,38 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const saved = p.store.load();
     const gates = await newGates(p, io, { quiet: true }).read(io.signal);
     const blocked = blockers(gates, p.policy.priority);
+    const measured = heartbeatRates(p.config.healthFile, io.clock.now());
+    // Rule 15: decide with the running daemon's N, if it moves one.
+    const policy = measured?.autoCap ? { ...p.policy, maxConcurrent: measured.autoCap.n } : p.policy;
     const decision = decide({
       observation,
-      policy: p.policy,
+      policy,
       ownership: saved.ownership ?? emptyOwnership(),
       adoptPaused: !saved.ownership,
       blockers: blocked,
     });
-    const measured = heartbeatRates(p.config.healthFile, io.clock.now());
-    const eta = measured ? etaFromRates(measured.rates, observation, p.policy, blocked) : undefined;
+    const eta = measured ? etaFromRates(measured.rates, observation, policy, blocked) : undefined;
+    const tuning = saved.tuning
+      ? Object.entries(saved.tuning.expected).flatMap(([queue, concurrency]) => (concurrency < (saved.tuning!.baseline[queue] ?? concurrency) ? [{ queue, concurrency, owner: saved.tuning!.baseline[queue]! }] : []))
+      : [];
+    const { autoRange, tuneConcurrency, maxPressure } = p.config;
+    const autoCap =
+      (autoRange || tuneConcurrency || tuning.length > 0) && maxPressure
+        ? {
+            ...(autoRange ? { range: autoRange } : {}),
+            target: maxPressure,
+            ...(measured?.autoCap ? { running: { n: measured.autoCap.n, ...(measured.autoCap.lastChange ? { lastChange: measured.autoCap.lastChange } : {}) } } : {}),
+            tuning,
+          }
+        : tuning.length > 0
+          ? { target: {}, tuning }
+          : undefined;
     const input = {
       url: p.config.immichUrl,
       version: info.version,
       api: info.api,
-      maxConcurrent: p.config.maxConcurrentJobs,
+      maxConcurrent: policy.maxConcurrent,
+      ...(autoCap ? { autoCap } : {}),
       observation,
       decision,
       gates,

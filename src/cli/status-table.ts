@@ -21,6 +21,15 @@ export interface StatusInput {
   gates?: Gates;
   /** Time to empty from the drain rates a running daemon measured (its heartbeat); absent when none runs. */
   eta?: Eta & { fromPid: number };
+  /** Rule 15: the range of N (MAX_CONCURRENT_JOBS=auto), the running daemon's N and last change, and the tuned queues' concurrency against the owner's (the state file). */
+  autoCap?: {
+    range?: { min: number; max: number };
+    target: Record<string, number>;
+    /** From the running daemon's heartbeat. */
+    running?: { n: number; lastChange?: { at: number; reason: string } };
+    /** From the state file: the daemon's values against the owner's. */
+    tuning?: { queue: string; concurrency: number; owner: number }[];
+  };
 }
 
 export function statusJson(s: StatusInput) {
@@ -36,6 +45,7 @@ export function statusJson(s: StatusInput) {
     api: s.api,
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,
+    ...(s.autoCap ? { autoCap: s.autoCap } : {}),
     ...(s.gates?.ml || s.gates?.pressure ? { gates: { ...(s.gates.ml ? { ml: s.gates.ml } : {}), ...(s.gates.pressure ? { pressure: s.gates.pressure } : {}) } } : {}),
     // Null without a running daemon: the rates are measured by its loop, not by one look.
     eta: s.eta
@@ -114,6 +124,17 @@ export function statusTable(s: StatusInput): string {
   if (over) {
     title.push(over.length === 0 ? "host pressure under MAX_PRESSURE" : `host under pressure (${over.map((p) => `${p.resource} ${p.value.toFixed(1)} % > ${p.limit} %`).join(", ")}): nothing new starts`);
   }
+  const auto = s.autoCap;
+  if (auto?.range) title.push(`N ${auto.running ? `${auto.running.n} now, ` : ""}auto between ${auto.range.min} and ${auto.range.max}, target ${Object.entries(auto.target).map(([r, v]) => `${r} ${v} %`).join(", ")}`);
+  const autoLines = auto
+    ? [
+        ...(auto.running?.lastChange ? [`  last change (${formatDuration(Math.max(0, s.observation.at - auto.running.lastChange.at))} ago): ${auto.running.lastChange.reason}`] : []),
+        ...(auto.tuning && auto.tuning.length > 0
+          ? [`  job concurrency lowered by the daemon (put back on exit, or by resume-all): ${auto.tuning.map((t) => `${t.queue} ${t.concurrency} (owner's ${t.owner})`).join(", ")}`]
+          : []),
+        ...(auto.running || auto.range ? [] : ["  N: needs a running daemon to say where it is now"]),
+      ]
+    : [];
   const eta = s.eta
     ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : `~${formatDuration(s.eta.overallMs)}`}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
@@ -125,6 +146,7 @@ export function statusTable(s: StatusInput): string {
     "",
     line(header),
     ...table.map(line),
+    ...(autoLines.length ? ["", ...autoLines] : []),
     ...(waiting.length ? ["", ...waiting] : []),
     "",
     eta,

@@ -27,7 +27,7 @@ export function describeConfig(config: Config): string {
   return [
     `url=${config.immichUrl}`,
     `key=${key}`,
-    `max=${config.maxConcurrentJobs}`,
+    `max=${config.autoRange ? `auto:${config.autoRange.min}-${config.autoRange.max}` : config.maxConcurrentJobs}`,
     `poll=${seconds(config.pollIntervalMs)}`,
     `min-poll=${seconds(config.minPollIntervalMs)}`,
     `max-wait=${config.maxWaitMs === null ? "off" : duration(config.maxWaitMs)}`,
@@ -39,6 +39,8 @@ export function describeConfig(config: Config): string {
     `state=${config.stateFile ?? "-"}`,
     `log=${config.logLevel}/${config.logFormat}`,
     ...(config.maxPressure ? [`max-pressure=${Object.entries(config.maxPressure).map(([r, n]) => `${r}=${n}`).join(",")}`] : []),
+    ...(config.tuneConcurrency ? ["tune-concurrency=yes"] : []),
+    ...(config.pressureUrl ? [`pressure-url=${redactUrl(config.pressureUrl)}`] : config.pressureDir ? [`pressure-dir=${config.pressureDir}`] : []),
     ...(config.mlUrls ? [`ml=${config.mlUrls.map(redactUrl).join(",")}`] : []),
     ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");

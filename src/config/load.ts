@@ -76,6 +76,12 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
   const pressure = raw.MAX_PRESSURE === undefined ? undefined : parsePressure(raw.MAX_PRESSURE);
   if (pressure && !pressure.ok) fail(configError("MAX_PRESSURE", raw.MAX_PRESSURE, pressure.problems.join("; ")));
 
+  // The owner's job concurrency is kept in the state file before the first change, so that
+  // `resume-all` can put it back after a crash: no tuning without one (a dry run writes nothing).
+  if (v.TUNE_CONCURRENCY === true && v.DRY_RUN !== true && v.STATE_FILE === undefined && defaultStateFile(v.STATE_DIRECTORY) === undefined) {
+    fail(configError("TUNE_CONCURRENCY", raw.TUNE_CONCURRENCY, "needs STATE_FILE (or STATE_DIRECTORY): the owner's job concurrency is kept there before the first change, so that resume-all can put it back after a crash", { accepts: false }));
+  }
+
   if (errors.length > 0 || key === undefined) {
     const order = (e: ConfigError) => ENV_NAMES.indexOf(e.variable as EnvName);
     return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };

@@ -140,7 +140,7 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
     defaultText: "false",
     accepted: "true/false, 1/0, yes/no (any case)",
     meaning:
-      "Also change the running queues' job concurrency (job.<queue>.concurrency in Immich's settings) when the pressure stays above MAX_PRESSURE at the lowest number of queues: one step at a time down to 1, back toward your own values when it allows. Only those fields are written; your values are kept in STATE_FILE and put back on exit, by every stop signal and by resume-all; a value you change meanwhile becomes yours and is left alone. Needs the key's systemConfig.read and systemConfig.update.",
+      "Also change the running queues' job concurrency (job.<queue>.concurrency in Immich's settings) when the pressure stays above MAX_PRESSURE at the lowest number of queues: one step at a time down to 1, back toward your own values when it allows. Only those fields are written; your values are kept in STATE_FILE and put back on exit, by every stop signal and by resume-all; a value you change meanwhile becomes yours and is left alone. Needs the key's systemConfig.read and systemConfig.update, and a state file (STATE_FILE or STATE_DIRECTORY).",
   },
   PRESSURE_URL: {
     defaultText: "(none: the local host's PSI)",

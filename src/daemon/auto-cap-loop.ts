@@ -49,6 +49,9 @@ export interface AutoCapView {
   changes: number;
 }
 
+/** While a queue's concurrency is lowered, the settings are read at most this often to notice a person's change. */
+export const RECHECK_MS = 30_000;
+
 export class AutoCapper {
   private state: AutoCapState;
   /** The config as last read or written (what is on the server, as far as the daemon knows). */
@@ -60,6 +63,10 @@ export class AutoCapper {
   /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
   private applied: Record<string, number> = {};
   private changeCount = 0;
+  /** When the settings were last read (clock ms). */
+  private lastReadAt = -Infinity;
+  /** Immich refuses settings writes (IMMICH_CONFIG_FILE): tuning is off for this run, said once. */
+  private refused?: string;
 
   constructor(private readonly o: AutoCapOptions) {
     this.state = startingAutoCap(o.settings.range);
@@ -73,7 +80,10 @@ export class AutoCapper {
   /** How long until the controller could change something (the loop looks again then); undefined: nothing pending. */
   msToNextChange(): number | undefined {
     const at = nextDueAt(this.state, this.o.settings, this.state.pressure);
-    return at === undefined ? undefined : Math.max(0, at - this.o.clock.now());
+    const now = this.o.clock.now();
+    // A due time already past: the controller looked then and had nothing to change (no work
+    // waits, or at a bound); looking sooner than POLL_INTERVAL would only cost an idle host GETs.
+    return at === undefined || at <= now ? undefined : at - now;
   }
 
   /** N to decide with now. */
@@ -100,11 +110,12 @@ export class AutoCapper {
     if (!client.getSystemConfig || !client.putSystemConfig) throw new Error("TUNE_CONCURRENCY needs a client that reads and writes the system config");
     try {
       const read = await client.getSystemConfig(signal);
-      if (!this.o.dryRun) await client.putSystemConfig(read, signal);
       this.seen(read);
+      if (!this.o.dryRun) await client.putSystemConfig(read, signal);
     } catch (e) {
       const err = classify(e);
       if (signal?.aborted) return;
+      if (err.kind === "bad-request") return this.refuse(err.message);
       // Immich answered a moment ago: a passing fault is tried again at the next cycle; a refusal ends the daemon.
       if (!err.transient || err.kind === "missing-scope") throw scopeError(e);
       this.o.log.warn(`TUNE_CONCURRENCY: could not read the system config yet (${err.message}); trying again next cycle`, { kind: err.kind });
@@ -144,7 +155,7 @@ export class AutoCapper {
       this.changeCount++;
       this.o.log.info(c.reason, { autoCap: c.what, direction: c.direction, ...(c.queue ? { queue: c.queue } : {}), from: c.from, to: c.to });
     }
-    if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), signal);
+    if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), load.running, signal);
   }
 
   /** With tuning, the first successful read (if the one at start failed). */
@@ -158,10 +169,23 @@ export class AutoCapper {
     }
   }
 
+  /** Immich answered a settings write with 400 (its settings come from IMMICH_CONFIG_FILE): no tuning this run. */
+  private refuse(why: string): void {
+    this.refused = why;
+    this.o.log.warn(`TUNE_CONCURRENCY: Immich refuses to change its settings (${why}; is it started with IMMICH_CONFIG_FILE?): job concurrency is left as it is for this run`);
+  }
+
   /** Writes the targets when they differ from what the server holds: read, plan, keep the baseline, write. */
-  private async apply(targets: Record<string, number>, signal?: AbortSignal): Promise<void> {
+  private async apply(targets: Record<string, number>, running: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
     const { client, log } = this.o;
-    if (Object.entries(targets).every(([q, v]) => this.applied[q] === v)) return;
+    if (this.refused !== undefined) return;
+    // Nothing to change: no request; but while a lowered queue runs, a look at the settings every
+    // RECHECK_MS notices a person's change soon (it becomes the owner's value and is left alone).
+    // Never while idle: an idle daemon costs one GET per POLL_INTERVAL and nothing else.
+    const unchanged = Object.entries(targets).every(([q, v]) => this.applied[q] === v);
+    const r = this.record;
+    const tuning = r !== undefined && [...running].some((q) => (r.expected[q] ?? Infinity) < (r.baseline[q] ?? 0));
+    if (unchanged && !(tuning && this.o.clock.now() - this.lastReadAt >= RECHECK_MS)) return;
     if (this.o.dryRun) {
       for (const [q, v] of Object.entries(targets)) if (this.applied[q] !== v) log.info(`dry run: would set ${q} concurrency ${this.applied[q]} → ${v}`);
       this.applied = { ...this.applied, ...targets };
@@ -188,7 +212,8 @@ export class AutoCapper {
     } catch (e) {
       const err = classify(e);
       if (signal?.aborted) return;
-      if (!err.transient && err.kind !== "bad-request") throw new FatalError(scopeError(e).error);
+      if (err.kind === "bad-request") return this.refuse(err.message);
+      if (!err.transient) throw new FatalError(scopeError(e).error);
       log.warn(`could not write job concurrency: ${err.message}; trying again next cycle`, { kind: err.kind });
     }
   }
@@ -216,6 +241,11 @@ export class AutoCapper {
     }
   }
 
+  /** Whether the owner's values still have to be put back (the state file keeps them for `resume-all`). */
+  get owed(): boolean {
+    return needsRestore(this.record);
+  }
+
   view(): AutoCapView {
     const known = this.known();
     const queues = Object.entries(known).map(([name, concurrency]) => ({
@@ -241,6 +271,7 @@ export class AutoCapper {
   }
 
   private seen(config: SystemConfig) {
+    this.lastReadAt = this.o.clock.now();
     this.previous = this.lastRead;
     this.lastRead = config;
     this.applied = { ...this.known() };
@@ -252,7 +283,7 @@ export class AutoCapper {
   }
 
   private tunable(running: ReadonlySet<string>): TunableQueue[] {
-    if (!this.o.settings.tune) return [];
+    if (!this.o.settings.tune || this.refused !== undefined) return [];
     const known = this.known();
     return this.o.managed
       .filter((q) => known[q] !== undefined && !this.leftAlone.has(q))

@@ -42,7 +42,7 @@ export class CycleBook {
   private lastN: number | undefined;
 
   constructor(
-    readonly policy: Policy,
+    private readonly policy: Policy,
     private readonly pollIntervalMs: number,
     private readonly minPollIntervalMs: number,
     /** Off only to check, in tests, that reusing gives what deciding afresh would. */

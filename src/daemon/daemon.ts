@@ -121,15 +121,15 @@ export class Daemon {
    * (wrong key, missing scope, not an Immich URL); returns undefined if
    * aborted first.
    */
-  async start(signal: AbortSignal): Promise<ServerInfo | undefined> {
+  start(signal: AbortSignal): Promise<ServerInfo | undefined> {
     const { client, clock, log, pollIntervalMs, random, dryRun, heartbeat } = this.o;
-    const info = await waitForImmich(
+    const connected = waitForImmich(
       { client, clock, log, pollIntervalMs, random, dryRun, health: this.health, heartbeat, onConnected: () => (this.connected = true) },
       signal,
     );
     // TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
-    if (info) await this.o.autoCap?.check(signal);
-    return info;
+    const autoCap = this.o.autoCap;
+    return autoCap ? connected.then(async (info) => (info && (await autoCap.check(signal)), info)) : connected;
   }
 
   /**
@@ -232,6 +232,9 @@ export class Daemon {
       const within = AbortSignal.any([AbortSignal.timeout(left), ...(force ? [force] : [])]);
       const r = await this.o.autoCap.restore(within);
       if (r.error) this.concurrencyLeft = true;
+    } else if (this.o.autoCap?.owed) {
+      this.concurrencyLeft = true;
+      this.o.log.error("stopped by a second signal before the owner's job concurrency was put back; run `immich-job-daemon resume-all` (the state file keeps the owner's values)");
     }
     return results;
   }

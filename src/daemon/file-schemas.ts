@@ -35,5 +35,14 @@ export const HeartbeatSchema = Type.Object({
   rates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
   /** The writer's host name: its pid means something only on the same host (container). */
   host: Type.Optional(Type.String()),
+  /** Rule 15: the N in force, its range, and the last change's reason (changes rarely: an idle beat stays a touch). */
+  autoCap: Type.Optional(
+    Type.Object({
+      n: Type.Integer({ minimum: 1 }),
+      min: Type.Integer({ minimum: 1 }),
+      max: Type.Integer({ minimum: 1 }),
+      lastChange: Type.Optional(Type.Object({ at: Type.Number(), reason: Type.String() })),
+    }),
+  ),
 });
 export type Heartbeat = Static<typeof HeartbeatSchema>;

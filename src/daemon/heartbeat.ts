@@ -28,7 +28,7 @@ export interface HeartbeatWriter {
    * changes, else only moves its mtime to `now`. Throws if the file cannot
    * be written.
    */
-  beat(now: number, health: Health, nextPollInMs: number, rates?: Record<string, number>): void;
+  beat(now: number, health: Health, nextPollInMs: number, rates?: Record<string, number>, autoCap?: Heartbeat["autoCap"]): void;
 }
 
 /** One per `run`: it remembers what it last wrote, so an unchanged beat is a touch. */
@@ -38,7 +38,7 @@ export function heartbeatWriter(path: string, pid: number): HeartbeatWriter {
   /** The text this writer last put in the file; undefined until a write succeeded. */
   let written: string | undefined;
   return {
-    beat(now, health, nextPollInMs, rates) {
+    beat(now, health, nextPollInMs, rates, autoCap) {
       const beat: Heartbeat = {
         pid,
         staleAfterMs: nextPollInMs + HEARTBEAT_GRACE_MS,
@@ -47,6 +47,7 @@ export function heartbeatWriter(path: string, pid: number): HeartbeatWriter {
         ...(health.lastError ? { lastError: health.lastError } : {}),
         ...(rates && Object.keys(rates).length > 0 ? { rates } : {}),
         host,
+        ...(autoCap ? { autoCap } : {}),
       };
       // Not rounded: a drain rate moves only at a look where its queue ran with work
       // (src/core/eta.ts), so an idle daemon's rates, and so its text, stay the same.
@@ -123,12 +124,12 @@ export function checkHeartbeat(path: string, now: number, alive: (pid: number) =
   return { ok: true, line: `healthy: last heartbeat ${ago} s ago, state ${data.state}${detail}` };
 }
 
-/** The drain rates a running daemon measured, if its heartbeat is fresh; undefined otherwise. */
-export function heartbeatRates(path: string, now: number): { pid: number; rates: Record<string, number> } | undefined {
+/** The drain rates a running daemon measured (and rule 15's N), if its heartbeat is fresh; undefined otherwise. */
+export function heartbeatRates(path: string, now: number): { pid: number; rates: Record<string, number>; autoCap?: Heartbeat["autoCap"] } | undefined {
   try {
     const { data, at } = readBeat(path);
     if (!isHeartbeat(data) || now > at + data.staleAfterMs) return undefined;
-    return { pid: data.pid, rates: data.rates ?? {} };
+    return { pid: data.pid, rates: data.rates ?? {}, ...(data.autoCap ? { autoCap: data.autoCap } : {}) };
   } catch {
     return undefined;
   }

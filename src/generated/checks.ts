@@ -186,7 +186,8 @@ export const isHeartbeat = (() => {
       Number.isInteger(value['failures']) &&
       (value['lastError'] !== undefined ? ((typeof value['lastError'] === 'string')) : true) &&
       (value['rates'] !== undefined ? ((typeof value['rates'] === 'object' && value['rates'] !== null && !Array.isArray(value['rates']) && !(value['rates'] instanceof Date) && !(value['rates'] instanceof Uint8Array)) && (Object.entries(value['rates']).every(([key, value]) => (local_0.test(key) ? (Number.isFinite(value) && value >= 0) : true)))) : true) &&
-      (value['host'] !== undefined ? ((typeof value['host'] === 'string')) : true)
+      (value['host'] !== undefined ? ((typeof value['host'] === 'string')) : true) &&
+      (value['autoCap'] !== undefined ? ((typeof value['autoCap'] === 'object' && value['autoCap'] !== null && !Array.isArray(value['autoCap'])) && Number.isInteger(value['autoCap']['n']) && value['autoCap']['n'] >= 1 && Number.isInteger(value['autoCap']['min']) && value['autoCap']['min'] >= 1 && Number.isInteger(value['autoCap']['max']) && value['autoCap']['max'] >= 1 && (value['autoCap']['lastChange'] !== undefined ? ((typeof value['autoCap']['lastChange'] === 'object' && value['autoCap']['lastChange'] !== null && !Array.isArray(value['autoCap']['lastChange'])) && Number.isFinite(value['autoCap']['lastChange']['at']) && (typeof value['autoCap']['lastChange']['reason'] === 'string')) : true)) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof HeartbeatSchema>;

@@ -30,6 +30,20 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
   windows: [{ queue: "smartSearch", window: "22:00-06:00", zone: "Europe/Berlin", open: false, nextChange: "Sat 22:00" }],
   gates: { ml: { up: true, since: T - 3_600_000, urls: ["http://immich-machine-learning:3003"] }, pressure: [] },
   etas: { overallSeconds: 420, unknown: [], waiting: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
+  autoCap: {
+    auto: true,
+    tune: true,
+    range: { min: 1, max: 4 },
+    n: 1,
+    target: { cpu: 40 },
+    pressure: { cpu: 36.2 },
+    source: "/proc/pressure",
+    sourceLost: false,
+    queues: [{ name: "thumbnailGeneration", concurrency: 1, owner: 3, leftAlone: false }],
+    lastChange: { what: "concurrency", queue: "thumbnailGeneration", from: 2, to: 1, at: T - 60_000, direction: "down", reason: "thumbnailGeneration concurrency 2 → 1: cpu some 71 % above 40 % for 10 s" },
+    strikes: 0,
+    changes: 2,
+  },
 };
 
 export function metricsMarkdown(): string {

@@ -71,6 +71,7 @@ export function renderMetrics(s: StatusSnapshot): string {
     },
     { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
     { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
+    ...autoCapFamilies(s),
     perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),
     perQueue("queue_pending_jobs", "Jobs waiting to run (waiting + paused).", (q) => q.waiting + q.paused),
     perQueue("queue_delayed_jobs", "Jobs scheduled for later (not work yet).", (q) => q.delayed),
@@ -81,4 +82,25 @@ export function renderMetrics(s: StatusSnapshot): string {
     perQueue("queue_eta_seconds", "Seconds until the queue's backlog is done, where the daemon can tell.", (q) => statuses.get(q.name)?.etaSeconds),
   ];
   return writeFamilies(families);
+}
+
+/** Rule 15 (MAX_CONCURRENT_JOBS=auto, TUNE_CONCURRENCY): absent unless on. */
+function autoCapFamilies(s: StatusSnapshot): Family[] {
+  const a = s.autoCap;
+  const resources = Object.entries(a?.target ?? {}) as [string, number][];
+  return [
+    { name: `${P}slots_min`, help: "The lower bound of N under MAX_CONCURRENT_JOBS=auto (N moves between it and slots_range_max with the host's pressure).", type: "gauge", samples: a ? [{ value: a.range.min }] : [] },
+    { name: `${P}slots_range_max`, help: "The upper bound of N under MAX_CONCURRENT_JOBS=auto.", type: "gauge", samples: a ? [{ value: a.range.max }] : [] },
+    {
+      name: `${P}host_pressure_percent`,
+      help: "The host's pressure the cap follows: the share of time some task waited for the resource since the previous look (PSI's some total, or PRESSURE_URL's counters), by resource; absent while the source is lost.",
+      type: "gauge",
+      samples: a?.pressure ? resources.flatMap(([r]) => (a.pressure![r as keyof typeof a.pressure] === undefined ? [] : [{ labels: { resource: r }, value: a.pressure![r as keyof typeof a.pressure]! }])) : [],
+    },
+    { name: `${P}host_pressure_target_percent`, help: "MAX_PRESSURE: the level the cap keeps each resource's pressure under (rule 15).", type: "gauge", samples: a ? resources.map(([r, v]) => ({ labels: { resource: r }, value: v })) : [] },
+    { name: `${P}pressure_source_up`, help: "1 while the pressure source (PSI files or PRESSURE_URL) answers, 0 while it is lost (N then stays at its lower bound).", type: "gauge", samples: a ? [{ value: flag(!a.sourceLost) }] : [] },
+    { name: `${P}cap_changes_total`, help: "Changes of N or of a tuned queue's job concurrency the daemon made from the host's pressure.", type: "counter", samples: a ? [{ value: a.changes }] : [] },
+    { name: `${P}queue_concurrency`, help: "A tuned queue's job concurrency now (TUNE_CONCURRENCY).", type: "gauge", samples: (a?.queues ?? []).map((q) => ({ labels: { queue: q.name }, value: q.concurrency })) },
+    { name: `${P}queue_owner_concurrency`, help: "A tuned queue's job concurrency as its owner set it: the value put back on exit.", type: "gauge", samples: (a?.queues ?? []).map((q) => ({ labels: { queue: q.name }, value: q.owner })) },
+  ];
 }

@@ -11,6 +11,7 @@ import type { NextLook } from "../core/next-look.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import type { CycleResult } from "../daemon/daemon.ts";
 import type { Health } from "../daemon/health.ts";
+import type { AutoCapView } from "../daemon/auto-cap-loop.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { waitReasons } from "../cli/status-waits.ts";
@@ -45,6 +46,8 @@ export interface CycleReport {
   /** Backlog estimates and the next look, from a successful cycle. */
   eta?: Eta;
   next?: NextLook;
+  /** Rule 15's state after the cycle, when it is on. */
+  autoCap?: AutoCapView;
 }
 
 type Listener = (next: StatusSnapshot, previous: StatusSnapshot) => void;
@@ -123,9 +126,12 @@ export class StatusRecorder {
       ...(g?.windows ? { windows: [...g.windows] } : {}),
       ...(g?.ml || g?.pressure ? { gates: { ...(g.ml ? { ml: g.ml } : {}), ...(g.pressure ? { pressure: [...g.pressure] } : {}) } } : {}),
     });
+    if (report.autoCap) world.autoCap = structuredClone(report.autoCap);
+    // The cap in force: rule 15's N when it moves, else MAX_CONCURRENT_JOBS.
+    const n = report.autoCap?.n ?? this.o.maxConcurrent;
     const r = report.result;
     if (!r.ok) {
-      this.publish({ health, ...world });
+      this.publish({ health, ...world, ...(report.autoCap ? { slots: { ...this.snap.slots, max: n } } : {}) });
       return;
     }
     for (const res of r.results) {
@@ -145,7 +151,7 @@ export class StatusRecorder {
     }
     const managed = new Set(this.o.managed);
     this.history.sample(r.observation.at, new Map(r.observation.queues.filter((q) => managed.has(q.name)).map((q) => [q.name, q.active > 0])));
-    const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)), g);
+    const queues = this.queueStatuses(r.observation, r.decision, new Set(r.results.filter((x) => x.ok).map((x) => x.action.queue)), g, n);
     const eta = report.eta;
     if (eta) {
       const seconds = new Map(eta.queues.map((q) => [q.name, q.ms]));
@@ -181,15 +187,15 @@ export class StatusRecorder {
       }),
       lastSuccessAt: r.observation.at,
       queues,
-      slots: { used: queues.filter((q) => q.occupiesSlot).length, max: this.o.maxConcurrent },
+      slots: { used: queues.filter((q) => q.occupiesSlot).length, max: n },
       timeline: this.history.timeline(this.o.managed),
     });
   }
 
-  private queueStatuses(obs: Observation, decision: Decision, flipped: Set<string>, gates?: Gates): QueueStatus[] {
+  private queueStatuses(obs: Observation, decision: Decision, flipped: Set<string>, gates: Gates | undefined, n: number): QueueStatus[] {
     const views = new Map(decision.queues.map((v) => [v.name, v]));
     const windows = new Map((gates?.windows ?? []).map((w) => [w.queue, w]));
-    const waits = waitReasons(obs, decision, this.o.maxConcurrent);
+    const waits = waitReasons(obs, decision, n);
     const standby = new Set(decision.standby ?? []);
     const out: QueueStatus[] = [];
     for (const q of obs.queues) {

@@ -8,6 +8,7 @@ import type { MlGate, PressureOver } from "../core/blockers.ts";
 import type { Action, Notice, Observation, QueueView, Reason } from "../core/types.ts";
 import type { WindowState } from "../core/windows.ts";
 import type { Health } from "../daemon/health.ts";
+import type { AutoCapView } from "../daemon/auto-cap-loop.ts";
 
 /** One managed queue as the page and the metrics show it. */
 export interface QueueStatus {
@@ -128,6 +129,8 @@ export interface StatusSnapshot {
   };
   /** When the daemon looks again and why (sooner than POLL_INTERVAL when a change is near). */
   nextLook?: { inSeconds: number; why: string };
+  /** Rule 15 (MAX_CONCURRENT_JOBS=auto, TUNE_CONCURRENCY): N now and its range, the pressure against the target, each tuned queue's concurrency against the owner's, the last change and its reason. */
+  autoCap?: AutoCapView;
 }
 
 /** Freezes an object graph (the snapshot is shared with readers and must never change under them). */

@@ -2,6 +2,7 @@
 // PRESSURE_URL, PRESSURE_DIR, and MAX_PRESSURE's default target under auto;
 // bad input is one line naming the variable.
 import { describe, expect, test } from "bun:test";
+import { describeConfig } from "../../src/config/describe.ts";
 import { loadConfig } from "../../src/config/load.ts";
 
 const base = { API_KEY: "k" };
@@ -55,7 +56,7 @@ describe("MAX_CONCURRENT_JOBS=auto", () => {
 
 describe("TUNE_CONCURRENCY, PRESSURE_URL, PRESSURE_DIR", () => {
   test("tuning on, with a remote source and a PSI directory", () => {
-    const r = load({ TUNE_CONCURRENCY: "yes", PRESSURE_URL: "http://nas:9100/metrics", PRESSURE_DIR: "/tmp/psi" });
+    const r = load({ TUNE_CONCURRENCY: "yes", PRESSURE_URL: "http://nas:9100/metrics", PRESSURE_DIR: "/tmp/psi", STATE_FILE: "/var/lib/ijd/state.json" });
     if (!r.ok) throw new Error(r.errors[0]!.message);
     expect(r.config.tuneConcurrency).toBe(true);
     expect(r.config.pressureUrl).toBe("http://nas:9100/metrics");
@@ -71,7 +72,22 @@ describe("TUNE_CONCURRENCY, PRESSURE_URL, PRESSURE_DIR", () => {
     expect(problems({ PRESSURE_URL: value })).toEqual([expect.stringMatching(want)]);
   });
 
+  test("tuning without a state file is refused: the owner's values must survive a crash", () => {
+    expect(problems({ TUNE_CONCURRENCY: "true" })).toEqual([
+      'TUNE_CONCURRENCY="true": needs STATE_FILE (or STATE_DIRECTORY): the owner\'s job concurrency is kept there before the first change, so that resume-all can put it back after a crash.',
+    ]);
+    expect(problems({ TUNE_CONCURRENCY: "true", DRY_RUN: "true" })).toEqual([]);
+  });
+
   test("TUNE_CONCURRENCY=maybe is refused", () => {
     expect(problems({ TUNE_CONCURRENCY: "maybe" })).toEqual([expect.stringMatching(/^TUNE_CONCURRENCY="maybe": is not a yes\/no value/)]);
   });
+});
+
+test("the start-up line says auto, its range, tuning and the pressure source", () => {
+  const r = load({ MAX_CONCURRENT_JOBS: "auto:1-3", TUNE_CONCURRENCY: "true", PRESSURE_URL: "http://nas:9100/metrics", STATE_DIRECTORY: "/var/lib/ijd" });
+  if (!r.ok) throw new Error(r.errors[0]!.message);
+  const line = describeConfig(r.config);
+  expect(line).toContain(" max=auto:1-3 ");
+  expect(line).toContain(" max-pressure=cpu=40 tune-concurrency=yes pressure-url=http://nas:9100/metrics");
 });

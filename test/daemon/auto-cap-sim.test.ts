@@ -36,6 +36,10 @@ interface Run {
   stop(): Promise<void>;
   /** N in force at each look, as the daemon decided with it. */
   ns: number[];
+  /** GET requests to Immich so far. */
+  gets(): number;
+  /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
+  cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
 }
 
 let current: Run | undefined;
@@ -44,7 +48,7 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean }): Promise<Run> {
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean }): Promise<Run> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
   dirs.push(psiDir);
@@ -56,13 +60,19 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     psiDir,
     psiEveryMs: 3_600_000, // written by advance() below, in virtual time
     exporterPort: 0,
+    ...(o.configFile ? { configFile: true } : {}),
     keys: [
       { key: KEY, label: "daemon", admin: true, scopes: ["all"] },
       { key: PERSON, label: "person", admin: true, scopes: ["all"] },
     ],
   });
   if (o.ml === false) sim.engine.setMachineLearning(false);
-  const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch, clock, timeoutMs: 5_000 });
+  const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+    gets += (init?.method ?? "GET") === "GET" ? 1 : 0;
+    return fetch(input, init);
+  }) as typeof fetch;
+  let gets = 0;
+  const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: counting, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
@@ -70,6 +80,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
   const range = o.range ?? { min: 1, max: 4 };
   const autoCap = new AutoCapper({ settings: { range, target: o.target ?? { cpu: 40 }, tune: o.tune }, auto: true, meter, client, log, store, clock: daemonClock, managed: DEFAULT_PRIORITY, dryRun: false });
   const ns: number[] = [];
+  const cycles: Run["cycles"] = [];
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -84,6 +95,7 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     autoCap,
     onCycle: (r) => {
       if (r.autoCap) ns.push(r.autoCap.n);
+      if (r.autoCap && r.result.ok) cycles.push({ n: r.autoCap.n, occupiedAfter: r.result.decision.occupiedAfter, resumed: r.result.decision.actions.some((a) => a.kind === "resume") });
     },
   });
   const controller = new AbortController();
@@ -97,6 +109,8 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     log,
     store,
     ns,
+    cycles,
+    gets: () => gets,
     async advance(ms) {
       for (let left = ms; left > 0; left -= 1_000) {
         await clock.advance(Math.min(1_000, left), 1_000);
@@ -171,6 +185,30 @@ describe("MAX_CONCURRENT_JOBS=auto with TUNE_CONCURRENCY on the modelled 2-core 
   }, 60_000);
 });
 
+describe("idle under auto", () => {
+  test("one GET per POLL_INTERVAL and nothing else, settle time or not, also after an import that left a queue lowered", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(5 * 60_000);
+    expect(r.sim.engine.isIdle()).toBe(true);
+    expect(r.daemon.autoCap!.queues.some((q) => q.concurrency < q.owner)).toBe(true);
+    const before = r.gets();
+    await r.advance(10 * 60_000);
+    expect(r.gets() - before).toBe(60);
+  }, 60_000);
+});
+
+describe("Immich refuses settings writes (IMMICH_CONFIG_FILE)", () => {
+  test("said once at start; N still follows the pressure, no concurrency is written", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, configFile: true });
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: Immich refuses to change its settings \(.*Cannot update configuration while IMMICH_CONFIG_FILE is in use.*\): job concurrency is left as it is for this run$/));
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(60_000);
+    expect(r.sim.engine.recording().concurrencyChanges).toEqual([]);
+    expect(msgs(r).filter((m) => m.includes("refuses to change its settings"))).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("the pressure source", () => {
   test("PRESSURE_URL: an outside load on an idle-ish host brings N back to its lower bound within a few looks", async () => {
     const r = await start({ source: "url", tune: false, range: { min: 1, max: 3 }, ml: false });
@@ -191,9 +229,12 @@ describe("the pressure source", () => {
     expect(msgs(r)).toContainEqual(expect.stringMatching(/^N \d → 1: cpu some \d+ % above 40 % for \d s \(1\.5× the target or more\)$/));
     // Measured: 3 s of dwell after the first look that saw it, which came at most a poll later.
     expect(r.daemon.autoCap!.lastChange!.at - loadAt).toBeLessThanOrEqual(15_000);
+    // The cap in force is never exceeded by the daemon: it resumes only into a slot under the N of that look.
+    expect(r.cycles.filter((c) => c.resumed && c.occupiedAfter > c.n)).toEqual([]);
+    expect(new Set(r.cycles.map((c) => c.n)).size).toBeGreaterThan(1);
   }, 60_000);
 
-  test("a source that vanishes: one line, N at its lower bound, and one line when it is back", async () => {
+  test("a source that vanishes: one line, and N at its lower bound until it is back", async () => {
     const r = await start({ source: "url", tune: false, range: { min: 1, max: 3 }, ml: false });
     r.sim.engine.enqueue("library", 5_000);
     r.sim.engine.enqueue("migration", 5_000);

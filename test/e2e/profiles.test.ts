@@ -23,8 +23,8 @@ describe.each(PROFILE_NAMES)("Immich %s", (profile) => {
     // Managed names this version lacks (ocr, integrityCheck...) are a warning, not a failure.
     for (const line of exit.stderr.split("\n").filter(Boolean)) expect(line).toContain(" WARN ");
 
-    // The second slot is free: the highest-priority idle queue stands by in it (rule 12).
-    const standby = "sidecar";
+    // The second slot is free: the upload's next stage stands by in it (rule 12, issue 19 item 7).
+    const standby = "storageTemplateMigration";
     expect(sim.managed()).toContain(standby);
     const idle = sim.managed().filter((q) => q !== "metadataExtraction" && q !== standby);
     expect(sim.managedPaused().sort()).toEqual([...idle].sort());
