@@ -22,11 +22,11 @@ export function writePsiFiles(dir: string, engine: Engine): void {
   }
 }
 
-/** The /metrics answer for the engine's host now (404 without a host). */
+/** The /metrics answer for the engine's host now, with node_time_seconds on the simulated clock (404 without a host). */
 export function metricsResponse(engine: Engine): Response {
   const host = engine.host();
   if (!host) return new Response("no host is modelled\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  return new Response(nodeExporterText(host.pressure), {
+  return new Response(nodeExporterText(host.pressure, engine.now()), {
     headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
   });
 }

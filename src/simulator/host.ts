@@ -254,10 +254,14 @@ export function psiText(p: ResourcePressure): string {
   return `${line("some", p.some)}\n${line("full", p.full)}\n`;
 }
 
-/** node_exporter's pressure collector, in the Prometheus text format. */
-export function nodeExporterText(p: Record<Resource, ResourcePressure>): string {
-  const metric = (name: string, help: string, seconds: number) =>
-    `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${seconds}\n`;
+/**
+ * node_exporter's pressure collector, in the Prometheus text format, and its
+ * time collector's node_time_seconds (the host's clock: here the simulated
+ * one) when `nowMs` is given, as a real node_exporter serves both by default.
+ */
+export function nodeExporterText(p: Record<Resource, ResourcePressure>, nowMs?: number): string {
+  const metric = (name: string, help: string, seconds: number, type = "counter") =>
+    `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${seconds}\n`;
   const s = (us: number) => us / 1e6;
   return [
     metric("node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time", s(p.cpu.some.total)),
@@ -265,5 +269,6 @@ export function nodeExporterText(p: Record<Resource, ResourcePressure>): string 
     metric("node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion", s(p.io.some.total)),
     metric("node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion", s(p.memory.full.total)),
     metric("node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory", s(p.memory.some.total)),
+    nowMs === undefined ? "" : metric("node_time_seconds", "System time in seconds since epoch (1970).", nowMs / 1000, "gauge"),
   ].join("");
 }

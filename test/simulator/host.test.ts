@@ -187,6 +187,8 @@ describe("the pressure as the daemon reads it", () => {
       expect(metrics.headers.get("content-type")).toContain("text/plain; version=0.0.4");
       const text = await metrics.text();
       expect(text).toContain(`node_pressure_cpu_waiting_seconds_total ${total / 1e6}\n`);
+      // node_exporter's time collector, on the simulated clock: a reader's time base in accelerated time.
+      expect(text).toContain(`# TYPE node_time_seconds gauge\nnode_time_seconds ${s.clock.now() / 1000}\n`);
       expect((await fetch(s.exporter!.url.replace("/metrics", "/other"))).status).toBe(404);
       // The same text on the simulator's own port.
       expect(await (await fetch(`${s.url}/__simulator/metrics`)).text()).toBe(text);
