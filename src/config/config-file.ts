@@ -110,7 +110,8 @@ function asText(value: unknown): string | undefined | { problem: string } {
 /** A key as shown in a message: never a whole novel. */
 const shortKey = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
 
-function readProblem(e: unknown): string {
+/** Why a file could not be read, in a few words (also API_KEY_FILE's and NOTIFY_TOKEN_FILE's, in load.ts). */
+export function readProblem(e: unknown): string {
   if (e instanceof TooLarge) return `larger than ${MAX_FILE_BYTES / 1024} KB: is this the right file?`;
   const code = (e as { code?: unknown })?.code;
   if (code === "ENOENT") return "no such file";

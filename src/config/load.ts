@@ -14,7 +14,7 @@ import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
 import { parsePressure } from "../core/pressure-syntax.ts";
 import { type ConfigError, configError } from "./errors.ts";
-import { type BoundedReadFile, fromFileError, withConfigFile } from "./config-file.ts";
+import { type BoundedReadFile, fromFileError, readProblem, withConfigFile } from "./config-file.ts";
 import type { Env } from "./schema.ts";
 import { API_KEY_PATTERN, ENV_NAMES, type EnvName, QUEUE_NAME_PATTERN, variableDoc } from "./variables.ts";
 
@@ -183,14 +183,6 @@ function apiKey(
   return { key, file };
 }
 
-function readProblem(e: unknown): string {
-  const code = (e as { code?: unknown })?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  const message = e instanceof Error ? e.message : String(e);
-  return message.split("\n")[0] ?? "unknown error";
-}
 
 /**
  * MANAGED_QUEUES: each name once; a protected queue only with the user's

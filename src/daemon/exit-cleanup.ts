@@ -23,7 +23,7 @@ import { exitActions } from "../core/decide.ts";
 import type { Action, Observation, Ownership } from "../core/types.ts";
 import type { ImmichClient } from "../immich/index.ts";
 import { ImmichError } from "../immich/index.ts";
-import type { Clock } from "../shared/clock.ts";
+import { type Clock, realSleep } from "../shared/clock.ts";
 import { exitRetryDelay } from "./backoff.ts";
 import type { Log } from "./log.ts";
 
@@ -63,17 +63,7 @@ export interface ExitCleanupResult {
 /** The monotonic real clock, for callers that give none. */
 const realClock: Pick<Clock, "now" | "sleep"> = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener("abort", done, { once: true });
-    }),
+  sleep: realSleep,
 };
 
 export async function resumeOwnPauses(i: ExitCleanupInput): Promise<ExitCleanupResult> {

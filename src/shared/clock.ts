@@ -18,7 +18,8 @@ export const systemClock: Clock = {
   sleep: (ms, signal) => realSleep(ms, signal),
 };
 
-function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleeps `ms` real milliseconds, or until `signal` aborts (never rejects). */
+export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
