@@ -4,6 +4,7 @@
 // under one), a trailing slash dropped, credentials, queries and fragments
 // refused (they would travel in every probe and show in the logs).
 
+import { httpUrl } from "./coerce.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
 import type { EnvName } from "./variables.ts";
@@ -27,14 +28,9 @@ export function loadMlUrls(raw: Partial<Record<EnvName, string>>, fail: (e: Conf
 }
 
 function mlUrl(raw: string): string | { problem: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { problem: "is not a URL" };
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return { problem: `must start with http:// or https://, not ${url.protocol}` };
-  if (url.username || url.password) return { problem: "must not contain a user name or password" };
+  const checked = httpUrl(raw);
+  if (typeof checked !== "string") return checked;
+  const url = new URL(checked);
   if (url.search || url.hash) return { problem: "must not have a query (?…) or fragment (#…)" };
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
