@@ -10,7 +10,8 @@
 // fast down.
 // - Down: while the pressure stays above the target for DOWN_DWELL, one step
 //   down; far above it (FAR times the target) for FAR_DWELL, straight to the
-//   lower bound.
+//   lower bound; at NOW times the target or more, after NOW_DWELL (the next
+//   look: two looks, never one).
 //   N first; at N's lower bound, with tuning on, the running queues' job
 //   concurrency, one step at a time down to 1 (halved when far above).
 // - Up: only once the pressure has stayed under UP_LEVEL of the target (the
@@ -53,6 +54,21 @@ export const DOWN_DWELL_MS = 10_000;
 export const FAR = 1.5;
 /** How long far above the target before going straight to the lower bound: a few looks, not one. */
 export const FAR_DWELL_MS = 3_000;
+/**
+ * Twice the target or more: the host is saturated (on the modelled 2-core
+ * host, thumbnailGeneration at its default 3 reads 84 % against 40 %), and
+ * the next look, a second later, acts: still two looks, never one, but a
+ * queue that saturates the host is lowered within its first seconds instead
+ * of after FAR_DWELL (3 s of thumbnails at 84 % was a tenth of the 300-photo
+ * import's excess over the target).
+ */
+export const NOW = 2;
+export const NOW_DWELL_MS = 1_000;
+
+/** How long above the target before a step down: the further above, the sooner (slow up, fast down). */
+export function downDwell(ratio: number): number {
+  return ratio >= NOW ? NOW_DWELL_MS : ratio >= FAR ? FAR_DWELL_MS : DOWN_DWELL_MS;
+}
 /** Raise only while the pressure is at most this share of the target (hysteresis). */
 export const UP_LEVEL = 0.75;
 /** A lowering this soon after a raise is a strike against raising again. */
@@ -208,7 +224,7 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     s.overSince ??= now;
     const since = Math.max(s.overSince, s.lastChangeAt ?? -Infinity);
     const far = w.ratio >= FAR;
-    if (now - since >= (far ? FAR_DWELL_MS : DOWN_DWELL_MS)) {
+    if (now - since >= downDwell(w.ratio)) {
       const reason = `${figure} above ${pct(w.limit)} for ${secs(now - s.overSince)}${far ? ` (${FAR}× the target or more)` : ""}`;
       const before = changes.length;
       if (s.n > min) {
@@ -270,7 +286,7 @@ export function nextDueAt(state: AutoCapState, settings: AutoCapSettings, lastFi
   const after = (t: number) => Math.max(t, state.lastChangeAt ?? -Infinity);
   if (state.overSince !== undefined) {
     const w = lastFigures ? worst(lastFigures, settings.target) : undefined;
-    return after(state.overSince) + (w && w.ratio >= FAR ? FAR_DWELL_MS : DOWN_DWELL_MS);
+    return after(state.overSince) + (w ? downDwell(w.ratio) : DOWN_DWELL_MS);
   }
   if (state.underSince !== undefined) return after(state.underSince) + (settings.settleMs ?? SETTLE_MS) * 2 ** state.strikes;
   return undefined;

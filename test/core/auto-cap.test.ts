@@ -10,6 +10,7 @@ import {
   FAR_DWELL_MS,
   loadOf,
   nextDueAt,
+  NOW_DWELL_MS,
   SETTLE_MS,
   startingAutoCap,
   STRIKE_WINDOW_MS,
@@ -192,6 +193,18 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
     ]);
   });
 
+  test("twice the target or more: the next look a second later acts (a queue that saturates the host is lowered within its first seconds)", () => {
+    const r = run([{ cpu: 84, for: 4_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(r.changes).toEqual(["@1s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 1 s (1.5× the target or more)"]);
+  });
+
+  test("between 1.5× and 2× the target the far dwell holds; a single look is never enough, however high", () => {
+    const r = run([{ cpu: 70, for: 4_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(r.changes).toEqual([`@${FAR_DWELL_MS / 1000}s thumbnailGeneration concurrency 3 → 1: cpu some 70 % above 40 % for 3 s (1.5× the target or more)`]);
+    const once = run([{ cpu: 95, for: 1_000 }, { cpu: 20, for: 1_000 }, { cpu: 95, for: 1_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(once.changes).toEqual([]);
+  });
+
   test("raised back toward the owner's values before N, never beyond them", () => {
     const state = { ...startingAutoCap(range), concurrency: { thumbnailGeneration: 1 } };
     const r = run([{ cpu: 5, for: 4 * SETTLE_MS + 5_000 }], { tune: true, tunable: [thumbs()], state });
@@ -235,7 +248,8 @@ describe("nextDueAt: when the loop should look again", () => {
     const s = { ...startingAutoCap(range), n: 2 };
     expect(nextDueAt(s, settings)).toBeUndefined();
     expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 45 })).toBe(1_000 + DOWN_DWELL_MS);
-    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 80 })).toBe(1_000 + FAR_DWELL_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 70 })).toBe(1_000 + FAR_DWELL_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 80 })).toBe(1_000 + NOW_DWELL_MS);
     expect(nextDueAt({ ...s, underSince: 1_000, strikes: 2 }, settings, { cpu: 5 })).toBe(1_000 + 4 * SETTLE_MS);
     expect(nextDueAt({ ...s, overSince: 1_000, lastChangeAt: 5_000 }, settings, { cpu: 45 })).toBe(5_000 + DOWN_DWELL_MS);
   });
