@@ -106,6 +106,12 @@ export interface AutoCapState {
   overSince?: number;
   /** First look of the current stretch under UP_LEVEL of the target. */
   underSince?: number;
+  /**
+   * Since when each tuned queue has been running (seen at every look since).
+   * A lowered queue is raised only on evidence measured while it ran: an idle
+   * hour under the target says nothing about the next import's load.
+   */
+  runningSince?: Record<string, number>;
   lastChangeAt?: number;
   lastChange?: Change;
   /** The latest raise, while a lowering soon after would count as a strike. */
@@ -173,6 +179,9 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     }
   }
   const current = (q: TunableQueue) => s.concurrency[q.name] ?? q.owner;
+  const runningSince: Record<string, number> = {};
+  for (const q of tunable) if (q.running) runningSince[q.name] = input.state.runningSince?.[q.name] ?? now;
+  s.runningSince = runningSince;
   const changes: Change[] = [];
   const change = (c: Omit<Change, "at">) => {
     const full = { ...c, at: now };
@@ -232,7 +241,7 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
       } else {
         const running = tunable.filter((q) => q.running && current(q) > 1);
         if (far) {
-          for (const q of running) setConcurrency(q, Math.max(1, Math.floor(current(q) / 2)), "down", reason);
+          for (const q of running) setConcurrency(q, w.ratio >= NOW ? 1 : Math.max(1, Math.floor(current(q) / 2)), "down", reason);
         } else if (running.length > 0) {
           // The running queue with the most jobs at once; among equals the lowest priority.
           const top = Math.max(...running.map(current));
@@ -255,18 +264,24 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     s.underSince ??= now;
     const settle = (settings.settleMs ?? SETTLE_MS) * 2 ** s.strikes;
     const since = Math.max(s.underSince, s.lastChangeAt ?? -Infinity);
-    if (!back && now - since >= settle) {
-      const reason = (what: string) => `${what}${figure} has stayed under ${pct(w.limit * UP_LEVEL)} (${UP_LEVEL * 100} % of the ${pct(w.limit)} target) for ${secs(now - s.underSince!)}`;
-      // Concurrency back toward the owner's values first, highest priority first; only for a
-      // queue that runs (the evidence that it can go up is measured while it works: an idle
-      // queue raised back would start the next import at full load).
-      const q = tunable.find((x) => x.running && current(x) < x.owner);
-      if (q) setConcurrency(q, current(q) + 1, "up", reason(""));
-      else if (input.workWaits && s.n < max) setN(s.n + 1, "up", reason("work waits and "));
-      if (changes.length > 0) {
-        s.lastRaiseAt = now;
-        s.underSince = now;
-      }
+    const reason = (what: string, from: number) => `${what}${figure} has stayed under ${pct(w.limit * UP_LEVEL)} (${UP_LEVEL * 100} % of the ${pct(w.limit)} target) for ${secs(now - from)}`;
+    // Concurrency back toward the owner's values first, highest priority first; only for a
+    // queue that runs, and only on evidence measured while it ran (an idle queue raised back,
+    // or one raised on the idle time before it started, would start the next import at full
+    // load: on the modelled 2-core host metadataExtraction went 1 → 2 at the first look of
+    // every hourly upload, on the idle hour before it). Meanwhile N holds.
+    const q = tunable.find((x) => x.running && current(x) < x.owner);
+    if (back) {
+      // A settle time afresh.
+    } else if (q) {
+      const from = Math.max(s.underSince, runningSince[q.name]!);
+      if (now - Math.max(from, s.lastChangeAt ?? -Infinity) >= settle) setConcurrency(q, current(q) + 1, "up", reason("", from));
+    } else if (now - since >= settle && input.workWaits && s.n < max) {
+      setN(s.n + 1, "up", reason("work waits and ", s.underSince));
+    }
+    if (changes.length > 0) {
+      s.lastRaiseAt = now;
+      s.underSince = now;
     }
   } else {
     // The hysteresis band: hold, and start both stretches afresh.

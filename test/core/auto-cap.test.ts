@@ -185,11 +185,19 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
   });
 
   test("far above: every running queue halved at once", () => {
-    const r = run([{ cpu: 84, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
+    const r = run([{ cpu: 70, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
     expect(r.changes).toEqual([
-      "@5s metadataExtraction concurrency 5 → 2: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
-      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
-      "@10s metadataExtraction concurrency 2 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s metadataExtraction concurrency 5 → 2: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
+      "@10s metadataExtraction concurrency 2 → 1: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
+    ]);
+  });
+
+  test("twice the target or more: every running queue straight to 1 (as N goes straight to its lower bound)", () => {
+    const r = run([{ cpu: 86, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
+    expect(r.changes).toEqual([
+      "@5s metadataExtraction concurrency 5 → 1: cpu some 86 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 86 % above 40 % for 5 s (1.5× the target or more)",
     ]);
   });
 
@@ -222,6 +230,14 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
     const r = run([{ cpu: 5, for: SETTLE_MS + 5_000 }], { tune: true, tunable: [thumbs(false)], state });
     expect(r.changes).toEqual(["@60s N 1 → 2: work waits and cpu some 5 % has stayed under 30 % (75 % of the 40 % target) for 60 s"]);
     expect(r.state.concurrency).toEqual({ thumbnailGeneration: 1 });
+  });
+
+  test("the settle time for a queue's raise is measured while it runs: an idle hour under the target is no evidence (the next import starts where the last one left it)", () => {
+    const state = { ...startingAutoCap(range), n: 4, concurrency: { metadataExtraction: 1 } };
+    const idle = run([{ cpu: 0, for: 3_600_000, workWaits: false }], { tune: true, tunable: [meta(false)], state });
+    expect(idle.changes).toEqual([]);
+    const runs = run([{ cpu: 20, for: SETTLE_MS + 5_000, workWaits: false }], { tune: true, tunable: [meta()], state: idle.state, start: idle.now });
+    expect(runs.changes).toEqual([`@${(idle.now + SETTLE_MS) / 1000}s metadataExtraction concurrency 1 → 2: cpu some 20 % has stayed under 30 % (75 % of the 40 % target) for ${SETTLE_MS / 1000} s`]);
   });
 
   test("source lost: concurrency is held, not raised", () => {
