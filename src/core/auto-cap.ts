@@ -11,7 +11,7 @@
 // - Down: while the pressure stays above the target for DOWN_DWELL, one step
 //   down; far above it (FAR times the target) for FAR_DWELL, straight to the
 //   lower bound; at NOW times the target or more, after NOW_DWELL (the next
-//   look: two looks, never one).
+//   look: two looks, never one), and concurrency straight to 1.
 //   N first; at N's lower bound, with tuning on, the running queues' job
 //   concurrency, one step at a time down to 1 (halved when far above).
 // - Up: only once the pressure has stayed under UP_LEVEL of the target (the
@@ -57,13 +57,14 @@ export const FAR_DWELL_MS = 3_000;
 /**
  * Twice the target or more: the host is saturated (on the modelled 2-core
  * host, thumbnailGeneration at its default 3 reads 84 % against 40 %), and
- * the next look, a second later, acts: still two looks, never one, but a
- * queue that saturates the host is lowered within its first seconds instead
- * of after FAR_DWELL (3 s of thumbnails at 84 % was a tenth of the 300-photo
- * import's excess over the target).
+ * the next look, half a second on (the loop reads the pressure that often
+ * right after a resume), acts, taking the running queues straight to 1: still
+ * two looks, never one, but a queue that saturates the host is lowered within
+ * its first second or two instead of after FAR_DWELL (4 s of thumbnails at
+ * 84 % was a tenth of the 300-photo import's excess over the target).
  */
 export const NOW = 2;
-export const NOW_DWELL_MS = 1_000;
+export const NOW_DWELL_MS = 500;
 
 /** How long above the target before a step down: the further above, the sooner (slow up, fast down). */
 export function downDwell(ratio: number): number {

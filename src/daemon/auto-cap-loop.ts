@@ -61,6 +61,12 @@ export const RECHECK_MS = 30_000;
  * the wait: the daemon looks at once.
  */
 export const WATCH_MS = 1_000;
+/**
+ * With tuning, right after a queue is resumed, half a second: its first
+ * reading comes before the next look, so a queue that saturates the host at
+ * its owner's concurrency is lowered a second into its run, not two.
+ */
+export const RESUMED_WATCH_MS = 500;
 
 export class AutoCapper {
   private state: AutoCapState;
@@ -99,22 +105,38 @@ export class AutoCapper {
   }
 
   /**
-   * Whether to watch the pressure between two polls: a queue stands by (new
-   * work would start there unseen) and the pressure was not already above
-   * the target (then the dwell's own looks come soon anyway).
+   * How often to read the pressure between two polls, or undefined: not at
+   * all. While a queue stands by (new work would start there unseen), and,
+   * with tuning, right after a resume; never while the pressure is already
+   * above the target (the dwell's own looks come soon then), nor when a look
+   * could lower nothing.
    */
-  watching(latest: { decision: Decision } | undefined): boolean {
-    return latest !== undefined && latest.decision.standby.length > 0 && this.state.overSince === undefined && !this.state.sourceLost;
+  watching(latest: { decision: Decision } | undefined): number | undefined {
+    if (!latest || this.state.overSince !== undefined || this.state.sourceLost) return undefined;
+    // Nothing a look could lower: N at its lower bound and no tuning.
+    if (!this.o.settings.tune && this.state.n <= this.o.settings.range.min) return undefined;
+    if (this.o.settings.tune && latest.decision.actions.some((a) => a.kind === "resume" && !latest.decision.standby.includes(a.queue))) return RESUMED_WATCH_MS;
+    return latest.decision.standby.length > 0 ? WATCH_MS : undefined;
   }
 
-  /** One reading between two polls: true when it is above the target (the caller looks at once; the next step uses this reading). */
-  async watch(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * One reading between two polls. Above the target, after a resume (the
+   * queue's load is known: it runs) the controller looks at once with it,
+   * and true is returned only if that changed something; while queues stand by
+   * (new work started unseen there) true is returned, and the caller looks at
+   * once (the next step uses this reading).
+   */
+  async watch(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<boolean> {
+    const every = this.watching(latest);
     const look = await this.o.meter.read(signal);
     if (signal?.aborted || !("figures" in look)) return false;
     const w = worst(look.figures, this.o.settings.target);
     if (!w || w.ratio <= 1) return false;
     this.fresh = look.figures;
-    return true;
+    if (every !== RESUMED_WATCH_MS) return true;
+    const before = this.changeCount;
+    await this.step(latest, signal);
+    return this.changeCount > before;
   }
 
   /** N to decide with now. */

@@ -19,7 +19,7 @@ import type { Decision, Observation, Ownership, Policy } from "../core/types.ts"
 import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type ActionResult, sendAll, type Sender } from "./act.ts";
-import { type AutoCapper, type AutoCapView, WATCH_MS } from "./auto-cap-loop.ts";
+import type { AutoCapper, AutoCapView } from "./auto-cap-loop.ts";
 import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
@@ -233,18 +233,20 @@ export class Daemon {
 
   /**
    * The wait between two cycles. Under rule 15, while a queue stands by, the
-   * pressure is read every WATCH_MS meanwhile (its source only: no request to
+   * pressure is read every WATCH_MS meanwhile (with tuning, RESUMED_WATCH_MS right after a resume) (its source only: no request to
    * Immich); a reading above the target ends the wait, so work that an upload
    * started in a standby queue is seen, and lowered, within a second or two.
    */
   private async sleep(ms: number, ok: boolean, signal: AbortSignal): Promise<void> {
     const autoCap = this.o.autoCap;
-    if (!autoCap || !ok || !autoCap.watching(this.latest)) return this.o.clock.sleep(ms, signal);
+    if (!autoCap || !ok) return this.o.clock.sleep(ms, signal);
     const end = this.o.clock.now() + ms;
     for (let left = ms; left > 0 && !signal.aborted; left = end - this.o.clock.now()) {
-      await this.o.clock.sleep(Math.min(WATCH_MS, left), signal);
+      const every = autoCap.watching(this.latest);
+      if (every === undefined) return this.o.clock.sleep(left, signal);
+      await this.o.clock.sleep(Math.min(every, left), signal);
       if (signal.aborted || end - this.o.clock.now() <= 0) return;
-      if (await autoCap.watch(signal)) return;
+      if (await autoCap.watch(this.latest, signal)) return;
     }
   }
 

@@ -201,9 +201,11 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
     ]);
   });
 
-  test("twice the target or more: the next look a second later acts (a queue that saturates the host is lowered within its first seconds)", () => {
+  test("twice the target or more: the next look acts, half a second on or later (a queue that saturates the host is lowered within its first seconds)", () => {
     const r = run([{ cpu: 84, for: 4_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
     expect(r.changes).toEqual(["@1s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 1 s (1.5× the target or more)"]);
+    const half = run([{ cpu: 84, for: 2_000 }], { tune: true, tunable: [meta()], stepMs: NOW_DWELL_MS });
+    expect(half.changes).toEqual([`@${NOW_DWELL_MS / 1000}s metadataExtraction concurrency 5 → 1: cpu some 84 % above 40 % for 1 s (1.5× the target or more)`]);
   });
 
   test("between 1.5× and 2× the target the far dwell holds; a single look is never enough, however high", () => {
