@@ -113,6 +113,8 @@ export interface AutoCapState {
    * hour under the target says nothing about the next import's load.
    */
   runningSince?: Record<string, number>;
+  /** Since when work has waited for a slot (seen at every look since): N's settle time counts from here. */
+  waitsSince?: number;
   lastChangeAt?: number;
   lastChange?: Change;
   /** The latest raise, while a lowering soon after would count as a strike. */
@@ -183,6 +185,8 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
   const runningSince: Record<string, number> = {};
   for (const q of tunable) if (q.running) runningSince[q.name] = input.state.runningSince?.[q.name] ?? now;
   s.runningSince = runningSince;
+  if (input.workWaits) s.waitsSince ??= now;
+  else delete s.waitsSince;
   const changes: Change[] = [];
   const change = (c: Omit<Change, "at">) => {
     const full = { ...c, at: now };
@@ -277,8 +281,11 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     } else if (q) {
       const from = Math.max(s.underSince, runningSince[q.name]!);
       if (now - Math.max(from, s.lastChangeAt ?? -Infinity) >= settle) setConcurrency(q, current(q) + 1, "up", reason("", from));
-    } else if (now - since >= settle && input.workWaits && s.n < max) {
-      setN(s.n + 1, "up", reason("work waits and ", s.underSince));
+    } else if (input.workWaits && s.n < max && now - Math.max(since, s.waitsSince!) >= settle) {
+      // The same for N: the settle time counts while work waits (an idle hour under the target
+      // raised N at the first look of every hourly upload on the modelled 4-core host, and the
+      // upload's pressure took it back 11 s later: two changes an hour).
+      setN(s.n + 1, "up", reason("work waits and ", Math.max(s.underSince, s.waitsSince!)));
     }
     if (changes.length > 0) {
       s.lastRaiseAt = now;

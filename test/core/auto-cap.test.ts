@@ -159,6 +159,13 @@ describe("the controller: N", () => {
     expect(state.strikes).toBe(before - 1);
   });
 
+  test("N's settle time is measured while work waits: an idle hour under the target is no evidence that the next upload fits in one more slot", () => {
+    const idle = run([{ cpu: 0, for: 3_600_000, workWaits: false }]);
+    expect(idle.changes).toEqual([]);
+    const busy = run([{ cpu: 20, for: SETTLE_MS + 5_000 }], { state: idle.state, start: idle.now });
+    expect(busy.changes).toEqual([`@${(idle.now + SETTLE_MS) / 1000}s N 1 → 2: work waits and cpu some 20 % has stayed under 30 % (75 % of the 40 % target) for ${SETTLE_MS / 1000} s`]);
+  });
+
   test("an outside load gets the host back within a few looks", () => {
     const r = run([{ cpu: 0, for: 4 * SETTLE_MS }, { cpu: 95, for: 15_000 }]);
     expect(r.state.n).toBe(1);
