@@ -85,6 +85,14 @@ export class AutoCapper {
   private refused?: string;
   /** A watch's reading above the target: the next step uses it (fresh) instead of reading again. */
   private fresh?: PressureFigures;
+  /**
+   * The highest watch readings since the last step, per resource. A watch
+   * takes the meter's reading, so the step's own covers only the time since;
+   * the step takes the highest of both, so that a stretch above ¾ of the
+   * target between two polls still stops a raise ("stayed under" means at
+   * every reading).
+   */
+  private peak?: PressureFigures;
 
   constructor(private readonly o: AutoCapOptions) {
     this.state = startingAutoCap(o.settings.range);
@@ -130,6 +138,7 @@ export class AutoCapper {
     const every = this.watching(latest);
     const look = await this.o.meter.read(signal);
     if (signal?.aborted || !("figures" in look)) return false;
+    this.peak = highest(this.peak, look.figures);
     const w = worst(look.figures, this.o.settings.target);
     if (!w || w.ratio <= 1) return false;
     this.fresh = look.figures;
@@ -185,10 +194,13 @@ export class AutoCapper {
    */
   async step(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<void> {
     const fresh = this.fresh;
+    const peak = this.peak;
     this.fresh = undefined;
-    const look = fresh ? { figures: fresh } : await this.o.meter.read(signal);
+    this.peak = undefined;
+    const read = fresh ? { figures: fresh } : await this.o.meter.read(signal);
     if (signal?.aborted) return;
-    if ("warming" in look) return;
+    if ("warming" in read && !peak) return;
+    const look = "problem" in read ? read : { figures: highest(peak, "figures" in read ? read.figures : {}) };
     await this.ensureRead(signal);
     const load = latest ? loadOf(latest.decision, latest.observation) : { workWaits: false, running: new Set<string>() };
     const tunable = this.tunable(load.running);
@@ -369,6 +381,13 @@ export async function restoreConcurrency(
   const plan = planRestore(read, record);
   if (plan.write) await client.putSystemConfig(plan.write, signal);
   return plan;
+}
+
+/** Per resource, the higher of two readings. */
+function highest(a: PressureFigures | undefined, b: PressureFigures): PressureFigures {
+  const out: PressureFigures = { ...a };
+  for (const [r, v] of Object.entries(b) as [keyof PressureFigures, number][]) out[r] = Math.max(out[r] ?? 0, v);
+  return out;
 }
 
 const targetText = (t: AutoCapSettings["target"]) =>
