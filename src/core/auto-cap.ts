@@ -10,7 +10,8 @@
 // fast down.
 // - Down: while the pressure stays above the target for DOWN_DWELL, one step
 //   down; far above it (FAR times the target) for FAR_DWELL, straight to the
-//   lower bound.
+//   lower bound; at NOW times the target or more, after NOW_DWELL (the next
+//   look: two looks, never one), and concurrency straight to 1.
 //   N first; at N's lower bound, with tuning on, the running queues' job
 //   concurrency, one step at a time down to 1 (halved when far above).
 // - Up: only once the pressure has stayed under UP_LEVEL of the target (the
@@ -53,6 +54,22 @@ export const DOWN_DWELL_MS = 10_000;
 export const FAR = 1.5;
 /** How long far above the target before going straight to the lower bound: a few looks, not one. */
 export const FAR_DWELL_MS = 3_000;
+/**
+ * Twice the target or more: the host is saturated (on the modelled 2-core
+ * host, thumbnailGeneration at its default 3 reads 84 % against 40 %), and
+ * the next look, half a second on (the loop reads the pressure that often
+ * right after a resume), acts, taking the running queues straight to 1: still
+ * two looks, never one, but a queue that saturates the host is lowered within
+ * its first second or two instead of after FAR_DWELL (4 s of thumbnails at
+ * 84 % was a tenth of the 300-photo import's excess over the target).
+ */
+export const NOW = 2;
+export const NOW_DWELL_MS = 500;
+
+/** How long above the target before a step down: the further above, the sooner (slow up, fast down). */
+export function downDwell(ratio: number): number {
+  return ratio >= NOW ? NOW_DWELL_MS : ratio >= FAR ? FAR_DWELL_MS : DOWN_DWELL_MS;
+}
 /** Raise only while the pressure is at most this share of the target (hysteresis). */
 export const UP_LEVEL = 0.75;
 /** A lowering this soon after a raise is a strike against raising again. */
@@ -90,6 +107,14 @@ export interface AutoCapState {
   overSince?: number;
   /** First look of the current stretch under UP_LEVEL of the target. */
   underSince?: number;
+  /**
+   * Since when each tuned queue has been running (seen at every look since).
+   * A lowered queue is raised only on evidence measured while it ran: an idle
+   * hour under the target says nothing about the next import's load.
+   */
+  runningSince?: Record<string, number>;
+  /** Since when work has waited for a slot (seen at every look since): N's settle time counts from here. */
+  waitsSince?: number;
   lastChangeAt?: number;
   lastChange?: Change;
   /** The latest raise, while a lowering soon after would count as a strike. */
@@ -157,6 +182,11 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     }
   }
   const current = (q: TunableQueue) => s.concurrency[q.name] ?? q.owner;
+  const runningSince: Record<string, number> = {};
+  for (const q of tunable) if (q.running) runningSince[q.name] = input.state.runningSince?.[q.name] ?? now;
+  s.runningSince = runningSince;
+  if (input.workWaits) s.waitsSince ??= now;
+  else delete s.waitsSince;
   const changes: Change[] = [];
   const change = (c: Omit<Change, "at">) => {
     const full = { ...c, at: now };
@@ -208,7 +238,7 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     s.overSince ??= now;
     const since = Math.max(s.overSince, s.lastChangeAt ?? -Infinity);
     const far = w.ratio >= FAR;
-    if (now - since >= (far ? FAR_DWELL_MS : DOWN_DWELL_MS)) {
+    if (now - since >= downDwell(w.ratio)) {
       const reason = `${figure} above ${pct(w.limit)} for ${secs(now - s.overSince)}${far ? ` (${FAR}× the target or more)` : ""}`;
       const before = changes.length;
       if (s.n > min) {
@@ -216,7 +246,7 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
       } else {
         const running = tunable.filter((q) => q.running && current(q) > 1);
         if (far) {
-          for (const q of running) setConcurrency(q, Math.max(1, Math.floor(current(q) / 2)), "down", reason);
+          for (const q of running) setConcurrency(q, w.ratio >= NOW ? 1 : Math.max(1, Math.floor(current(q) / 2)), "down", reason);
         } else if (running.length > 0) {
           // The running queue with the most jobs at once; among equals the lowest priority.
           const top = Math.max(...running.map(current));
@@ -239,18 +269,27 @@ export function controlAutoCap(input: AutoCapInput): AutoCapResult {
     s.underSince ??= now;
     const settle = (settings.settleMs ?? SETTLE_MS) * 2 ** s.strikes;
     const since = Math.max(s.underSince, s.lastChangeAt ?? -Infinity);
-    if (!back && now - since >= settle) {
-      const reason = (what: string) => `${what}${figure} has stayed under ${pct(w.limit * UP_LEVEL)} (${UP_LEVEL * 100} % of the ${pct(w.limit)} target) for ${secs(now - s.underSince!)}`;
-      // Concurrency back toward the owner's values first, highest priority first; only for a
-      // queue that runs (the evidence that it can go up is measured while it works: an idle
-      // queue raised back would start the next import at full load).
-      const q = tunable.find((x) => x.running && current(x) < x.owner);
-      if (q) setConcurrency(q, current(q) + 1, "up", reason(""));
-      else if (input.workWaits && s.n < max) setN(s.n + 1, "up", reason("work waits and "));
-      if (changes.length > 0) {
-        s.lastRaiseAt = now;
-        s.underSince = now;
-      }
+    const reason = (what: string, from: number) => `${what}${figure} has stayed under ${pct(w.limit * UP_LEVEL)} (${UP_LEVEL * 100} % of the ${pct(w.limit)} target) for ${secs(now - from)}`;
+    // Concurrency back toward the owner's values first, highest priority first; only for a
+    // queue that runs, and only on evidence measured while it ran (an idle queue raised back,
+    // or one raised on the idle time before it started, would start the next import at full
+    // load: on the modelled 2-core host metadataExtraction went 1 → 2 at the first look of
+    // every hourly upload, on the idle hour before it). Meanwhile N holds.
+    const q = tunable.find((x) => x.running && current(x) < x.owner);
+    if (back) {
+      // A settle time afresh.
+    } else if (q) {
+      const from = Math.max(s.underSince, runningSince[q.name]!);
+      if (now - Math.max(from, s.lastChangeAt ?? -Infinity) >= settle) setConcurrency(q, current(q) + 1, "up", reason("", from));
+    } else if (input.workWaits && s.n < max && now - Math.max(since, s.waitsSince!) >= settle) {
+      // The same for N: the settle time counts while work waits (an idle hour under the target
+      // raised N at the first look of every hourly upload on the modelled 4-core host, and the
+      // upload's pressure took it back 11 s later: two changes an hour).
+      setN(s.n + 1, "up", reason("work waits and ", Math.max(s.underSince, s.waitsSince!)));
+    }
+    if (changes.length > 0) {
+      s.lastRaiseAt = now;
+      s.underSince = now;
     }
   } else {
     // The hysteresis band: hold, and start both stretches afresh.
@@ -270,7 +309,7 @@ export function nextDueAt(state: AutoCapState, settings: AutoCapSettings, lastFi
   const after = (t: number) => Math.max(t, state.lastChangeAt ?? -Infinity);
   if (state.overSince !== undefined) {
     const w = lastFigures ? worst(lastFigures, settings.target) : undefined;
-    return after(state.overSince) + (w && w.ratio >= FAR ? FAR_DWELL_MS : DOWN_DWELL_MS);
+    return after(state.overSince) + (w ? downDwell(w.ratio) : DOWN_DWELL_MS);
   }
   if (state.underSince !== undefined) return after(state.underSince) + (settings.settleMs ?? SETTLE_MS) * 2 ** state.strikes;
   return undefined;

@@ -6,7 +6,7 @@
 // first write and putting them back on the way out. One log line per change,
 // with its reason; plain data for `status`, the page and /metrics.
 
-import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, nextDueAt, type PressureFigures, startingAutoCap, type TunableQueue } from "../core/auto-cap.ts";
+import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, nextDueAt, type PressureFigures, startingAutoCap, type TunableQueue, worst } from "../core/auto-cap.ts";
 import { jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig, type TuningRecord } from "../core/concurrency-config.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { ImmichError } from "../immich/errors.ts";
@@ -52,6 +52,22 @@ export interface AutoCapView {
 /** While a queue's concurrency is lowered, the settings are read at most this often to notice a person's change. */
 export const RECHECK_MS = 30_000;
 
+/**
+ * While a queue stands by (rule 12), the pressure is read this often between
+ * two polls (the source only, never Immich): an upload that starts work there
+ * runs at the queue's full concurrency until the next look, and on a small
+ * host that was most of the metadata stage (4 s at 86 % on the modelled
+ * 2-core host, before the 10 s poll came). A reading above the target ends
+ * the wait: the daemon looks at once.
+ */
+export const WATCH_MS = 1_000;
+/**
+ * With tuning, right after a queue is resumed, half a second: its first
+ * reading comes before the next look, so a queue that saturates the host at
+ * its owner's concurrency is lowered a second into its run, not two.
+ */
+export const RESUMED_WATCH_MS = 500;
+
 export class AutoCapper {
   private state: AutoCapState;
   /** The config as last read or written (what is on the server, as far as the daemon knows). */
@@ -67,6 +83,16 @@ export class AutoCapper {
   private lastReadAt = -Infinity;
   /** Immich refuses settings writes (IMMICH_CONFIG_FILE): tuning is off for this run, said once. */
   private refused?: string;
+  /** A watch's reading above the target: the next step uses it (fresh) instead of reading again. */
+  private fresh?: PressureFigures;
+  /**
+   * The highest watch readings since the last step, per resource. A watch
+   * takes the meter's reading, so the step's own covers only the time since;
+   * the step takes the highest of both, so that a stretch above ¾ of the
+   * target between two polls still stops a raise ("stayed under" means at
+   * every reading).
+   */
+  private peak?: PressureFigures;
 
   constructor(private readonly o: AutoCapOptions) {
     this.state = startingAutoCap(o.settings.range);
@@ -84,6 +110,42 @@ export class AutoCapper {
     // A due time already past: the controller looked then and had nothing to change (no work
     // waits, or at a bound); looking sooner than POLL_INTERVAL would only cost an idle host GETs.
     return at === undefined || at <= now ? undefined : at - now;
+  }
+
+  /**
+   * How often to read the pressure between two polls, or undefined: not at
+   * all. While a queue stands by (new work would start there unseen), and,
+   * with tuning, right after a resume; never while the pressure is already
+   * above the target (the dwell's own looks come soon then), nor when a look
+   * could lower nothing.
+   */
+  watching(latest: { decision: Decision } | undefined): number | undefined {
+    if (!latest || this.state.overSince !== undefined || this.state.sourceLost) return undefined;
+    // Nothing a look could lower: N at its lower bound and no tuning.
+    if (!this.o.settings.tune && this.state.n <= this.o.settings.range.min) return undefined;
+    if (this.o.settings.tune && latest.decision.actions.some((a) => a.kind === "resume" && !latest.decision.standby.includes(a.queue))) return RESUMED_WATCH_MS;
+    return latest.decision.standby.length > 0 ? WATCH_MS : undefined;
+  }
+
+  /**
+   * One reading between two polls. Above the target, after a resume (the
+   * queue's load is known: it runs) the controller looks at once with it,
+   * and true is returned only if that changed something; while queues stand by
+   * (new work started unseen there) true is returned, and the caller looks at
+   * once (the next step uses this reading).
+   */
+  async watch(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<boolean> {
+    const every = this.watching(latest);
+    const look = await this.o.meter.read(signal);
+    if (signal?.aborted || !("figures" in look)) return false;
+    this.peak = highest(this.peak, look.figures);
+    const w = worst(look.figures, this.o.settings.target);
+    if (!w || w.ratio <= 1) return false;
+    this.fresh = look.figures;
+    if (every !== RESUMED_WATCH_MS) return true;
+    const before = this.changeCount;
+    await this.step(latest, signal);
+    return this.changeCount > before;
   }
 
   /** N to decide with now. */
@@ -131,9 +193,14 @@ export class AutoCapper {
    * previous look (whether work waits, which queues run).
    */
   async step(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<void> {
-    const look = await this.o.meter.read(signal);
+    const fresh = this.fresh;
+    const peak = this.peak;
+    this.fresh = undefined;
+    this.peak = undefined;
+    const read = fresh ? { figures: fresh } : await this.o.meter.read(signal);
     if (signal?.aborted) return;
-    if ("warming" in look) return;
+    if ("warming" in read && !peak) return;
+    const look = "problem" in read ? read : { figures: highest(peak, "figures" in read ? read.figures : {}) };
     await this.ensureRead(signal);
     const load = latest ? loadOf(latest.decision, latest.observation) : { workWaits: false, running: new Set<string>() };
     const tunable = this.tunable(load.running);
@@ -314,6 +381,13 @@ export async function restoreConcurrency(
   const plan = planRestore(read, record);
   if (plan.write) await client.putSystemConfig(plan.write, signal);
   return plan;
+}
+
+/** Per resource, the higher of two readings. */
+function highest(a: PressureFigures | undefined, b: PressureFigures): PressureFigures {
+  const out: PressureFigures = { ...a };
+  for (const [r, v] of Object.entries(b) as [keyof PressureFigures, number][]) out[r] = Math.max(out[r] ?? 0, v);
+  return out;
 }
 
 const targetText = (t: AutoCapSettings["target"]) =>

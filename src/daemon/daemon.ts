@@ -227,7 +227,26 @@ export class Daemon {
       // Rule 15: a dwell or settle time that ends before the next poll is looked at when it ends.
       const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity);
       this.o.heartbeat?.(this.health, wait);
-      await this.o.clock.sleep(wait, signal);
+      await this.sleep(wait, r.ok, signal);
+    }
+  }
+
+  /**
+   * The wait between two cycles. Under rule 15, while a queue stands by, the
+   * pressure is read every WATCH_MS meanwhile (with tuning, RESUMED_WATCH_MS right after a resume) (its source only: no request to
+   * Immich); a reading above the target ends the wait, so work that an upload
+   * started in a standby queue is seen, and lowered, within a second or two.
+   */
+  private async sleep(ms: number, ok: boolean, signal: AbortSignal): Promise<void> {
+    const autoCap = this.o.autoCap;
+    if (!autoCap || !ok) return this.o.clock.sleep(ms, signal);
+    const end = this.o.clock.now() + ms;
+    for (let left = ms; left > 0 && !signal.aborted; left = end - this.o.clock.now()) {
+      const every = autoCap.watching(this.latest);
+      if (every === undefined) return this.o.clock.sleep(left, signal);
+      await this.o.clock.sleep(Math.min(every, left), signal);
+      if (signal.aborted || end - this.o.clock.now() <= 0) return;
+      if (await autoCap.watch(this.latest, signal)) return;
     }
   }
 

@@ -1,10 +1,11 @@
 // Property tests (fast-check) for rule 15: N and every concurrency stay within
-// their bounds whatever the pressure does; a lowered N resumes nothing; and
+// their bounds whatever the pressure does; raises only on a settle time measured
+// under load (the queue running, work waiting); a lowered N resumes nothing; and
 // whatever the daemon wrote and people changed in between, the restore leaves
 // every queue at the owner's value or at a person's.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type AutoCapState, concurrencyTargets, controlAutoCap, startingAutoCap, type TunableQueue } from "../../src/core/auto-cap.ts";
+import { type AutoCapState, concurrencyTargets, controlAutoCap, NOW, SETTLE_MS, startingAutoCap, type TunableQueue } from "../../src/core/auto-cap.ts";
 import { planRestore, planWrite, type SystemConfig, type TuningRecord } from "../../src/core/concurrency-config.ts";
 import { decide, occupiesSlot } from "../../src/core/decide.ts";
 import { DEFAULT_PRIORITY, KNOWN_QUEUES } from "../../src/core/queues.ts";
@@ -32,8 +33,16 @@ describe("the controller's bounds", () => {
         let state: AutoCapState = startingAutoCap(range);
         const owners: Record<string, number> = { metadataExtraction: 5, thumbnailGeneration: 3, smartSearch: 2, faceDetection: 2 };
         let now = 0;
+        // Since when each queue has run at every look, and work has waited at every look.
+        const runningSince: Record<string, number> = {};
+        let waitsSince: number | undefined;
         for (const l of looks) {
           now += l.stepMs;
+          for (const q of TUNED) {
+            if (l.running.includes(q)) runningSince[q] ??= now;
+            else delete runningSince[q];
+          }
+          waitsSince = l.workWaits ? (waitsSince ?? now) : undefined;
           if (l.owner) owners[l.owner[0]] = l.owner[1];
           const tunable: TunableQueue[] = TUNED.map((name) => ({ name, owner: owners[name]!, running: l.running.includes(name) }));
           const before = state;
@@ -57,6 +66,14 @@ describe("the controller's bounds", () => {
           // Raises only after a settle time under the target.
           if (r.changes.some((c) => c.direction === "up")) expect(l.cpu!).toBeLessThanOrEqual(30);
           if (r.changes.some((c) => c.what === "n" && c.direction === "up")) expect(state.n).toBe(before.n + 1);
+          // The settle time's evidence is measured under load: a queue is raised only after
+          // running for it at every look, N only after work waited for it at every look.
+          for (const c of r.changes.filter((x) => x.direction === "up")) {
+            if (c.what === "concurrency") expect(now - runningSince[c.queue!]!).toBeGreaterThanOrEqual(SETTLE_MS);
+            else expect(now - waitsSince!).toBeGreaterThanOrEqual(SETTLE_MS);
+          }
+          // At twice the target or more, a concurrency lowering goes straight to 1.
+          if (l.cpu !== undefined && l.cpu >= NOW * 40) for (const c of r.changes.filter((x) => x.what === "concurrency")) expect(c.to).toBe(1);
         }
       }),
       { numRuns: RUNS },

@@ -10,6 +10,7 @@ import {
   FAR_DWELL_MS,
   loadOf,
   nextDueAt,
+  NOW_DWELL_MS,
   SETTLE_MS,
   startingAutoCap,
   STRIKE_WINDOW_MS,
@@ -158,6 +159,13 @@ describe("the controller: N", () => {
     expect(state.strikes).toBe(before - 1);
   });
 
+  test("N's settle time is measured while work waits: an idle hour under the target is no evidence that the next upload fits in one more slot", () => {
+    const idle = run([{ cpu: 0, for: 3_600_000, workWaits: false }]);
+    expect(idle.changes).toEqual([]);
+    const busy = run([{ cpu: 20, for: SETTLE_MS + 5_000 }], { state: idle.state, start: idle.now });
+    expect(busy.changes).toEqual([`@${(idle.now + SETTLE_MS) / 1000}s N 1 → 2: work waits and cpu some 20 % has stayed under 30 % (75 % of the 40 % target) for ${SETTLE_MS / 1000} s`]);
+  });
+
   test("an outside load gets the host back within a few looks", () => {
     const r = run([{ cpu: 0, for: 4 * SETTLE_MS }, { cpu: 95, for: 15_000 }]);
     expect(r.state.n).toBe(1);
@@ -184,12 +192,34 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
   });
 
   test("far above: every running queue halved at once", () => {
-    const r = run([{ cpu: 84, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
+    const r = run([{ cpu: 70, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
     expect(r.changes).toEqual([
-      "@5s metadataExtraction concurrency 5 → 2: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
-      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
-      "@10s metadataExtraction concurrency 2 → 1: cpu some 84 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s metadataExtraction concurrency 5 → 2: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
+      "@10s metadataExtraction concurrency 2 → 1: cpu some 70 % above 40 % for 5 s (1.5× the target or more)",
     ]);
+  });
+
+  test("twice the target or more: every running queue straight to 1 (as N goes straight to its lower bound)", () => {
+    const r = run([{ cpu: 86, for: 15_000 }], { tune: true, tunable: [meta(), thumbs()] });
+    expect(r.changes).toEqual([
+      "@5s metadataExtraction concurrency 5 → 1: cpu some 86 % above 40 % for 5 s (1.5× the target or more)",
+      "@5s thumbnailGeneration concurrency 3 → 1: cpu some 86 % above 40 % for 5 s (1.5× the target or more)",
+    ]);
+  });
+
+  test("twice the target or more: the next look acts, half a second on or later (a queue that saturates the host is lowered within its first seconds)", () => {
+    const r = run([{ cpu: 84, for: 4_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(r.changes).toEqual(["@1s thumbnailGeneration concurrency 3 → 1: cpu some 84 % above 40 % for 1 s (1.5× the target or more)"]);
+    const half = run([{ cpu: 84, for: 2_000 }], { tune: true, tunable: [meta()], stepMs: NOW_DWELL_MS });
+    expect(half.changes).toEqual([`@${NOW_DWELL_MS / 1000}s metadataExtraction concurrency 5 → 1: cpu some 84 % above 40 % for 1 s (1.5× the target or more)`]);
+  });
+
+  test("between 1.5× and 2× the target the far dwell holds; a single look is never enough, however high", () => {
+    const r = run([{ cpu: 70, for: 4_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(r.changes).toEqual([`@${FAR_DWELL_MS / 1000}s thumbnailGeneration concurrency 3 → 1: cpu some 70 % above 40 % for 3 s (1.5× the target or more)`]);
+    const once = run([{ cpu: 95, for: 1_000 }, { cpu: 20, for: 1_000 }, { cpu: 95, for: 1_000 }], { tune: true, tunable: [thumbs()], stepMs: 1_000 });
+    expect(once.changes).toEqual([]);
   });
 
   test("raised back toward the owner's values before N, never beyond them", () => {
@@ -209,6 +239,14 @@ describe("the controller: job concurrency (TUNE_CONCURRENCY)", () => {
     const r = run([{ cpu: 5, for: SETTLE_MS + 5_000 }], { tune: true, tunable: [thumbs(false)], state });
     expect(r.changes).toEqual(["@60s N 1 → 2: work waits and cpu some 5 % has stayed under 30 % (75 % of the 40 % target) for 60 s"]);
     expect(r.state.concurrency).toEqual({ thumbnailGeneration: 1 });
+  });
+
+  test("the settle time for a queue's raise is measured while it runs: an idle hour under the target is no evidence (the next import starts where the last one left it)", () => {
+    const state = { ...startingAutoCap(range), n: 4, concurrency: { metadataExtraction: 1 } };
+    const idle = run([{ cpu: 0, for: 3_600_000, workWaits: false }], { tune: true, tunable: [meta(false)], state });
+    expect(idle.changes).toEqual([]);
+    const runs = run([{ cpu: 20, for: SETTLE_MS + 5_000, workWaits: false }], { tune: true, tunable: [meta()], state: idle.state, start: idle.now });
+    expect(runs.changes).toEqual([`@${(idle.now + SETTLE_MS) / 1000}s metadataExtraction concurrency 1 → 2: cpu some 20 % has stayed under 30 % (75 % of the 40 % target) for ${SETTLE_MS / 1000} s`]);
   });
 
   test("source lost: concurrency is held, not raised", () => {
@@ -235,7 +273,8 @@ describe("nextDueAt: when the loop should look again", () => {
     const s = { ...startingAutoCap(range), n: 2 };
     expect(nextDueAt(s, settings)).toBeUndefined();
     expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 45 })).toBe(1_000 + DOWN_DWELL_MS);
-    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 80 })).toBe(1_000 + FAR_DWELL_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 70 })).toBe(1_000 + FAR_DWELL_MS);
+    expect(nextDueAt({ ...s, overSince: 1_000 }, settings, { cpu: 80 })).toBe(1_000 + NOW_DWELL_MS);
     expect(nextDueAt({ ...s, underSince: 1_000, strikes: 2 }, settings, { cpu: 5 })).toBe(1_000 + 4 * SETTLE_MS);
     expect(nextDueAt({ ...s, overSince: 1_000, lastChangeAt: 5_000 }, settings, { cpu: 45 })).toBe(5_000 + DOWN_DWELL_MS);
   });
