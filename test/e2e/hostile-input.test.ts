@@ -81,7 +81,7 @@ test("API_KEY_FILE=/dev/zero: exit 2 with one line naming it, nothing read beyon
   expect(r.code).toBe(2);
   expect(lines(r.stderr)).toEqual([
     "The configuration has a problem:",
-    '  - API_KEY_FILE="/dev/zero": cannot read the file (it is larger than 64 KB). Accepts the path of a readable file holding only the key (surrounding whitespace is ignored).',
+    '  - API_KEY_FILE="/dev/zero": cannot read the file (larger than 64 KB: is this the right file?). Accepts the path of a readable file holding only the key (surrounding whitespace is ignored).',
   ]);
   expect(sim.requests).toEqual([]);
 });
