@@ -16,7 +16,7 @@ import { openPressure } from "../daemon/pressure.ts";
 import { heartbeatWriter } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
 import { unwritable } from "../daemon/writable.ts";
-import type { StatusWiring } from "../status/wire.ts";
+import type { StatusWiring } from "./status-wiring.ts";
 import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 

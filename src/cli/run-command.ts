@@ -5,7 +5,7 @@
 import { describeConfig } from "../config/index.ts";
 import { removeHeartbeat } from "../daemon/heartbeat.ts";
 import { VERSION } from "../shared/version.ts";
-import type { StatusWiring } from "../status/wire.ts";
+import type { StatusWiring } from "./status-wiring.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -19,7 +19,7 @@ export async function runCommand(io: CommandIO): Promise<number> {
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
   // The status server and the notifier (and their code) only when asked for.
   if (p.config.statusAddr === undefined && p.config.notifyTargets.length === 0) return runDaemon(p, io);
-  const { startStatus } = await import("../status/wire.ts");
+  const { startStatus } = await import("./status-wiring.ts");
   const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch);
   if ("problem" in status) {
     p.log.error(status.problem);

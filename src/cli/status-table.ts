@@ -8,7 +8,7 @@ import type { WindowState } from "../core/windows.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { type Eta, formatDuration } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
-import { waitReasons } from "./status-waits.ts";
+import { waitReasons } from "../core/wait-reasons.ts";
 
 export interface StatusInput {
   url: string;

@@ -5,7 +5,7 @@
 
 import type { PressureLimits } from "../core/pressure-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
-import type { NotifyTarget } from "../notify/targets.ts";
+import type { NotifyTarget } from "../shared/notify-targets.ts";
 import { ENV_NAMES, variableDoc } from "./variables.ts";
 
 export { CONFIG_DEFAULTS } from "./defaults.ts";

@@ -3,7 +3,7 @@
 
 import type { Schedule } from "../core/windows.ts";
 import { CONFIG_VARIABLES, type Config } from "./config.ts";
-import { redactSecret, redactUrl } from "./redact.ts";
+import { redactSecret, redactUrl } from "../shared/redact.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 /** As MAX_WAIT is written: 10m, 1h, 90s. */

@@ -2,7 +2,7 @@
 // the value given (secrets redacted) and what it accepts, so that a user can
 // fix every problem from one run.
 
-import { redactSecret, redactUrl } from "./redact.ts";
+import { redactSecret, redactUrl } from "../shared/redact.ts";
 import { type EnvName, variableDoc } from "./variables.ts";
 
 export interface ConfigError {

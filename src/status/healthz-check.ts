@@ -2,7 +2,7 @@
 // instead of reading the heartbeat file. One line either way; a server that
 // does not answer within the timeout is unhealthy.
 
-import { type ListenAddress, localUrl } from "./address.ts";
+import { type ListenAddress, localUrl } from "../shared/listen-address.ts";
 
 export const HEALTHCHECK_TIMEOUT_MS = 5_000;
 

@@ -13,7 +13,7 @@ import type { CycleResult } from "../daemon/daemon.ts";
 import type { Health } from "../daemon/health.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { waitReasons } from "../cli/status-waits.ts";
+import { waitReasons } from "../core/wait-reasons.ts";
 import { History } from "./history.ts";
 import { type Counters, deepFreeze, type QueueStatus, type SentAction, type StatusSnapshot } from "./snapshot.ts";
 

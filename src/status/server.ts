@@ -6,7 +6,7 @@
 // answers 503 at once. The loop
 // never awaits anything here; the handler only reads a frozen snapshot.
 
-import type { ListenAddress } from "./address.ts";
+import type { ListenAddress } from "../shared/listen-address.ts";
 import type { StatusHandler } from "./http.ts";
 
 export const IDLE_TIMEOUT_S = 10;

@@ -16,7 +16,7 @@ import { type Clock, VirtualClock, watchFirstSleep } from "../../src/shared/cloc
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 import { createStatusHandler } from "../../src/status/http.ts";
 import { STATUS_PAGE } from "../../src/status/page.ts";
-import { startStatus, type StatusWiring } from "../../src/status/wire.ts";
+import { startStatus, type StatusWiring } from "../../src/cli/status-wiring.ts";
 
 export const KEY = "status-daemon-key-0123456789abcdef";
 export const PERSON = "status-person-key-0123456789";

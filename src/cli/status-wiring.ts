@@ -1,8 +1,10 @@
-// Connects the status pieces to a running daemon: the recorder (fed by the
+// The edge that connects the status pieces to a running daemon: the recorder (fed by the
 // loop's heartbeat and cycle callbacks and by the wrapped client), the HTTP
 // server when STATUS_ADDR asks for one, and the notifier (fed by the
 // recorder's publications) when NOTIFY_URL names targets. `run` calls startStatus once;
 // nothing here is awaited by the loop.
+// It lives in cli/, above both status/ and notify/ (notify reads the status
+// snapshot), so that every import points down the layers.
 
 import type { Config } from "../config/index.ts";
 import type { Health } from "../daemon/health.ts";
@@ -12,11 +14,11 @@ import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
 import { EventDetector } from "../notify/events.ts";
 import { Notifier } from "../notify/notifier.ts";
-import { createStatusHandler } from "./http.ts";
-import { observedClient } from "./observed-client.ts";
-import { STATUS_PAGE } from "./page.ts";
-import { type CycleReport, StatusRecorder } from "./recorder.ts";
-import { startStatusServer, type StatusServer } from "./server.ts";
+import { createStatusHandler } from "../status/http.ts";
+import { observedClient } from "../status/observed-client.ts";
+import { STATUS_PAGE } from "../status/page.ts";
+import { type CycleReport, StatusRecorder } from "../status/recorder.ts";
+import { startStatusServer, type StatusServer } from "../status/server.ts";
 
 /** How long the exit waits for notifications still on their way (real time). */
 export const NOTIFY_EXIT_BUDGET_MS = 1_500;

@@ -4,8 +4,8 @@
 // or it waits for a slot. A person reading `status` should not have to work
 // it out from the OWNER column.
 
-import { occupiesSlot, pending } from "../core/decide.ts";
-import type { Decision, Observation } from "../core/types.ts";
+import { occupiesSlot, pending } from "./decide.ts";
+import type { Decision, Observation } from "./types.ts";
 
 /** Queue name → why it waits; only paused managed queues with pending work that nothing will resume now. */
 export function waitReasons(observation: Observation, decision: Decision, maxConcurrent: number): Map<string, string> {
