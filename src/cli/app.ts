@@ -89,18 +89,20 @@ function lineIO(io: AppIO) {
   };
 }
 
-/** Hides API_KEY and API_KEY_FILE's content (read here too: a key the configuration rejects is still a secret). */
+/** Hides API_KEY, CONTROL_TOKEN and their files' content (read here too: a key the configuration rejects is still a secret). */
 export function outputMasker(env: Record<string, string | undefined>, readFile: (path: string) => string): (text: string) => string {
-  let fromFile: string | undefined;
-  const file = env.API_KEY_FILE?.trim();
-  if (file) {
+  const read = (name: string): string[] => {
+    const file = env[name]?.trim();
+    if (!file) return [];
     try {
-      fromFile = readFile(file);
+      const text = readFile(file);
+      return [text, ...text.split(/\s+/)];
     } catch {
       // Unreadable: loadConfig says so; nothing of it can leak.
+      return [];
     }
-  }
-  return secretMasker([env.API_KEY, fromFile, ...(fromFile?.split(/\s+/) ?? [])]);
+  };
+  return secretMasker([env.API_KEY, ...read("API_KEY_FILE"), env.CONTROL_TOKEN, ...read("CONTROL_TOKEN_FILE")]);
 }
 
 function unknownCommand(io: AppIO, command: string): number {

@@ -11,6 +11,8 @@ import { Daemon } from "../daemon/daemon.ts";
 import type { ImmichApi } from "../daemon/immich-api.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { GateWatch } from "../daemon/gates.ts";
+import { ControlKeeper } from "../daemon/control-keeper.ts";
+import { defaultZone } from "../core/zone.ts";
 import { createMlProbe } from "../daemon/ml-probe.ts";
 import { openPressure } from "../daemon/pressure.ts";
 import { heartbeatWriter } from "../daemon/heartbeat.ts";
@@ -67,7 +69,12 @@ export function prepare(io: CommandIO, opts: { quiet?: boolean; writes?: ("state
   };
 }
 
-export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring } = {}): Daemon {
+/** The owner's instructions, from the state file, for the daemon and the status server (rule 16). */
+export function newControl(p: Prepared): ControlKeeper {
+  return new ControlKeeper({ store: p.store, log: p.log, managed: p.config.managedQueues, configuredN: p.config.maxConcurrentJobs, zone: p.config.timeZone ?? defaultZone() });
+}
+
+export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring; control?: ControlKeeper } = {}): Daemon {
   let heartbeatFailed = false;
   // One writer per run: it remembers what it wrote, so an idle beat only touches the file.
   const heartbeatFile = opts.heartbeat ? heartbeatWriter(p.config.healthFile, io.pid) : undefined;
@@ -100,6 +107,7 @@ export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolea
     store: p.store,
     random: io.random,
     gates: newGates(p, io),
+    control: opts.control ?? newControl(p),
   });
   return daemon;
 }

@@ -65,7 +65,7 @@ export function statusJson(s: StatusInput) {
         etaSeconds: seconds(etas.get(q.name)?.ms),
         ratePerSecond: etas.get(q.name)?.ratePerSecond ?? null,
         /** Why it is paused with work waiting, when nothing resumes it now. */
-        waits: waits.get(q.name) ?? null,
+        waits: waits.get(q.name)?.text ?? null,
       };
     }),
   };

@@ -14,6 +14,9 @@ import type { Clock } from "../shared/clock.ts";
 import { VERSION } from "../shared/version.ts";
 import { EventDetector } from "../notify/events.ts";
 import { Notifier } from "../notify/notifier.ts";
+import type { ControlKeeper } from "../daemon/control-keeper.ts";
+import { createControlHandler } from "../status/control-api.ts";
+import { ControlAuth } from "../status/control-auth.ts";
 import { createStatusHandler } from "../status/http.ts";
 import { observedClient } from "../status/observed-client.ts";
 import { STATUS_PAGE } from "../status/page.ts";
@@ -39,10 +42,14 @@ export function startStatus(
   clock: Clock,
   log: Log,
   fetchFn?: typeof fetch,
-  /** Keep the snapshot even with no server and no notifications (tests read it in process). */
-  opts: { record?: boolean } = {},
+  /** Keep the snapshot even with no server and no notifications (tests read it in process); the owner's instructions (rule 16). */
+  opts: { record?: boolean; control?: ControlKeeper } = {},
 ): StatusWiring | { problem: string } {
+  const keeper = opts.control;
   const recorder = new StatusRecorder({
+    ...(keeper
+      ? { control: () => ({ enabled: config.controlToken !== undefined, zone: keeper.zone, configuredN: config.maxConcurrentJobs, state: keeper.current }) }
+      : {}),
     clock,
     version: VERSION,
     immichUrl: config.immichUrl,
@@ -53,7 +60,17 @@ export function startStatus(
   });
   let server: StatusServer | undefined;
   if (config.statusAddr) {
-    const handler = createStatusHandler({ snapshot: () => recorder.current, now: () => clock.now(), page: STATUS_PAGE });
+    const read = createStatusHandler({ snapshot: () => recorder.current, now: () => clock.now(), page: STATUS_PAGE });
+    const control = keeper
+      ? createControlHandler({
+          ...(config.controlToken ? { auth: new ControlAuth(config.controlToken, () => clock.now(), log) } : {}),
+          keeper,
+          serverQueues: () => recorder.current.lastObservation?.queues.map((q) => q.name),
+          now: () => clock.now(),
+        })
+      : undefined;
+    keeper?.onChange(() => recorder.controlChanged());
+    const handler = (req: Request, addr?: string) => control?.(req, addr) ?? read(req);
     try {
       server = startStatusServer(config.statusAddr, handler);
     } catch (e) {
@@ -61,6 +78,11 @@ export function startStatus(
       return { problem: `STATUS_ADDR: cannot listen on ${hostname}:${port}: ${(e as Error).message.split("\n")[0]}` };
     }
     log.info(`status page and metrics at ${server.url}/ (/healthz, /readyz, /metrics, /api/status)`, { statusUrl: server.url });
+    log.info(
+      config.controlToken
+        ? "the owner's controls are on (CONTROL_TOKEN): the page asks for the token; the API and the command line send it as Authorization: Bearer"
+        : "the page is read-only: set CONTROL_TOKEN or CONTROL_TOKEN_FILE to turn on its controls (hold, release, N for a while, resume-all, run missing)",
+    );
   }
   let notifier: Notifier | undefined;
   if (config.notifyTargets.length > 0 && fetchFn) {

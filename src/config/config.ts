@@ -50,6 +50,10 @@ export interface Config {
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */
   statusAddr?: { hostname: string; port: number };
+  /** CONTROL_TOKEN or the content of CONTROL_TOKEN_FILE: set = the owner's controls are on (rule 16). */
+  controlToken?: string;
+  /** TZ when set: the clock of the controls' "until 07:00"; undefined = the system's zone. */
+  timeZone?: string;
   /** Where notifications go (NOTIFY_URL); empty = none. */
   notifyTargets: NotifyTarget[];
   /** NOTIFY_TOKEN or the content of NOTIFY_TOKEN_FILE. */

@@ -8,6 +8,7 @@ import type { Config, LogFormat, LogLevel, OnExit } from "./config.ts";
 import { CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } from "./defaults.ts";
 import { coerce } from "./coerce.ts";
 import { notifySettings } from "./notify-config.ts";
+import { controlToken, controlZone } from "./control-config.ts";
 import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
 import { parsePressure } from "../core/pressure-syntax.ts";
@@ -55,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
 
   const key = apiKey(raw, readFile, fail);
   const notify = notifySettings(values as Env, raw, readFile, fail);
+  const token = controlToken(values as Env, raw, readFile, fail);
   checkQueues(v, listProblems);
   for (const name of ["MANAGED_QUEUES", "UNSAFE_QUEUES"] as const) {
     const problems = listProblems[name];
@@ -91,6 +93,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
     notifyTargets: notify.notifyTargets,
     notifyOutageAfterMs: notify.notifyOutageAfterMs ?? D.notifyOutageAfterMs,
   };
+  if (raw.TZ !== undefined) config.timeZone = schedule?.zone ?? controlZone(raw);
+  if (token !== undefined) config.controlToken = token;
   if (notify.notifyToken !== undefined) config.notifyToken = notify.notifyToken;
   const minPoll = v.MIN_POLL_INTERVAL === undefined ? D.minPollIntervalMs : Math.round(v.MIN_POLL_INTERVAL * 1000);
   config.minPollIntervalMs = Math.min(minPoll, config.pollIntervalMs);

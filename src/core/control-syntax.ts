@@ -51,7 +51,7 @@ export function parseUntil(spec: { for?: unknown; until?: unknown }, zone: strin
   if (hasFor) {
     if (typeof spec.for !== "string" && typeof spec.for !== "number") return { problem: '"for" must be a duration such as "2h", "90m" or "1h30m"' };
     const ms = typeof spec.for === "number" ? spec.for * 1000 : parseDuration(spec.for);
-    if (ms === undefined || !Number.isFinite(ms)) return { problem: `"for" is ${JSON.stringify(spec.for)}, not a duration; write e.g. "2h", "90m" or "1h30m"` };
+    if (ms === undefined || !Number.isFinite(ms)) return { problem: `"for" is not a duration; write e.g. "2h", "90m" or "1h30m"` };
     return bounded(now + ms, now);
   }
   if (typeof spec.until !== "string") return { problem: '"until" must be a time such as "07:00" (on the daemon\'s TZ clock) or an ISO date-time' };
@@ -60,14 +60,15 @@ export function parseUntil(spec: { for?: unknown; until?: unknown }, zone: strin
   if (hm) {
     const hh = Number(hm[1]);
     const mm = Number(hm[2]);
-    if (hh > 23 || mm > 59) return { problem: `"until" is ${JSON.stringify(spec.until)}, not a time of day; write HH:MM from 00:00 to 23:59` };
+    if (hh > 23 || mm > 59) return { problem: `"until" is not a time of day; write HH:MM from 00:00 to 23:59` };
     return { until: nextWallTime(hh, mm, zone, now) };
   }
   if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
     const t = Date.parse(text);
     if (Number.isFinite(t)) return bounded(t, now);
   }
-  return { problem: `"until" is ${JSON.stringify(spec.until)}; write a time of day such as "07:00" (TZ's clock) or an ISO date-time such as "2026-01-31T07:00:00+01:00"` };
+  // The value is not echoed: an answer never repeats what could be a secret pasted in the wrong field.
+  return { problem: `"until" is not a time; write a time of day such as "07:00" (TZ's clock) or an ISO date-time such as "2026-01-31T07:00:00+01:00"` };
 }
 
 function bounded(until: number, now: number): Until {

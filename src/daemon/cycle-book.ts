@@ -16,6 +16,7 @@ import { decide } from "../core/decide.ts";
 import { estimate, updateDrain, type DrainState, type Eta } from "../core/eta.ts";
 import { emptyWaitMemory, type WaitMemory } from "../core/max-wait.ts";
 import { nextLook, type NextLook } from "../core/next-look.ts";
+import { type ControlState, isEmptyControl } from "../core/control.ts";
 import { isQuietRepeat } from "./quiet.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 
@@ -38,6 +39,7 @@ export class CycleBook {
   latest: DaemonView | undefined;
   /** Looks decided by reusing the previous decision (tests, and the curious). */
   quietLooks = 0;
+  private controlledBefore = false;
 
   constructor(
     private readonly policy: Policy,
@@ -48,9 +50,13 @@ export class CycleBook {
   ) {}
 
   /** Decides on `observation` and records the look: memory, drain rates, next look, ETAs. */
-  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean, blocked?: Blockers): Decision {
+  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean, blocked?: Blockers, control?: { state: ControlState; zone: string }): Decision {
     const { policy, latest } = this;
+    // The owner's instructions (rule 16) are decided afresh every look while any stands, and at the look after.
+    const controlled = !isEmptyControl(control?.state) || this.controlledBefore;
+    this.controlledBefore = !isEmptyControl(control?.state);
     if (
+      !controlled &&
       this.reuseQuietLooks &&
       latest !== undefined &&
       !adoptPaused &&
@@ -68,6 +74,7 @@ export class CycleBook {
       adoptPaused,
       memory: this.memory,
       ...(blocked ? { blockers: blocked } : {}),
+      ...(control ? { control } : {}),
     });
     this.memory = decision.memory;
     this.drain = updateDrain(this.drain, observation, policy.priority);
@@ -77,13 +84,15 @@ export class CycleBook {
       decision,
       drain: this.drain,
       priority: policy.priority,
-      maxConcurrent: policy.maxConcurrent,
+      maxConcurrent: decision.n ?? policy.maxConcurrent,
       pollMs: this.pollIntervalMs,
       minMs: this.minPollIntervalMs,
     });
     this.previous = observation;
     this.previousBlocked = blocked;
-    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, policy.maxConcurrent, blocked), next };
+    // The blockers in force include the owner's holds, which decide() composed (decision.queues carries them).
+    const inForce = control ? Object.fromEntries(decision.queues.filter((v) => v.blocks).map((v) => [v.name, v.blocks!])) : blocked;
+    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, decision.n ?? policy.maxConcurrent, inForce), next };
     return decision;
   }
 

@@ -14,15 +14,17 @@ import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
 import type { NextLook } from "../core/next-look.ts";
 import { withdrawAction } from "../core/reconcile.ts";
+import type { ControlState } from "../core/control.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { type ActionResult, sendAll, type Sender } from "./act.ts";
+import { type ActionResult, sendAll, sendMissing, type Sender } from "./act.ts";
 import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
 import { CycleNotices } from "./cycle-notices.ts";
 import { resumeOwnPauses } from "./exit-cleanup.ts";
+import type { ControlKeeper } from "./control-keeper.ts";
 import type { GateWatch } from "./gates.ts";
 import { type Health, markDegraded, markRecovered, startingHealth } from "./health.ts";
 import { classify, type ClassifiedError, FatalError, type ImmichApi } from "./immich-api.ts";
@@ -55,6 +57,8 @@ export interface DaemonOptions {
   shutdownTimeoutMs?: number;
   /** Windows, ML gate, pressure: read once per cycle, composed by decide as blockers (core/blockers.ts). */
   gates?: GateWatch;
+  /** The owner's instructions (rule 16): read once per cycle; a change wakes the loop. */
+  control?: ControlKeeper;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
   /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
@@ -76,6 +80,8 @@ export class Daemon {
   private adoptPaused = true;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
+  /** Aborted to cut the current sleep short (an owner's instruction arrived). */
+  private waker = new AbortController();
   health: Health;
 
   constructor(private readonly o: DaemonOptions) {
@@ -85,6 +91,7 @@ export class Daemon {
     this.book = new CycleBook(o.policy, o.pollIntervalMs, o.minPollIntervalMs ?? o.pollIntervalMs);
     this.notices = new CycleNotices(o.log, o.etaLogEveryMs ?? 300_000);
     this.sender = { client: o.client, log: o.log, managed: new Set(o.policy.priority), owner: this.owner };
+    o.control?.onChange(() => this.waker.abort());
   }
 
   /** The latest look (undefined before the first). */
@@ -134,7 +141,9 @@ export class Daemon {
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
     const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
-    const first = await this.look(signal, blocked);
+    const c = this.o.control;
+    const control = c ? { state: c.at(this.o.clock.now()), zone: c.zone } : undefined;
+    const first = await this.look(signal, blocked, control);
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.notices.say(decision);
@@ -155,18 +164,23 @@ export class Daemon {
     const hasResumes = pauses.length < decision.actions.length;
     if (pauses.length > 0 && hasResumes) {
       const results = await sendAll(this.sender, pauses, signal);
-      const second = await this.look(signal, blocked);
+      const second = await this.look(signal, blocked, control);
       if (!second.ok) return { ok: true, observation, decision, results };
       ({ observation, decision } = second);
       this.notices.say(decision);
       this.owner.keep(decision.ownership);
-      return { ok: true, observation, decision, results: [...results, ...(await sendAll(this.sender, decision.actions, signal))] };
+      const all = [...results, ...(await sendAll(this.sender, decision.actions, signal))];
+      if (c && decision.missing) await sendMissing(this.sender, c, decision.missing, signal);
+      return { ok: true, observation, decision, results: all };
     }
-    return { ok: true, observation, decision, results: await sendAll(this.sender, decision.actions, signal) };
+    const results = await sendAll(this.sender, decision.actions, signal);
+    // Rule 16: the owner's "run missing", once the queue has no active job.
+    if (c && decision.missing) await sendMissing(this.sender, c, decision.missing, signal);
+    return { ok: true, observation, decision, results };
   }
 
   /** Observe and decide; an unknown answer is a degraded cycle with no decision. */
-  private async look(signal?: AbortSignal, blocked?: Blockers): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
+  private async look(signal?: AbortSignal, blocked?: Blockers, control?: { state: ControlState; zone: string }): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
     let observation: Observation;
     try {
       observation = await this.o.client.observe(signal);
@@ -179,7 +193,7 @@ export class Daemon {
       return { ok: false, error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked);
+    const decision = this.book.decide(observation, this.owner.current, this.adoptPaused, blocked, control);
     return { ok: true, observation, decision };
   }
 
@@ -194,10 +208,14 @@ export class Daemon {
       this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}) });
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
-      // A window opens or closes at its minute, not at the next poll after it (rule 6).
-      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity);
+      // A window opens or closes at its minute, not at the next poll after it (rule 6); an owner's hold ends at its time (rule 16).
+      const expiry = this.o.control?.nextExpiry();
+      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, expiry === undefined ? Infinity : Math.max(0, expiry - this.o.clock.now()));
       this.o.heartbeat?.(this.health, wait);
-      await this.o.clock.sleep(wait, signal);
+      // An owner's instruction cuts the sleep short: a hold pauses now, not at the next poll.
+      if (this.waker.signal.aborted) this.waker = new AbortController();
+      await this.o.clock.sleep(wait, AbortSignal.any([signal, this.waker.signal]));
+      if (this.waker.signal.aborted) this.waker = new AbortController();
     }
   }
 

@@ -6,13 +6,27 @@
 
 import { type Static, Type } from "@sinclair/typebox";
 
-/** What the daemon owns, kept across restarts. */
+const Channel = Type.Union([Type.Literal("page"), Type.Literal("api"), Type.Literal("cli")]);
+const Asked = { at: Type.Number(), by: Type.String(), channel: Channel };
+const Hold = Type.Object({ ...Asked, until: Type.Number() });
+
+/** The owner's instructions (core/control.ts ControlState), kept so that a restart keeps them. */
+export const ControlSchema = Type.Object({
+  all: Type.Optional(Hold),
+  queues: Type.Optional(Type.Record(Type.String(), Hold)),
+  n: Type.Optional(Type.Object({ ...Asked, n: Type.Integer({ minimum: 1 }), until: Type.Number() })),
+  handsOff: Type.Optional(Type.Object(Asked)),
+  missing: Type.Optional(Type.Array(Type.Object({ ...Asked, queue: Type.String() }))),
+});
+
+/** What the daemon owns, kept across restarts, and the owner's instructions in force. */
 export const StateSchema = Type.Object({
   version: Type.Literal(1),
   immichUrl: Type.String(),
   pausedByUs: Type.Array(Type.String()),
   runningByUs: Type.Array(Type.String()),
   held: Type.Array(Type.String()),
+  control: Type.Optional(ControlSchema),
 });
 export type State = Static<typeof StateSchema>;
 

@@ -5,8 +5,8 @@
 
 import type { ImmichClient } from "../immich/index.ts";
 
-/** What the daemon needs of the Immich client. */
-export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused">;
+/** What the daemon needs of the Immich client; startMissing only for the owner's "run missing" (rule 16). */
+export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused"> & Partial<Pick<ImmichClient, "startMissing">>;
 
 /** The client's errors: `transient` ones are retried, others end the daemon. */
 export interface ClassifiedError {

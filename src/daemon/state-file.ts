@@ -5,19 +5,31 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Ownership } from "../core/types.ts";
+import type { ControlState } from "../core/control.ts";
+import { emptyOwnership, type Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import type { State } from "./file-schemas.ts";
 
 export interface StateStore {
-  /** The saved ownership, `undefined` when there is none, or a problem to report. */
-  load(): { ownership?: Ownership; problem?: string };
+  /** The saved ownership and owner's instructions, `undefined` when there are none, or a problem to report. */
+  load(): { ownership?: Ownership; control?: ControlState; problem?: string };
+  /** Saves the ownership; the instructions saved last are kept beside it. */
   save(ownership: Ownership): void;
+  /** Saves the owner's instructions; the ownership saved last is kept beside them. */
+  saveControl(control: ControlState): void;
 }
 
 /** A state file at `path`, for the server at `immichUrl` (a file for another server is ignored). */
 export function fileStateStore(path: string, immichUrl: string): StateStore {
+  // Both halves of the file, as last loaded or saved: saving one keeps the other.
+  let ownership: Ownership | undefined;
+  let control: ControlState | undefined;
+  const write = () => {
+    const state: State = { version: 1, immichUrl, ...(ownership ?? emptyOwnership()), ...(control && Object.keys(control).length ? { control } : {}) };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
+  };
   return {
     load() {
       let text: string;
@@ -39,12 +51,17 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       if (data.immichUrl !== immichUrl) {
         return { problem: `STATE_FILE ${path} is for ${data.immichUrl}, not ${immichUrl}; ignoring it` };
       }
-      return { ownership: { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held } };
+      ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
+      control = data.control;
+      return { ownership, ...(data.control ? { control: data.control } : {}) };
     },
-    save(ownership) {
-      const state: State = { version: 1, immichUrl, ...ownership };
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { pid: process.pid, mode: 0o600 });
+    save(o) {
+      ownership = o;
+      write();
+    },
+    saveControl(c) {
+      control = c;
+      write();
     },
   };
 }
@@ -64,11 +81,14 @@ export function saveOwnership(store: StateStore, ownership: Ownership): string |
 }
 
 /** No state file: ownership lives only in memory. */
-export const memoryStateStore = (): StateStore & { saved?: Ownership } => {
-  const store: StateStore & { saved?: Ownership } = {
-    load: () => (store.saved ? { ownership: store.saved } : {}),
+export const memoryStateStore = (): StateStore & { saved?: Ownership; savedControl?: ControlState } => {
+  const store: StateStore & { saved?: Ownership; savedControl?: ControlState } = {
+    load: () => ({ ...(store.saved ? { ownership: store.saved } : {}), ...(store.savedControl ? { control: store.savedControl } : {}) }),
     save: (o) => {
       store.saved = o;
+    },
+    saveControl: (c) => {
+      store.savedControl = c;
     },
   };
   return store;

@@ -142,6 +142,7 @@ export const isErrorBody = (() => {
 
 /** Whether a value matches StateSchema (src/daemon/file-schemas.ts). */
 export const isState = (() => {
+  const local_0 = /^(.*)$/
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -152,7 +153,8 @@ export const isState = (() => {
       Array.isArray(value['runningByUs']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['runningByUs']) &&
       Array.isArray(value['held']) &&
-      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held'])
+      ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['held']) &&
+      (value['control'] !== undefined ? ((typeof value['control'] === 'object' && value['control'] !== null && !Array.isArray(value['control'])) && (value['control']['all'] !== undefined ? ((typeof value['control']['all'] === 'object' && value['control']['all'] !== null && !Array.isArray(value['control']['all'])) && Number.isFinite(value['control']['all']['at']) && (typeof value['control']['all']['by'] === 'string') && (((value['control']['all']['channel'] === 'page')) || ((value['control']['all']['channel'] === 'api')) || ((value['control']['all']['channel'] === 'cli'))) && Number.isFinite(value['control']['all']['until'])) : true) && (value['control']['queues'] !== undefined ? ((typeof value['control']['queues'] === 'object' && value['control']['queues'] !== null && !Array.isArray(value['control']['queues']) && !(value['control']['queues'] instanceof Date) && !(value['control']['queues'] instanceof Uint8Array)) && (Object.entries(value['control']['queues']).every(([key, value]) => (local_0.test(key) ? ((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isFinite(value['at']) && (typeof value['by'] === 'string') && (((value['channel'] === 'page')) || ((value['channel'] === 'api')) || ((value['channel'] === 'cli'))) && Number.isFinite(value['until'])) : true)))) : true) && (value['control']['n'] !== undefined ? ((typeof value['control']['n'] === 'object' && value['control']['n'] !== null && !Array.isArray(value['control']['n'])) && Number.isFinite(value['control']['n']['at']) && (typeof value['control']['n']['by'] === 'string') && (((value['control']['n']['channel'] === 'page')) || ((value['control']['n']['channel'] === 'api')) || ((value['control']['n']['channel'] === 'cli'))) && Number.isInteger(value['control']['n']['n']) && value['control']['n']['n'] >= 1 && Number.isFinite(value['control']['n']['until'])) : true) && (value['control']['handsOff'] !== undefined ? ((typeof value['control']['handsOff'] === 'object' && value['control']['handsOff'] !== null && !Array.isArray(value['control']['handsOff'])) && Number.isFinite(value['control']['handsOff']['at']) && (typeof value['control']['handsOff']['by'] === 'string') && (((value['control']['handsOff']['channel'] === 'page')) || ((value['control']['handsOff']['channel'] === 'api')) || ((value['control']['handsOff']['channel'] === 'cli')))) : true) && (value['control']['missing'] !== undefined ? (Array.isArray(value['control']['missing']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isFinite(value['at']) && (typeof value['by'] === 'string') && (((value['channel'] === 'page')) || ((value['channel'] === 'api')) || ((value['channel'] === 'cli'))) && (typeof value['queue'] === 'string')))) { return false }; return true; })(value['control']['missing'])) : true)) : true)
     )
   }
 })() as (value: unknown) => value is Static<typeof StateSchema>;
@@ -182,6 +184,7 @@ export const isEnv = (() => {
   const local_2 = /^[A-Za-z][A-Za-z0-9]*$/;
   const local_3 = /^[A-Za-z][A-Za-z0-9]*$/;
   const local_4 = /^[\x21-\x7e]+$/;
+  const local_5 = /^[\x21-\x7e]+$/;
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -207,8 +210,10 @@ export const isEnv = (() => {
       (value['STATE_FILE'] !== undefined ? ((typeof value['STATE_FILE'] === 'string') && value['STATE_FILE'].length >= 1) : true) &&
       (value['HEALTH_FILE'] !== undefined ? ((typeof value['HEALTH_FILE'] === 'string') && value['HEALTH_FILE'].length >= 1) : true) &&
       (value['STATUS_ADDR'] !== undefined ? ((typeof value['STATUS_ADDR'] === 'object' && value['STATUS_ADDR'] !== null && !Array.isArray(value['STATUS_ADDR'])) && (typeof value['STATUS_ADDR']['hostname'] === 'string') && Number.isInteger(value['STATUS_ADDR']['port']) && value['STATUS_ADDR']['port'] <= 65535 && value['STATUS_ADDR']['port'] >= 0) : true) &&
+      (value['CONTROL_TOKEN'] !== undefined ? ((typeof value['CONTROL_TOKEN'] === 'string') && value['CONTROL_TOKEN'].length >= 16 && local_4.test(value['CONTROL_TOKEN'])) : true) &&
+      (value['CONTROL_TOKEN_FILE'] !== undefined ? ((typeof value['CONTROL_TOKEN_FILE'] === 'string') && value['CONTROL_TOKEN_FILE'].length >= 1) : true) &&
       (value['NOTIFY_URL'] !== undefined ? (Array.isArray(value['NOTIFY_URL']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (((value['kind'] === 'ntfy')) || ((value['kind'] === 'json'))) && (typeof value['url'] === 'string') && (typeof value['label'] === 'string')))) { return false }; return true; })(value['NOTIFY_URL'])) : true) &&
-      (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_4.test(value['NOTIFY_TOKEN'])) : true) &&
+      (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_5.test(value['NOTIFY_TOKEN'])) : true) &&
       (value['NOTIFY_TOKEN_FILE'] !== undefined ? ((typeof value['NOTIFY_TOKEN_FILE'] === 'string') && value['NOTIFY_TOKEN_FILE'].length >= 1) : true) &&
       (value['NOTIFY_OUTAGE_AFTER'] !== undefined ? (Number.isFinite(value['NOTIFY_OUTAGE_AFTER']) && value['NOTIFY_OUTAGE_AFTER'] <= 604800 && value['NOTIFY_OUTAGE_AFTER'] >= 1) : true) &&
       (value['STATE_DIRECTORY'] !== undefined ? ((typeof value['STATE_DIRECTORY'] === 'string') && value['STATE_DIRECTORY'].length >= 1) : true)

@@ -23,5 +23,6 @@ export function observedClient(client: ImmichApi, recorder: Pick<StatusRecorder,
     },
     observe: (signal) => counted(signal, () => client.observe(signal)),
     setPaused: (queue, paused, signal) => counted(signal, () => client.setPaused(queue, paused, signal)),
+    ...(client.startMissing ? { startMissing: (queue: string, signal?: AbortSignal) => counted(signal, () => client.startMissing!(queue, signal)) } : {}),
   };
 }

@@ -66,6 +66,9 @@ test("ON_EXIT=keep with a state file that cannot be written: the daemon warns an
     save: () => {
       throw new Error("EROFS: read-only file system, open '/state/state.json.1.tmp'");
     },
+    saveControl: () => {
+      throw new Error("EROFS: read-only file system, open '/state/state.json.1.tmp'");
+    },
   };
   const log = memoryLog();
   const clock = new VirtualClock();
