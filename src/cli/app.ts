@@ -16,7 +16,7 @@ export type AppIO = Omit<CommandIO, "createClient"> & {
   fetch: typeof fetch;
 };
 
-const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
+const COMMANDS = ["run", "once", "status", "resume-all", "hold", "release", "set-n", "missing", "healthcheck", "simulator", "demo", "help"] as const;
 
 export async function runApp(appIO: AppIO): Promise<number> {
   // Whatever any command writes, the key never reaches the screen or a log.
@@ -58,7 +58,12 @@ export async function runApp(appIO: AppIO): Promise<number> {
     case "status":
       return unexpected(["--json"]) ? EXIT.usage : (await import("./status-command.ts")).statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
-      return unexpected([]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO);
+      return unexpected([]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand({ ...commandIO, fetch: io.fetch });
+    case "hold":
+    case "release":
+    case "set-n":
+    case "missing":
+      return (await import("./control-command.ts")).controlCommand(command, args, { ...commandIO, fetch: io.fetch });
     case "healthcheck":
       return unexpected([]) ? EXIT.usage : (await import("./healthcheck-command.ts")).healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":

@@ -210,10 +210,11 @@ export class Daemon {
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
       // A window opens or closes at its minute, not at the next poll after it (rule 6); an owner's hold ends at its time (rule 16).
       const expiry = this.o.control?.nextExpiry();
-      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, expiry === undefined ? Infinity : Math.max(0, expiry - this.o.clock.now()));
+      // An owner's instruction cuts the sleep short (or skips it, if it came during the cycle): a hold pauses now, not at the next poll.
+      const asked = this.waker.signal.aborted;
+      if (asked) this.waker = new AbortController();
+      const wait = asked ? 0 : Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, expiry === undefined ? Infinity : Math.max(0, expiry - this.o.clock.now()));
       this.o.heartbeat?.(this.health, wait);
-      // An owner's instruction cuts the sleep short: a hold pauses now, not at the next poll.
-      if (this.waker.signal.aborted) this.waker = new AbortController();
       await this.o.clock.sleep(wait, AbortSignal.any([signal, this.waker.signal]));
       if (this.waker.signal.aborted) this.waker = new AbortController();
     }

@@ -45,10 +45,10 @@ describe("off by default", () => {
     const s = start();
     const r = await s.post("/api/hold", { for: "1h" }, { authorization: `Bearer ${TOKEN}`, origin: s.origin });
     expect(r.status).toBe(403);
-    expect((await r.json()).error).toContain("control is off");
+    expect(((await r.json()) as { error: string }).error).toContain("control is off");
     expect(await (await fetch(s.url + "/api/session")).json()).toMatchObject({ control: false, authenticated: false });
     expect(s.control.current).toEqual({});
-    const st = await (await fetch(s.url + "/api/status")).json();
+    const st = (await (await fetch(s.url + "/api/status")).json()) as { control: unknown };
     expect(st.control).toMatchObject({ enabled: false, state: {} });
   });
 });
@@ -65,12 +65,12 @@ describe("with CONTROL_TOKEN", () => {
     const s = start({ CONTROL_TOKEN: TOKEN });
     const r = await s.post("/api/hold", { for: "2h" }, { authorization: `Bearer ${TOKEN}` });
     expect(r.status).toBe(200);
-    const a = await r.json();
+    const a = (await r.json()) as { message: string };
     expect(a).toMatchObject({ ok: true, code: "hold-all", params: { until: T0 + 2 * 3_600_000 } });
     expect(a.message).toContain("every managed queue will be paused gracefully");
     expect(s.control.current.all).toMatchObject({ until: T0 + 2 * 3_600_000, by: "127.0.0.1", channel: "api" });
     expect(s.store.savedControl?.all?.until).toBe(T0 + 2 * 3_600_000);
-    const st = await (await fetch(s.url + "/api/status")).json();
+    const st = (await (await fetch(s.url + "/api/status")).json()) as { control: unknown };
     expect(st.control).toMatchObject({ enabled: true, zone: "UTC", configuredN: 1, state: { all: { until: T0 + 2 * 3_600_000 } } });
     expect(s.log.lines.some((l) => l.msg.startsWith("127.0.0.1 through the API asked to hold:"))).toBe(true);
   });
@@ -123,7 +123,7 @@ describe("with CONTROL_TOKEN", () => {
     for (const [path, body, problem] of cases) {
       const r = await s.post(path, body, h);
       expect(r.status).toBe(400);
-      expect((await r.json()).error).toContain(problem);
+      expect(((await r.json()) as { error: string }).error).toContain(problem);
     }
     const notJson = await fetch(s.url + "/api/hold", { method: "POST", headers: { ...h, "content-type": "application/json" }, body: "{" });
     expect(notJson.status).toBe(400);
