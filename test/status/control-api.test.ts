@@ -160,3 +160,19 @@ describe("with CONTROL_TOKEN", () => {
     expect(all).not.toContain(TOKEN.slice(0, 12));
   });
 });
+
+describe("the page's language", () => {
+  test("from Accept-Language, by preference, English otherwise; the page says it in <html lang>", async () => {
+    const { pageLanguage } = await import("../../src/status/http.ts");
+    expect(pageLanguage(null)).toBe("en");
+    expect(pageLanguage("ru-RU,ru;q=0.9,en-US;q=0.8")).toBe("ru");
+    expect(pageLanguage("de-DE,de;q=0.9,ru;q=0.5,en;q=0.4")).toBe("ru");
+    expect(pageLanguage("de-DE,en;q=0.9,ru;q=0.5")).toBe("en");
+    expect(pageLanguage("ru;q=0,fr")).toBe("en");
+    const s = start();
+    const ru = await fetch(s.url + "/", { headers: { "accept-language": "ru,en;q=0.5" } });
+    expect(ru.headers.get("content-language")).toBe("ru");
+    expect(await ru.text()).toContain('<html lang="ru">');
+    expect(await (await fetch(s.url + "/", { headers: { "accept-language": "en" } })).text()).toContain('<html lang="en">');
+  });
+});
