@@ -7,7 +7,7 @@
 // of range.
 
 import type { Asked, ControlState } from "./control.ts";
-import { MISSING_QUEUES } from "./queues.ts";
+import { KNOWN_QUEUES, MISSING_QUEUES } from "./queues.ts";
 import { formatWall } from "./windows.ts";
 import { offsetAt } from "./zone.ts";
 
@@ -51,7 +51,8 @@ export function applyCommand(state: ControlState, cmd: ControlCommand, ctx: Comm
   const notManaged = (q: string): CommandResult | undefined =>
     ctx.managed.includes(q)
       ? undefined
-      : { ok: false, problem: `${JSON.stringify(q)} is not a managed queue (MANAGED_QUEUES: ${ctx.managed.join(", ")}); the daemon never touches any other` };
+      : // A name Immich never had is not echoed: it may be a secret pasted into the wrong field.
+        { ok: false, problem: `${KNOWN_QUEUES.includes(q) ? JSON.stringify(q) : "that name"} is not a managed queue (MANAGED_QUEUES: ${ctx.managed.join(", ")}); the daemon never touches any other` };
 
   switch (cmd.kind) {
     case "hold": {

@@ -154,6 +154,9 @@ describe("with CONTROL_TOKEN", () => {
     await keep(await s.post("/api/hold", { for: "1h" }, { authorization: `Bearer ${TOKEN}` }));
     await keep(await s.post("/api/hold", { for: TOKEN }, { authorization: `Bearer ${TOKEN}` }));
     await keep(await s.post("/api/n", { n: 2, for: "1h" }, { authorization: `Bearer ${TOKEN}x` }));
+    // A secret pasted into the queue field is not echoed either.
+    const pasted = await s.post("/api/hold", { for: "1h", queue: "Abcdef0123456789abcdef0123456789" }, { authorization: `Bearer ${TOKEN}` });
+    expect(await pasted.text()).not.toContain("Abcdef0123456789");
     for (const path of ["/", "/api/status", "/metrics", "/api/session", "/healthz"]) await keep(await fetch(s.url + path));
     const all = seen.join("\n") + JSON.stringify(s.log.lines) + JSON.stringify(s.store.savedControl);
     expect(all).not.toContain(TOKEN);
