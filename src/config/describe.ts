@@ -40,6 +40,7 @@ export function describeConfig(config: Config): string {
     `log=${config.logLevel}/${config.logFormat}`,
     ...(config.maxPressure ? [`max-pressure=${Object.entries(config.maxPressure).map(([r, n]) => `${r}=${n}`).join(",")}`] : []),
     ...(config.mlUrls ? [`ml=${config.mlUrls.map(redactUrl).join(",")}`] : []),
+    ...(config.controlToken !== undefined ? ["control=on"] : []),
     ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");
 }

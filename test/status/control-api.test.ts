@@ -73,6 +73,7 @@ describe("with CONTROL_TOKEN", () => {
     const st = (await (await fetch(s.url + "/api/status")).json()) as { control: unknown };
     expect(st.control).toMatchObject({ enabled: true, zone: "UTC", configuredN: 1, state: { all: { until: T0 + 2 * 3_600_000 } } });
     expect(s.log.lines.some((l) => l.msg.startsWith("127.0.0.1 through the API asked to hold:"))).toBe(true);
+    expect(await (await fetch(s.url + "/metrics")).text()).toContain(`immich_job_daemon_owner_hold_until_seconds{queue=""} ${(T0 + 2 * 3_600_000) / 1000}`);
   });
 
   test("a page session: login needs the page's Origin; actions need the session and the Origin (403 otherwise)", async () => {

@@ -118,6 +118,18 @@ describe("the owner's controls in Chromium", () => {
     expect(runs()).toBe(true);
     await page.waitForSelector("#hold-banner", { state: "hidden" });
     await page.waitForSelector("tr[data-state=running]");
+
+    // Resume everything and stop managing: asked to confirm first (a dismissed question sends nothing).
+    page.once("dialog", (d) => void d.dismiss());
+    await page.click("#resume-all");
+    expect(h.control.current.handsOff).toBeUndefined();
+    const third = h.wiring.recorder.current.counters.cycles;
+    page.once("dialog", (d) => void d.accept());
+    await page.click("#resume-all");
+    await page.waitForSelector("#control-msg:has-text('Everything the daemon paused or holds is resumed now')");
+    await cycled(h, third);
+    expect(managedOnSim(h).filter((q) => q.isPaused).map((q) => q.name)).toEqual([]);
+    await page.waitForSelector("#control-state:has-text('The daemon stepped aside')");
     expect(errors).toEqual([]);
     await context.close();
   });
