@@ -8,9 +8,10 @@ import { checkZone, defaultZone } from "../core/zone.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { ReadFile } from "./load.ts";
 import type { Env } from "./schema.ts";
-import { API_KEY_PATTERN, CONTROL_TOKEN_MIN, type EnvName } from "./variables.ts";
+import { API_KEY_PATTERN, CONTROL_TOKEN_MIN, CONTROL_TOKEN_PATTERN, type EnvName } from "./variables.ts";
 
 const TOKEN = new RegExp(API_KEY_PATTERN);
+const LONG_ENOUGH = new RegExp(CONTROL_TOKEN_PATTERN);
 
 export function controlToken(v: Env, raw: Partial<Record<EnvName, string>>, readFile: ReadFile, fail: (e: ConfigError) => void): string | undefined {
   const file = raw.CONTROL_TOKEN_FILE;
@@ -21,7 +22,7 @@ export function controlToken(v: Env, raw: Partial<Record<EnvName, string>>, read
   }
   if (raw.CONTROL_TOKEN !== undefined) {
     token = v.CONTROL_TOKEN; // a bad one was reported by the schema
-    if (raw.CONTROL_TOKEN.length < CONTROL_TOKEN_MIN || !TOKEN.test(raw.CONTROL_TOKEN)) return undefined;
+    if (!LONG_ENOUGH.test(raw.CONTROL_TOKEN)) return undefined;
     token = raw.CONTROL_TOKEN;
   } else if (file !== undefined) {
     let text: string;
@@ -35,6 +36,7 @@ export function controlToken(v: Env, raw: Partial<Record<EnvName, string>>, read
     if (text === "") fail(configError("CONTROL_TOKEN_FILE", file, "the file is empty"));
     else if (!TOKEN.test(text)) fail(configError("CONTROL_TOKEN_FILE", file, "the file holds more than one token (spaces, several lines or non-ASCII characters)"));
     else if (text.length < CONTROL_TOKEN_MIN) fail(configError("CONTROL_TOKEN_FILE", file, `the token in the file is shorter than ${CONTROL_TOKEN_MIN} characters; make a longer one, e.g. with \`openssl rand -hex 16\``));
+    else if (!LONG_ENOUGH.test(text)) fail(configError("CONTROL_TOKEN_FILE", file, "the token in the file is longer than 200 characters"));
     else token = text;
     if (token === undefined) return undefined;
   } else {

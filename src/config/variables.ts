@@ -30,6 +30,8 @@ export interface VariableDoc {
 
 /** The shortest CONTROL_TOKEN: anything shorter could be guessed over a network, whatever the rate limit. */
 export const CONTROL_TOKEN_MIN = 16;
+/** CONTROL_TOKEN: printable ASCII without spaces, 16 to 200 characters (the length in the pattern itself, so generated test values need no filtering). */
+export const CONTROL_TOKEN_PATTERN = "^[\\x21-\\x7e]{16,200}$";
 
 /** A queue name as Immich spells them: camelCase letters and digits. */
 export const QUEUE_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9]*$";

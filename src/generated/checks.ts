@@ -183,7 +183,7 @@ export const isEnv = (() => {
   const local_1 = /^[\x21-\x7e]+$/;
   const local_2 = /^[A-Za-z][A-Za-z0-9]*$/;
   const local_3 = /^[A-Za-z][A-Za-z0-9]*$/;
-  const local_4 = /^[\x21-\x7e]+$/;
+  const local_4 = /^[\x21-\x7e]{16,200}$/;
   const local_5 = /^[\x21-\x7e]+$/;
   return function check(value) {
     return (
@@ -210,7 +210,7 @@ export const isEnv = (() => {
       (value['STATE_FILE'] !== undefined ? ((typeof value['STATE_FILE'] === 'string') && value['STATE_FILE'].length >= 1) : true) &&
       (value['HEALTH_FILE'] !== undefined ? ((typeof value['HEALTH_FILE'] === 'string') && value['HEALTH_FILE'].length >= 1) : true) &&
       (value['STATUS_ADDR'] !== undefined ? ((typeof value['STATUS_ADDR'] === 'object' && value['STATUS_ADDR'] !== null && !Array.isArray(value['STATUS_ADDR'])) && (typeof value['STATUS_ADDR']['hostname'] === 'string') && Number.isInteger(value['STATUS_ADDR']['port']) && value['STATUS_ADDR']['port'] <= 65535 && value['STATUS_ADDR']['port'] >= 0) : true) &&
-      (value['CONTROL_TOKEN'] !== undefined ? ((typeof value['CONTROL_TOKEN'] === 'string') && value['CONTROL_TOKEN'].length >= 16 && local_4.test(value['CONTROL_TOKEN'])) : true) &&
+      (value['CONTROL_TOKEN'] !== undefined ? ((typeof value['CONTROL_TOKEN'] === 'string') && local_4.test(value['CONTROL_TOKEN'])) : true) &&
       (value['CONTROL_TOKEN_FILE'] !== undefined ? ((typeof value['CONTROL_TOKEN_FILE'] === 'string') && value['CONTROL_TOKEN_FILE'].length >= 1) : true) &&
       (value['NOTIFY_URL'] !== undefined ? (Array.isArray(value['NOTIFY_URL']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (((value['kind'] === 'ntfy')) || ((value['kind'] === 'json'))) && (typeof value['url'] === 'string') && (typeof value['label'] === 'string')))) { return false }; return true; })(value['NOTIFY_URL'])) : true) &&
       (value['NOTIFY_TOKEN'] !== undefined ? ((typeof value['NOTIFY_TOKEN'] === 'string') && value['NOTIFY_TOKEN'].length >= 1 && local_5.test(value['NOTIFY_TOKEN'])) : true) &&
