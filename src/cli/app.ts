@@ -19,7 +19,7 @@ export type AppIO = Omit<CommandIO, "createClient"> & {
   fetch: typeof fetch;
 };
 
-const COMMANDS = ["run", "once", "status", "resume-all", "healthcheck", "simulator", "demo", "help"] as const;
+const COMMANDS = ["run", "once", "status", "resume-all", "hold", "release", "set-n", "missing", "healthcheck", "simulator", "demo", "help"] as const;
 
 export async function runApp(appIO: AppIO): Promise<number> {
   // A clean stop by a signal that is not a stop request (SIGALRM, SIGXCPU...)
@@ -67,7 +67,14 @@ async function runCommandOf(appIO: AppIO): Promise<number> {
     case "status":
       return unexpected(["--json"]) ? EXIT.usage : (await import("./status-command.ts")).statusCommand(commandIO, args.includes("--json"));
     case "resume-all":
-      return unexpected(["--own"]) ? EXIT.usage : (await import("./resume-all-command.ts")).resumeAllCommand(commandIO, { own: args.includes("--own") });
+      return unexpected(["--own"])
+        ? EXIT.usage
+        : (await import("./resume-all-command.ts")).resumeAllCommand({ ...commandIO, fetch: io.fetch }, { own: args.includes("--own") });
+    case "hold":
+    case "release":
+    case "set-n":
+    case "missing":
+      return (await import("./control-command.ts")).controlCommand(command, args, { ...commandIO, fetch: io.fetch });
     case "healthcheck":
       return unexpected([]) ? EXIT.usage : (await import("./healthcheck-command.ts")).healthcheckCommand({ ...commandIO, fetch: io.fetch });
     case "simulator":
@@ -99,21 +106,23 @@ function lineIO(io: AppIO) {
 }
 
 /**
- * Hides API_KEY and API_KEY_FILE's content (read here too: a key the
- * configuration rejects is still a secret), CONFIG_FILE's included.
+ * Hides API_KEY, CONTROL_TOKEN and their files' content (read here too: a key
+ * the configuration rejects is still a secret), CONFIG_FILE's included.
  */
 export function outputMasker(environment: Record<string, string | undefined>, readFile: ReadFile): (text: string) => string {
   const env = withConfigFile(environment, readFile).env;
-  let fromFile: string | undefined;
-  const file = env.API_KEY_FILE?.trim();
-  if (file) {
+  const read = (name: string): string[] => {
+    const file = env[name]?.trim();
+    if (!file) return [];
     try {
-      fromFile = readFile(file);
+      const text = readFile(file);
+      return [text, ...text.split(/\s+/)];
     } catch {
       // Unreadable: loadConfig says so; nothing of it can leak.
+      return [];
     }
-  }
-  return secretMasker([env.API_KEY, fromFile, ...(fromFile?.split(/\s+/) ?? [])]);
+  };
+  return secretMasker([env.API_KEY, ...read("API_KEY_FILE"), env.CONTROL_TOKEN, ...read("CONTROL_TOKEN_FILE")]);
 }
 
 function unknownCommand(io: AppIO, command: string): number {

@@ -19,17 +19,23 @@ export const EXIT = {
   notImmich: 6,
   /** Stopped, but some queues the daemon paused could not be resumed. */
   leftPaused: 7,
+  /** hold, release, set-n, missing: no daemon answers at STATUS_ADDR. */
+  notRunning: 8,
+  /** hold, release, set-n, missing, resume-all: the daemon refused (wrong token, controls off, too many attempts). */
+  refused: 9,
 } as const;
 
 export const EXIT_CODE_DOCS: [number | string, string][] = [
   [EXIT.ok, "finished normally (including a graceful stop on SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 or SIGUSR2)"],
   [EXIT.internal, "unexpected internal error (a bug; please report it); for `healthcheck`: unhealthy"],
-  [EXIT.usage, "bad configuration, command or flag (nothing was sent to Immich)"],
+  [EXIT.usage, "bad configuration, command, flag or argument (nothing was sent to Immich; for hold, release, set-n, missing: also what the daemon refused as a bad argument)"],
   [EXIT.unauthorized, "Immich rejected the API key (401)"],
   [EXIT.forbidden, "the key's user is not an admin, or the key lacks a permission (403)"],
   [EXIT.unavailable, "Immich unreachable or not answering (once, status, resume-all; run waits instead)"],
   [EXIT.notImmich, "IMMICH_URL does not answer like Immich's API (HTML page, garbage, redirect)"],
   [EXIT.leftPaused, "stopped, but some queues the daemon paused could not be resumed"],
+  [EXIT.notRunning, "hold, release, set-n, missing: no daemon answers at STATUS_ADDR"],
+  [EXIT.refused, "hold, release, set-n, missing, resume-all: the daemon refused (wrong CONTROL_TOKEN, controls off, too many attempts)"],
   // src/shared/signals.ts: the code a shell gives a process a signal killed, after the clean-up.
   ["128+n", "stopped gracefully (queues resumed) by signal n that is not a stop request: SIGALRM 142, SIGXCPU 152, SIGABRT 134..."],
 ];

@@ -4,7 +4,7 @@
 import { withConfigFile } from "../config/config-file.ts";
 import { healthFilePath } from "../config/defaults.ts";
 import { checkHeartbeat } from "../daemon/heartbeat.ts";
-import { parseListenAddress } from "../status/address.ts";
+import { parseListenAddress } from "../shared/listen-address.ts";
 import { checkHealthz } from "../status/healthz-check.ts";
 import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";

@@ -23,7 +23,25 @@ Commands:
   resume-all [--own]
                    Resume every paused managed queue, for recovery by hand;
                    with --own only those STATE_FILE says the daemon paused
-                   (never a person's): the systemd unit's ExecStopPost.
+                   (never a person's): the systemd unit's ExecStopPost. With
+                   STATUS_ADDR and CONTROL_TOKEN set and the daemon running,
+                   asks it instead: it resumes what it paused or holds and
+                   stops managing until \`release\` (else it would pause
+                   them again); with no daemon answering, resumes directly.
+  hold [QUEUE] [2h | until 07:00]
+                   Ask the running daemon to hold every managed queue (or
+                   one) for a while (default 1h): running ones are paused
+                   gracefully, nothing starts. Times are on TZ's clock.
+  release [QUEUE]  End the holds (or one queue's), a temporary N and
+                   stop-managing: back to the configured schedule.
+  set-n N --for 4h | --until 07:00
+                   Run at most N queues at once for a while, then
+                   MAX_CONCURRENT_JOBS again.
+  missing QUEUE    Ask Immich, through the daemon, to queue the queue's
+                   missing jobs (the admin page's "Missing" button).
+                   hold, release, set-n and missing talk to the daemon at
+                   STATUS_ADDR with CONTROL_TOKEN or CONTROL_TOKEN_FILE (no
+                   API key needed) and print what will happen.
   healthcheck      Exit 0 if a running daemon's loop is alive (asks its /healthz
                    when STATUS_ADDR is set, else reads HEALTH_FILE; no API key
                    needed, nothing sent to Immich), else 1.

@@ -11,6 +11,8 @@ import { Daemon } from "../daemon/daemon.ts";
 import type { ImmichApi } from "../daemon/immich-api.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { GateWatch } from "../daemon/gates.ts";
+import { ControlKeeper } from "../daemon/control-keeper.ts";
+import { defaultZone } from "../core/zone.ts";
 import { createMlProbe } from "../daemon/ml-probe.ts";
 import { join } from "node:path";
 import { AutoCapper } from "../daemon/auto-cap-loop.ts";
@@ -20,7 +22,7 @@ import type { PressureResource } from "../core/pressure-syntax.ts";
 import { heartbeatWriter } from "../daemon/heartbeat.ts";
 import { fileStateStore, memoryStateStore, type StateStore } from "../daemon/state-file.ts";
 import { unwritable } from "../daemon/writable.ts";
-import type { StatusWiring } from "../status/wire.ts";
+import type { StatusWiring } from "./status-wiring.ts";
 import type { CommandIO } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 
@@ -121,7 +123,22 @@ function newAutoCap(p: Prepared, io: CommandIO): AutoCapper | undefined {
   });
 }
 
-export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolean; status?: StatusWiring; /** Rule 15's controller (run only: `once` decides at N's lower bound and never tunes, as it could not put the owner's values back). */ autoCap?: boolean } = {}): Daemon {
+/** The owner's instructions, from the state file, for the daemon and the status server (rule 16). */
+export function newControl(p: Prepared): ControlKeeper {
+  return new ControlKeeper({ store: p.store, log: p.log, managed: p.config.managedQueues, configuredN: p.config.maxConcurrentJobs, zone: p.config.timeZone ?? defaultZone() });
+}
+
+export function newDaemon(
+  p: Prepared,
+  io: CommandIO,
+  opts: {
+    heartbeat?: boolean;
+    status?: StatusWiring;
+    control?: ControlKeeper;
+    /** Rule 15's controller (run only: `once` decides at N's lower bound and never tunes, as it could not put the owner's values back). */
+    autoCap?: boolean;
+  } = {},
+): Daemon {
   const autoCap = opts.autoCap ? newAutoCap(p, io) : undefined;
   let heartbeatFailed = false;
   // One writer per run: it remembers what it wrote, so an idle beat only touches the file.
@@ -157,6 +174,7 @@ export function newDaemon(p: Prepared, io: CommandIO, opts: { heartbeat?: boolea
     random: io.random,
     gates: newGates(p, io),
     ...(autoCap ? { autoCap } : {}),
+    control: opts.control ?? newControl(p),
   });
   return daemon;
 }

@@ -5,6 +5,12 @@
 // never a queue a person paused (held): the exit clean-up of a daemon that
 // could not run its own (SIGKILL, a signal no Bun program can catch), run by
 // the systemd unit's ExecStopPost= (issue 16 item 2). It needs STATE_FILE.
+//
+// With a daemon running and its controls at hand (STATUS_ADDR and
+// CONTROL_TOKEN/_FILE set), it asks that daemon instead (POST /api/resume-all:
+// resume what it paused or holds, then stop managing until `release`):
+// resuming behind a running daemon's back would only be undone at its next
+// look. When no daemon answers there, it recovers directly, as before.
 
 import { resumeAllActions } from "../core/decide.ts";
 import { emptyOwnership, type Ownership } from "../core/types.ts";
@@ -12,13 +18,33 @@ import { isClassified } from "../daemon/immich-api.ts";
 import { saveOwnership } from "../daemon/state-file.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
+import { controlTarget, report, sendControl } from "./control-command.ts";
 import { EXIT } from "./exit-codes.ts";
 import { needsRestore } from "../core/concurrency-config.ts";
 import { restoreConcurrency } from "../daemon/auto-cap-loop.ts";
 import { type Prepared, prepare } from "./prepare.ts";
 
-/** `resume-all`: resume every paused managed queue (held ones too), for recovery by hand; with `own`, only the daemon's own pauses. */
+/**
+ * `resume-all`: resume every paused managed queue (held ones too), for
+ * recovery by hand; with `own`, only the daemon's own pauses, directly in
+ * Immich (the systemd unit's ExecStopPost: the daemon is gone by then).
+ */
 export async function resumeAllCommand(io: CommandIO, opts: { own?: boolean } = {}): Promise<number> {
+  const asks = !opts.own && io.fetch && (io.env.CONTROL_TOKEN?.trim() || io.env.CONTROL_TOKEN_FILE?.trim());
+  const target = asks ? controlTarget(io.env, io.readFile) : undefined;
+  if (target && "problem" in target) {
+    io.stderr.write(`immich-job-daemon resume-all: ${target.problem}\n`);
+    return EXIT.usage;
+  }
+  if (target && io.fetch) {
+    const sent = await sendControl({ ...io, fetch: io.fetch }, target, { path: "/api/resume-all", body: {} });
+    if (sent.kind === "answered") return report("resume-all", sent, target.url, io);
+    io.stderr.write(`immich-job-daemon resume-all: no daemon answers at ${target.url} (${sent.why}); resuming directly in Immich\n`);
+  }
+  return resumeDirectly(io, opts);
+}
+
+async function resumeDirectly(io: CommandIO, opts: { own?: boolean }): Promise<number> {
   // A recovery tool runs even where the state file cannot be written (it warns).
   const p = prepare(io);
   if (typeof p === "number") return p;

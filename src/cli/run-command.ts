@@ -6,11 +6,12 @@ import { describeConfig } from "../config/index.ts";
 import { removeHeartbeat } from "../daemon/heartbeat.ts";
 import { exitCodeAfterSignal } from "../shared/signals.ts";
 import { VERSION } from "../shared/version.ts";
-import type { StatusWiring } from "../status/wire.ts";
+import type { StatusWiring } from "./status-wiring.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
-import { newDaemon, type Prepared, prepare } from "./prepare.ts";
+import { newControl, newDaemon, type Prepared, prepare } from "./prepare.ts";
+import type { ControlKeeper } from "../daemon/control-keeper.ts";
 
 /** `run`: the daemon, until SIGTERM/SIGINT. */
 export async function runCommand(io: CommandIO): Promise<number> {
@@ -19,22 +20,23 @@ export async function runCommand(io: CommandIO): Promise<number> {
   p.log.info(`immich-job-daemon ${VERSION} starting: ${describeConfig(p.config)}`);
   if (p.config.dryRun) p.log.info("dry run: deciding and logging only, sending no command to Immich");
   // The status server and the notifier (and their code) only when asked for.
-  if (p.config.statusAddr === undefined && p.config.notifyTargets.length === 0) return runDaemon(p, io);
-  const { startStatus } = await import("../status/wire.ts");
-  const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch);
+  const control = newControl(p);
+  if (p.config.statusAddr === undefined && p.config.notifyTargets.length === 0) return runDaemon(p, io, undefined, control);
+  const { startStatus } = await import("./status-wiring.ts");
+  const status = startStatus(p.config, p.client, io.clock, p.log, io.fetch, { control });
   if ("problem" in status) {
     p.log.error(status.problem);
     return EXIT.usage;
   }
   try {
-    return await runDaemon({ ...p, client: status.client }, io, status);
+    return await runDaemon({ ...p, client: status.client }, io, status, control);
   } finally {
     await status.stop();
   }
 }
 
-async function runDaemon(p: Prepared, io: CommandIO, status?: StatusWiring): Promise<number> {
-  const daemon = newDaemon(p, io, { heartbeat: true, autoCap: true, ...(status ? { status } : {}) });
+async function runDaemon(p: Prepared, io: CommandIO, status: StatusWiring | undefined, control: ControlKeeper): Promise<number> {
+  const daemon = newDaemon(p, io, { heartbeat: true, autoCap: true, control, ...(status ? { status } : {}) });
   let code: number = EXIT.ok;
   try {
     await daemon.run(io.signal);

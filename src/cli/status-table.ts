@@ -12,7 +12,7 @@ import { type Eta, formatDuration, formatOverall } from "../core/eta.ts";
 import { formatVersion, type Version } from "../immich/index.ts";
 import { VERSION } from "../shared/version.ts";
 import { escapeControls } from "../shared/escape.ts";
-import { waitReasons } from "./status-waits.ts";
+import { waitReasons } from "../core/wait-reasons.ts";
 
 export interface StatusInput {
   url: string;
@@ -89,7 +89,7 @@ export function statusJson(s: StatusInput) {
         // The time comes from the usual cost of this queue's jobs (core/eta-priors.ts), not its measured rate yet.
         etaEstimated: etas.get(q.name)?.estimated === true,
         /** Why it is paused with work waiting, when nothing resumes it now. */
-        waits: waits.get(q.name) ?? null,
+        waits: waits.get(q.name)?.text ?? null,
       };
     }),
   };

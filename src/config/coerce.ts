@@ -4,8 +4,8 @@
 // reports them) and never throws. Only IMMICH_URL reports its own errors
 // here, because "why this URL is wrong" needs more than a pattern.
 
-import { parseNotifyTargets } from "../notify/targets.ts";
-import { parseListenAddress } from "../status/address.ts";
+import { parseNotifyTargets } from "../shared/notify-targets.ts";
+import { parseListenAddress } from "../shared/listen-address.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { EnvName } from "./variables.ts";
 

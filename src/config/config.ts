@@ -6,7 +6,7 @@
 import type { AutoRange } from "../core/auto-syntax.ts";
 import type { PressureLimits } from "../core/pressure-syntax.ts";
 import type { Schedule } from "../core/windows.ts";
-import type { NotifyTarget } from "../notify/targets.ts";
+import type { NotifyTarget } from "../shared/notify-targets.ts";
 import { ENV_NAMES, variableDoc } from "./variables.ts";
 
 export { CONFIG_DEFAULTS } from "./defaults.ts";
@@ -59,6 +59,10 @@ export interface Config {
   schedule?: Schedule;
   /** Where the status server listens (STATUS_ADDR); undefined = no server. */
   statusAddr?: { hostname: string; port: number };
+  /** CONTROL_TOKEN or the content of CONTROL_TOKEN_FILE: set = the owner's controls are on (rule 16). */
+  controlToken?: string;
+  /** TZ when set: the clock of the controls' "until 07:00"; undefined = the system's zone. */
+  timeZone?: string;
   /** Where notifications go (NOTIFY_URL); empty = none. */
   notifyTargets: NotifyTarget[];
   /** NOTIFY_TOKEN or the content of NOTIFY_TOKEN_FILE. */

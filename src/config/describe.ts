@@ -3,7 +3,7 @@
 
 import type { Schedule } from "../core/windows.ts";
 import { CONFIG_VARIABLES, type Config } from "./config.ts";
-import { redactSecret, redactUrl } from "./redact.ts";
+import { redactSecret, redactUrl } from "../shared/redact.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 /** As MAX_WAIT is written: 10m, 1h, 90s. */
@@ -42,6 +42,7 @@ export function describeConfig(config: Config): string {
     ...(config.tuneConcurrency ? ["tune-concurrency=yes"] : []),
     ...(config.pressureUrl ? [`pressure-url=${redactUrl(config.pressureUrl)}`] : config.pressureDir ? [`pressure-dir=${config.pressureDir}`] : []),
     ...(config.mlUrls ? [`ml=${config.mlUrls.map(redactUrl).join(",")}`] : []),
+    ...(config.controlToken !== undefined ? ["control=on"] : []),
     ...(config.schedule ? [`windows=${JSON.stringify(windowsText(config.schedule))}`, `tz=${config.schedule.zone}`] : []),
   ].join(" ");
 }

@@ -5,7 +5,7 @@
 // terminal acts on gets through (shared/escape.ts).
 
 import { EXCERPT_CHARS, terminalSafeJson } from "../shared/escape.ts";
-import { redactNotifyUrl, redactSecret, redactUrl } from "./redact.ts";
+import { redactNotifyUrl, redactSecret, redactUrl } from "../shared/redact.ts";
 import { type EnvName, variableDoc } from "./variables.ts";
 
 export interface ConfigError {

@@ -5,4 +5,4 @@ export { CONFIG_DEFAULTS, CONFIG_VARIABLES, type Config, type LogFormat, type Lo
 export { describeConfig, variablesHelp, variablesMarkdown } from "./describe.ts";
 export { type ConfigError, formatConfigErrors } from "./errors.ts";
 export { type LoadResult, loadConfig, type ReadFile } from "./load.ts";
-export { redactSecret, redactUrl } from "./redact.ts";
+export { redactSecret, redactUrl } from "../shared/redact.ts";

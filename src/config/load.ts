@@ -10,6 +10,7 @@ import { AUTO_TARGET, CONFIG_DEFAULTS as D, STATE_FILE_NAME, healthFilePath } fr
 import { type AutoRange, isAuto, parseAuto } from "../core/auto-syntax.ts";
 import { coerce } from "./coerce.ts";
 import { notifySettings } from "./notify-config.ts";
+import { controlToken, controlZone } from "./control-config.ts";
 import { loadSchedule } from "./windows-config.ts";
 import { loadMlUrls } from "./ml-config.ts";
 import { parsePressure } from "../core/pressure-syntax.ts";
@@ -69,6 +70,7 @@ export function loadConfig(environment: Record<string, string | undefined>, read
 
   const key = apiKey(raw, readFile, fail);
   const notify = notifySettings(values as Env, raw, readFile, fail);
+  const token = controlToken(values as Env, raw, readFile, fail);
   checkQueues(v, listProblems);
   for (const name of ["MANAGED_QUEUES", "UNSAFE_QUEUES"] as const) {
     const problems = listProblems[name];
@@ -116,6 +118,8 @@ export function loadConfig(environment: Record<string, string | undefined>, read
     notifyTargets: notify.notifyTargets,
     notifyOutageAfterMs: notify.notifyOutageAfterMs ?? D.notifyOutageAfterMs,
   };
+  if (raw.TZ !== undefined) config.timeZone = schedule?.zone ?? controlZone(raw);
+  if (token !== undefined) config.controlToken = token;
   if (notify.notifyToken !== undefined) config.notifyToken = notify.notifyToken;
   const minPoll = v.MIN_POLL_INTERVAL === undefined ? D.minPollIntervalMs : Math.round(v.MIN_POLL_INTERVAL * 1000);
   config.minPollIntervalMs = Math.min(minPoll, config.pollIntervalMs);

@@ -6,7 +6,7 @@
 
 import { httpUrl } from "./coerce.ts";
 import { type ConfigError, configError } from "./errors.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl } from "../shared/redact.ts";
 import type { EnvName } from "./variables.ts";
 
 export function loadMlUrls(raw: Partial<Record<EnvName, string>>, fail: (e: ConfigError) => void): string[] | undefined {

@@ -2,7 +2,7 @@
 // in coerce.ts), the token from NOTIFY_TOKEN or NOTIFY_TOKEN_FILE (exactly one),
 // and the outage threshold. Kept apart from load.ts, which calls it.
 
-import type { NotifyTarget } from "../notify/targets.ts";
+import type { NotifyTarget } from "../shared/notify-targets.ts";
 import { type ConfigError, configError } from "./errors.ts";
 import type { ReadFile } from "./load.ts";
 import type { Env } from "./schema.ts";

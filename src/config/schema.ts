@@ -13,7 +13,7 @@
 // (explain.ts).
 
 import { type Static, Type } from "@sinclair/typebox";
-import { API_KEY_PATTERN, QUEUE_NAME_PATTERN } from "./variables.ts";
+import { API_KEY_PATTERN, CONTROL_TOKEN_PATTERN, QUEUE_NAME_PATTERN } from "./variables.ts";
 
 const Str = (options: { minLength?: number; pattern?: string } = {}) => Type.Optional(Type.String(options));
 const Num = (minimum: number, maximum: number) => Type.Optional(Type.Number({ minimum, maximum }));
@@ -46,6 +46,8 @@ export const EnvSchema = Type.Object({
   STATE_FILE: Str({ minLength: 1 }),
   HEALTH_FILE: Str({ minLength: 1 }),
   STATUS_ADDR: Type.Optional(Type.Object({ hostname: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) })),
+  CONTROL_TOKEN: Str({ pattern: CONTROL_TOKEN_PATTERN }),
+  CONTROL_TOKEN_FILE: Str({ minLength: 1 }),
   NOTIFY_URL: Type.Optional(
     Type.Array(Type.Object({ kind: Type.Union([Type.Literal("ntfy"), Type.Literal("json")]), url: Type.String(), label: Type.String() })),
   ),

@@ -29,6 +29,11 @@ export interface VariableDoc {
   list?: boolean;
 }
 
+/** The shortest CONTROL_TOKEN: anything shorter could be guessed over a network, whatever the rate limit. */
+export const CONTROL_TOKEN_MIN = 16;
+/** CONTROL_TOKEN: printable ASCII without spaces, 16 to 200 characters (the length in the pattern itself, so generated test values need no filtering). */
+export const CONTROL_TOKEN_PATTERN = "^[\\x21-\\x7e]{16,200}$";
+
 /** A queue name as Immich spells them: camelCase letters and digits. */
 export const QUEUE_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9]*$";
 /** Printable ASCII without spaces: what an HTTP header value can carry and Immich keys are made of. */
@@ -122,7 +127,7 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
   TZ: {
     defaultText: "the system's time zone (UTC in a container)",
     accepted: "an IANA time-zone name, e.g. Europe/Berlin (the binary carries the zone data)",
-    meaning: "The time zone of WINDOWS. Only checked when WINDOWS is set.",
+    meaning: "The time zone of WINDOWS and of the controls' `until 07:00`. Only checked when WINDOWS is set (otherwise an unknown zone means the system's).",
   },
   ML_URL: {
     defaultText: "(none: no machine-learning gate)",
@@ -168,8 +173,20 @@ const VARIABLES: Record<EnvName, VariableDoc> = {
   STATUS_ADDR: {
       defaultText: "(off: no port is opened)",
       accepted: "a port (8080: this machine only), or host:port (127.0.0.1:8080; 0.0.0.0:8080 or [::]:8080 for every interface)",
-      meaning: "Serve the status page, /healthz, /readyz, /metrics and /api/status there (GET/HEAD only; never the API key).",
+      meaning: "Serve the status page, /healthz, /readyz, /metrics and /api/status there (read-only, never the API key; with CONTROL_TOKEN also the owner's controls).",
     },
+  CONTROL_TOKEN: {
+    defaultText: "(none: the page and its API are read-only)",
+    accepted: `a secret of ${CONTROL_TOKEN_MIN} to 200 printable characters without spaces, e.g. the output of \`openssl rand -hex 16\``,
+    meaning:
+      "Turns on the owner's controls on STATUS_ADDR (hold everything or one queue for a while, a temporary N, resume-all, run missing jobs): the page asks for it once and keeps a session cookie; the API and the command line send it as `Authorization: Bearer`. Set this or CONTROL_TOKEN_FILE, not both; needs STATUS_ADDR.",
+    secret: true,
+  },
+  CONTROL_TOKEN_FILE: {
+    defaultText: "(none)",
+    accepted: "the path of a readable file holding only the token",
+    meaning: "Read CONTROL_TOKEN from a file (Docker/systemd secrets); the command line reads it too.",
+  },
   NOTIFY_URL: {
     defaultText: "(none: no notifications)",
     accepted:

@@ -10,12 +10,13 @@
 //   (rule 6), the ML service gone (rule 13);
 // - start only: nothing new starts, running queues keep their slots: host
 //   pressure (rule 14).
+// The owner's holds (rule 16, control.ts) are blocks of the first kind too.
 
 import { dict, own } from "../shared/dict.ts";
 import { ML_QUEUES } from "./queues.ts";
 import type { WindowState } from "./windows.ts";
 
-export type BlockCode = "window-closed" | "ml-down" | "pressure";
+export type BlockCode = "window-closed" | "ml-down" | "pressure" | "owner-hold";
 
 export interface Block {
   code: BlockCode;
@@ -23,6 +24,8 @@ export interface Block {
   pause: boolean;
   /** Words for the log line and status. */
   detail: string;
+  /** The same as data, for a page that says it in the reader's language (the code names the sentence). */
+  params?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The machine-learning service as the last probe found it (ML_URL). */
@@ -60,7 +63,12 @@ export function blockers(gates: Gates, managed: readonly string[]): Blockers {
   for (const w of gates.windows ?? []) {
     if (w.open) continue;
     const opens = w.nextChange ? `; it opens ${w.nextChange}` : "";
-    add(w.queue, { code: "window-closed", pause: true, detail: `outside its window ${w.window} (${w.zone})${opens}` });
+    add(w.queue, {
+      code: "window-closed",
+      pause: true,
+      detail: `outside its window ${w.window} (${w.zone})${opens}`,
+      params: { window: w.window, zone: w.zone, ...(w.nextChangeAt !== undefined ? { opensAt: w.nextChangeAt } : {}) },
+    });
   }
   if (gates.ml && !gates.ml.up) {
     for (const q of managed) {
@@ -71,7 +79,8 @@ export function blockers(gates: Gates, managed: readonly string[]): Blockers {
   }
   if (gates.pressure && gates.pressure.length > 0) {
     const what = gates.pressure.map((p) => `${p.resource} ${p.value.toFixed(1)} % > ${p.limit} %`).join(", ");
-    for (const q of managed) add(q, { code: "pressure", pause: false, detail: `the host is under pressure (${what}, PSI some avg10)` });
+    const params = Object.fromEntries(gates.pressure.map((p) => [p.resource, Math.round(p.value * 10) / 10]));
+    for (const q of managed) add(q, { code: "pressure", pause: false, detail: `the host is under pressure (${what}, PSI some avg10)`, params });
   }
   return out;
 }

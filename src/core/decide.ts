@@ -22,6 +22,10 @@
 
 import { own } from "../shared/dict.ts";
 import { type Blockers, pauseBlock, startBlock } from "./blockers.ts";
+import { type ControlState, controlBlockers, controlN, mergeBlockers, missingDue } from "./control.ts";
+import { formatUntil } from "./control-commands.ts";
+import { hasWork, occupiesSlot, pending } from "./counts.ts";
+import { handsOffDecision } from "./hands-off.ts";
 import { KNOWN_QUEUES } from "./queues.ts";
 import { formatDuration } from "./eta.ts";
 import { grouped } from "./numbers.ts";
@@ -54,20 +58,32 @@ export interface DecideInput {
   blockers?: Blockers;
   /** What rule 7 remembered from the previous decision (max-wait.ts); empty at start. */
   memory?: WaitMemory;
+  /** The owner's instructions in force at the observation's time (rule 16, control.ts), and TZ to word them in. */
+  control?: { state: ControlState; zone: string };
 }
 
-/** Pending jobs: counted under `paused` while the queue is paused. Delayed jobs are not work yet. */
-export const pending = (q: QueueSnapshot): number => q.waiting + q.paused;
-export const hasWork = (q: QueueSnapshot): boolean => q.active + pending(q) > 0;
-/** Running with work, or paused but still draining active jobs. */
-export const occupiesSlot = (q: QueueSnapshot): boolean =>
-  q.isPaused ? q.active > 0 : hasWork(q);
+export { hasWork, occupiesSlot, pending } from "./counts.ts";
 
 const plural = (n: number, word: string) => `${grouped(n)} ${word}${n === 1 ? "" : "s"}`;
 const draining = (q: QueueSnapshot) =>
   q.active > 0 ? `; its ${plural(q.active, "active job")} ${q.active === 1 ? "finishes" : "finish"} first` : "";
 
 export function decide(input: DecideInput): Decision {
+  const { observation } = input;
+  const control = input.control?.state;
+  // Rule 16: stop managing replaces the decision; a temporary N replaces the
+  // configured one; holds are blockers that pause gracefully, like a closed window.
+  if (control?.handsOff) {
+    const missing = missingDue(control, observation.queues);
+    return { ...handsOffDecision(observation, input.policy, input.ownership), ...(missing.length ? { missing } : {}) };
+  }
+  const policy = { ...input.policy, maxConcurrent: controlN(input.policy.maxConcurrent, control) };
+  const zone = input.control?.zone ?? "UTC";
+  const blockersInForce = mergeBlockers(controlBlockers(control, input.policy.priority, (t) => formatUntil(t, zone)), input.blockers ?? {});
+  return decideWith({ ...input, policy, ...(blockersInForce ? { blockers: blockersInForce } : {}) }, missingDue(control, observation.queues));
+}
+
+function decideWith(input: DecideInput, missing: string[]): Decision {
   const { observation, policy } = input;
   const n = policy.maxConcurrent;
   const rank = new Map(policy.priority.map((name, i) => [name, i]));
@@ -98,7 +114,7 @@ export function decide(input: DecideInput): Decision {
   // Blockers that pause (rules 6, 13): active jobs finish, the slot frees after.
   for (const q of managed) {
     const b = pauseBlock(input.blockers, q.name);
-    if (b && !state(q.name).isPaused) pause(q, b.code === "ml-down" ? "ml-down" : "window-closed", b.detail + draining(q));
+    if (b && !state(q.name).isPaused) pause(q, b.code === "ml-down" || b.code === "owner-hold" ? b.code : "window-closed", b.detail + draining(q));
   }
 
   // 2. Cap (rules 2 and 8). The daemon's own running queues first (non-
@@ -220,6 +236,8 @@ export function decide(input: DecideInput): Decision {
     queues: views,
     standby,
     memory,
+    ...(missing.length ? { missing } : {}),
+    ...(input.control?.state.n ? { n } : {}),
   };
 }
 

@@ -68,3 +68,23 @@ export const KNOWN_QUEUES: readonly string[] = [
   "integrityCheck",
   "editor",
 ];
+
+/**
+ * Queues whose missing jobs Immich can queue on request (the legacy start
+ * command, as the admin page's "Missing" button sends it; Immich's
+ * JobService.start answers 400 "Invalid job name" for any other queue).
+ */
+export const MISSING_QUEUES: readonly string[] = [
+  "thumbnailGeneration",
+  "metadataExtraction",
+  "videoConversion",
+  "faceDetection",
+  "facialRecognition",
+  "smartSearch",
+  "duplicateDetection",
+  "storageTemplateMigration",
+  "migration",
+  "sidecar",
+  "library",
+  "ocr",
+];

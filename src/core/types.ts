@@ -70,6 +70,7 @@ export type Reason =
   | "fill-slot" // rule 3: a free slot and pending work
   | "window-closed" // rule 6: running outside its time window
   | "ml-down" // rule 13: needs the machine-learning service, which does not answer
+  | "owner-hold" // rule 16: the owner holds it (or everything) for a while
   | "standby" // rule 12: an empty entry queue kept unpaused while a slot is free
   | "max-wait" // rule 7: a higher-priority queue waited longer than MAX_WAIT
   | "exit" // rule 9: resuming what the daemon paused on the way out
@@ -127,4 +128,8 @@ export interface Decision {
   standby: string[];
   /** What rule 7 remembers, to pass to the next decide(). */
   memory: WaitMemory;
+  /** Rule 16: queues whose missing jobs Immich is to be asked to queue now (the legacy start command, force:false). */
+  missing?: string[];
+  /** Rule 16: the owner's temporary N, when one is in force (else the configured one applies). */
+  n?: number;
 }

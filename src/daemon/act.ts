@@ -6,6 +6,7 @@
 import { confirmAction, withdrawAction } from "../core/reconcile.ts";
 import type { Action } from "../core/types.ts";
 import { classify, FatalError, type ImmichApi } from "./immich-api.ts";
+import type { ControlKeeper } from "./control-keeper.ts";
 import type { Log } from "./log.ts";
 import type { OwnershipKeeper } from "./ownership.ts";
 
@@ -19,7 +20,7 @@ export interface ActionResult {
 const REFUSED = new Set(["unauthorized", "forbidden", "missing-scope", "bad-request"]);
 
 export interface Sender {
-  client: Pick<ImmichApi, "setPaused">;
+  client: Pick<ImmichApi, "setPaused" | "startMissing">;
   log: Log;
   /** MANAGED_QUEUES: nothing else is ever sent. */
   managed: ReadonlySet<string>;
@@ -65,5 +66,40 @@ async function send(s: Sender, action: Action, signal?: AbortSignal): Promise<Ac
     if (!err.transient && err.kind !== "bad-request") throw new FatalError(err);
     s.log.warn(`could not ${action.kind} ${action.queue}: ${err.message}; deciding again next cycle`, { action: action.kind, queue: action.queue, kind: err.kind });
     return { action, ok: false, error: err.message };
+  }
+}
+
+/**
+ * The owner's "run missing" (rule 16): asks Immich to queue each queue's
+ * missing jobs. Done (the request dropped) when Immich accepts or refuses it
+ * (a 4xx: said once, with Immich's reason); kept for the next look when
+ * Immich could not answer.
+ */
+export async function sendMissing(s: Sender, control: Pick<ControlKeeper, "missingDone">, queues: readonly string[], signal?: AbortSignal): Promise<void> {
+  for (const queue of queues) {
+    if (signal?.aborted) return;
+    if (!s.managed.has(queue)) {
+      control.missingDone(queue);
+      continue;
+    }
+    if (!s.client.startMissing) {
+      s.log.warn(`cannot ask Immich to queue ${queue}'s missing jobs: this client cannot send the start command`);
+      control.missingDone(queue);
+      continue;
+    }
+    try {
+      await s.client.startMissing(queue, signal);
+      s.log.info(`asked Immich to queue ${queue}'s missing jobs (the start command with force:false, as the owner asked); they run within the cap`, { action: "missing", queue });
+      control.missingDone(queue);
+    } catch (e) {
+      const err = classify(e);
+      if (signal?.aborted) return;
+      if (REFUSED.has(err.kind)) {
+        s.log.warn(`Immich refused to queue ${queue}'s missing jobs: ${err.message}`, { action: "missing", queue, kind: err.kind });
+        control.missingDone(queue);
+      } else {
+        s.log.warn(`could not ask Immich to queue ${queue}'s missing jobs: ${err.message}; asking again next cycle`, { action: "missing", queue, kind: err.kind });
+      }
+    }
   }
 }

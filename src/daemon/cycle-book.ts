@@ -17,6 +17,7 @@ import { decide } from "../core/decide.ts";
 import { estimate, updateDrain, type DrainState, type Eta } from "../core/eta.ts";
 import { emptyWaitMemory, type WaitMemory } from "../core/max-wait.ts";
 import { nextLook, type NextLook } from "../core/next-look.ts";
+import { type ControlState, isEmptyControl } from "../core/control.ts";
 import { isQuietRepeat } from "./quiet.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 
@@ -41,6 +42,7 @@ export class CycleBook {
   quietLooks = 0;
   /** The cap the latest decision was made with. */
   private lastN: number | undefined;
+  private controlledBefore = false;
 
   constructor(
     private readonly policy: Policy,
@@ -53,14 +55,26 @@ export class CycleBook {
   /**
    * Decides on `observation` and records the look: memory, drain rates, next
    * look, ETAs. `n` is the cap in force when it is not the configured one
-   * (rule 15's controller); the ETAs use it too.
+   * (rule 15's controller; the owner's temporary N, rule 16, wins over it in
+   * decide()); the ETAs use the cap in force too.
    */
-  decide(observation: Observation, ownership: Ownership, adoptPaused: boolean | ReadonlySet<string>, blocked?: Blockers, n?: number): Decision {
+  decide(
+    observation: Observation,
+    ownership: Ownership,
+    adoptPaused: boolean | ReadonlySet<string>,
+    blocked?: Blockers,
+    n?: number,
+    control?: { state: ControlState; zone: string },
+  ): Decision {
     const policy = n === undefined || n === this.policy.maxConcurrent ? this.policy : { ...this.policy, maxConcurrent: n };
     const { latest } = this;
     const sameN = policy.maxConcurrent === this.lastN;
     this.lastN = policy.maxConcurrent;
+    // The owner's instructions (rule 16) are decided afresh every look while any stands, and at the look after.
+    const controlled = !isEmptyControl(control?.state) || this.controlledBefore;
+    this.controlledBefore = !isEmptyControl(control?.state);
     if (
+      !controlled &&
       this.reuseQuietLooks &&
       latest !== undefined &&
       sameN &&
@@ -79,6 +93,7 @@ export class CycleBook {
       adoptPaused,
       memory: this.memory,
       ...(blocked ? { blockers: blocked } : {}),
+      ...(control ? { control } : {}),
     });
     this.memory = decision.memory;
     this.drain = updateDrain(this.drain, observation, policy.priority);
@@ -88,13 +103,15 @@ export class CycleBook {
       decision,
       drain: this.drain,
       priority: policy.priority,
-      maxConcurrent: policy.maxConcurrent,
+      maxConcurrent: decision.n ?? policy.maxConcurrent,
       pollMs: this.pollIntervalMs,
       minMs: this.minPollIntervalMs,
     });
     this.previous = observation;
     this.previousBlocked = blocked;
-    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, policy.maxConcurrent, blocked), next };
+    // The blockers in force include the owner's holds, which decide() composed (decision.queues carries them).
+    const inForce = control ? Object.assign(dict<NonNullable<(typeof decision.queues)[number]["blocks"]>>(), Object.fromEntries(decision.queues.filter((v) => v.blocks).map((v) => [v.name, v.blocks!]))) : blocked;
+    this.latest = { observation, decision, eta: estimate(this.drain, observation, policy.priority, decision.n ?? policy.maxConcurrent, inForce), next };
     return decision;
   }
 

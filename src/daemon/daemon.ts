@@ -15,16 +15,18 @@ import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
 import type { NextLook } from "../core/next-look.ts";
 import { withdrawAction } from "../core/reconcile.ts";
+import type { ControlState } from "../core/control.ts";
 import type { Decision, Observation, Ownership, Policy } from "../core/types.ts";
 import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { type ActionResult, sendAll, type Sender } from "./act.ts";
+import { type ActionResult, sendAll, sendMissing, type Sender } from "./act.ts";
 import type { AutoCapper, AutoCapView } from "./auto-cap-loop.ts";
 import { retryDelay } from "./backoff.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
 import { CycleNotices } from "./cycle-notices.ts";
 import { resumeOwnPauses, sayExit } from "./exit-cleanup.ts";
+import type { ControlKeeper } from "./control-keeper.ts";
 import type { GateWatch } from "./gates.ts";
 import { type Health, markDegraded, markRecovered, startingHealth } from "./health.ts";
 import { classify, type ClassifiedError, FatalError, type ImmichApi } from "./immich-api.ts";
@@ -64,6 +66,8 @@ export interface DaemonOptions {
   exitClock?: Clock;
   /** Windows, ML gate, pressure: read once per cycle, composed by decide as blockers (core/blockers.ts). */
   gates?: GateWatch;
+  /** The owner's instructions (rule 16): read once per cycle; a change wakes the loop. */
+  control?: ControlKeeper;
   /** Told before every sleep how the daemon is and how long until it polls again (the heartbeat file). */
   heartbeat?: (health: Health, nextPollInMs: number) => void;
   /** Told after every cycle of `run` what it saw, decided and sent (the status snapshot). Must not throw or wait. */
@@ -88,6 +92,8 @@ export class Daemon {
   private readonly presence: PresenceWatch;
   /** Whether this process has connected to Immich (the exit clean-up must connect first if not). */
   private connected = false;
+  /** Aborted to cut the current sleep short (an owner's instruction arrived). */
+  private waker = new AbortController();
   health: Health;
 
   constructor(private readonly o: DaemonOptions) {
@@ -97,6 +103,7 @@ export class Daemon {
     this.book = new CycleBook(o.policy, o.pollIntervalMs, o.minPollIntervalMs ?? o.pollIntervalMs);
     this.notices = new CycleNotices(o.log, o.etaLogEveryMs ?? 300_000);
     this.sender = { client: o.client, log: o.log, managed: new Set(o.policy.priority), owner: this.owner };
+    o.control?.onChange(() => this.waker.abort());
   }
 
   /** The latest look (undefined before the first). */
@@ -156,7 +163,9 @@ export class Daemon {
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
     // Rule 15: N (and the concurrency) from the pressure, before deciding with it.
     if (this.o.autoCap && !signal?.aborted) await this.o.autoCap.step(this.latest, signal);
-    const first = await this.look(signal, blocked);
+    const c = this.o.control;
+    const control = c ? { state: c.at(this.o.clock.now()), zone: c.zone } : undefined;
+    const first = await this.look(signal, blocked, control);
     if (!first.ok) return first;
     let { observation, decision } = first;
     this.notices.say(decision);
@@ -176,18 +185,23 @@ export class Daemon {
     const hasResumes = pauses.length < decision.actions.length;
     if (pauses.length > 0 && hasResumes) {
       const results = await sendAll(this.sender, pauses, signal);
-      const second = await this.look(signal, blocked);
+      const second = await this.look(signal, blocked, control);
       if (!second.ok) return { ok: true, observation, decision, results };
       ({ observation, decision } = second);
       this.notices.say(decision);
       this.owner.keep(decision.ownership);
-      return { ok: true, observation, decision, results: [...results, ...(await sendAll(this.sender, decision.actions, signal))] };
+      const all = [...results, ...(await sendAll(this.sender, decision.actions, signal))];
+      if (c && decision.missing) await sendMissing(this.sender, c, decision.missing, signal);
+      return { ok: true, observation, decision, results: all };
     }
-    return { ok: true, observation, decision, results: await sendAll(this.sender, decision.actions, signal) };
+    const results = await sendAll(this.sender, decision.actions, signal);
+    // Rule 16: the owner's "run missing", once the queue has no active job.
+    if (c && decision.missing) await sendMissing(this.sender, c, decision.missing, signal);
+    return { ok: true, observation, decision, results };
   }
 
   /** Observe and decide; an unknown answer is a degraded cycle with no decision. */
-  private async look(signal?: AbortSignal, blocked?: Blockers): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
+  private async look(signal?: AbortSignal, blocked?: Blockers, control?: { state: ControlState; zone: string }): Promise<{ ok: true; observation: Observation; decision: Decision } | { ok: false; error: ClassifiedError }> {
     let observation: Observation;
     try {
       observation = await this.o.client.observe(signal);
@@ -208,7 +222,7 @@ export class Daemon {
       return { ok: false, error: presence.error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked, this.o.autoCap?.n);
+    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked, this.o.autoCap?.n, control);
     return { ok: true, observation, decision };
   }
 
@@ -223,11 +237,23 @@ export class Daemon {
       this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}), ...(this.o.autoCap ? { autoCap: this.o.autoCap.view() } : {}) });
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
       const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
-      // A window opens or closes at its minute, not at the next poll after it (rule 6).
+      // A window opens or closes at its minute, not at the next poll after it (rule 6); an owner's hold ends at its time (rule 16).
       // Rule 15: a dwell or settle time that ends before the next poll is looked at when it ends.
-      const wait = Math.min(polled, this.o.gates?.msToNextChange() ?? Infinity, r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity);
+      const expiry = this.o.control?.nextExpiry();
+      // An owner's instruction cuts the sleep short (or skips it, if it came during the cycle): a hold pauses now, not at the next poll.
+      const asked = this.waker.signal.aborted;
+      if (asked) this.waker = new AbortController();
+      const wait = asked
+        ? 0
+        : Math.min(
+            polled,
+            this.o.gates?.msToNextChange() ?? Infinity,
+            expiry === undefined ? Infinity : Math.max(0, expiry - this.o.clock.now()),
+            r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity,
+          );
       this.o.heartbeat?.(this.health, wait);
-      await this.sleep(wait, r.ok, signal);
+      await this.sleep(wait, r.ok, AbortSignal.any([signal, this.waker.signal]));
+      if (this.waker.signal.aborted) this.waker = new AbortController();
     }
   }
 

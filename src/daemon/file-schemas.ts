@@ -6,7 +6,20 @@
 
 import { type Static, Type } from "@sinclair/typebox";
 
-/** What the daemon owns, kept across restarts. */
+const Channel = Type.Union([Type.Literal("page"), Type.Literal("api"), Type.Literal("cli")]);
+const Asked = { at: Type.Number(), by: Type.String(), channel: Channel };
+const Hold = Type.Object({ ...Asked, until: Type.Number() });
+
+/** The owner's instructions (core/control.ts ControlState), kept so that a restart keeps them. */
+export const ControlSchema = Type.Object({
+  all: Type.Optional(Hold),
+  queues: Type.Optional(Type.Record(Type.String(), Hold)),
+  n: Type.Optional(Type.Object({ ...Asked, n: Type.Integer({ minimum: 1 }), until: Type.Number() })),
+  handsOff: Type.Optional(Type.Object(Asked)),
+  missing: Type.Optional(Type.Array(Type.Object({ ...Asked, queue: Type.String() }))),
+});
+
+/** What the daemon owns, kept across restarts, and the owner's instructions in force. */
 export const StateSchema = Type.Object({
   /** The format: STATE_VERSION (state-file.ts, with the version policy) when written; a newer one is read for the keys below. */
   version: Type.Integer({ minimum: 1 }),
@@ -23,6 +36,8 @@ export const StateSchema = Type.Object({
       expected: Type.Record(Type.String(), Type.Integer({ minimum: 1 })),
     }),
   ),
+  /** Rule 16: the owner's instructions in force (holds, a temporary N, stop-managing, run-missing); absent when none. */
+  control: Type.Optional(ControlSchema),
 });
 export type State = Static<typeof StateSchema>;
 

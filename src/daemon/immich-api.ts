@@ -5,8 +5,12 @@
 
 import type { ImmichClient } from "../immich/index.ts";
 
-/** What the daemon needs of the Immich client; the system config only with TUNE_CONCURRENCY (rule 15). */
-export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused"> & Partial<Pick<ImmichClient, "getSystemConfig" | "putSystemConfig">>;
+/**
+ * What the daemon needs of the Immich client; the system config only with
+ * TUNE_CONCURRENCY (rule 15), startMissing only for the owner's "run missing" (rule 16).
+ */
+export type ImmichApi = Pick<ImmichClient, "connect" | "observe" | "setPaused"> &
+  Partial<Pick<ImmichClient, "getSystemConfig" | "putSystemConfig" | "startMissing">>;
 
 /** The client's errors: `transient` ones are retried, others end the daemon. */
 export interface ClassifiedError {

@@ -8,7 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { TuningRecord } from "../core/concurrency-config.ts";
-import type { Ownership } from "../core/types.ts";
+import type { ControlState } from "../core/control.ts";
+import { emptyOwnership, type Ownership } from "../core/types.ts";
 import { isState } from "../generated/checks.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import { MAX_FILE_BYTES, readFileLimited, TooLarge } from "../shared/bounded-read.ts";
@@ -37,16 +38,20 @@ import type { State } from "./file-schemas.ts";
 export const STATE_VERSION = 1;
 
 /** Every top-level key this version reads (StateSchema's; a test keeps them equal). */
-export const STATE_KEYS: readonly string[] = ["version", "writtenBy", "immichUrl", "pausedByUs", "runningByUs", "held", "tuning"];
+export const STATE_KEYS: readonly string[] = ["version", "writtenBy", "immichUrl", "pausedByUs", "runningByUs", "held", "tuning", "control"];
 
 export interface StateStore {
   /**
-   * The saved ownership, `undefined` when there is none; and a problem to
-   * warn about: the file was ignored (no ownership), or read only in part (a
-   * newer format: ownership and problem both).
+   * The saved ownership (and the owner's instructions, rule 16, and the
+   * owner's job concurrency, rule 15), `undefined` when there is none; and a
+   * problem to warn about: the file was ignored (no ownership), or read only
+   * in part (a newer format: ownership and problem both).
    */
-  load(): { ownership?: Ownership; problem?: string; tuning?: TuningRecord };
+  load(): { ownership?: Ownership; control?: ControlState; problem?: string; tuning?: TuningRecord };
+  /** Saves the ownership; what else the file keeps is kept beside it. */
   save(ownership: Ownership): void;
+  /** Saves the owner's instructions; the rest of the file is kept beside them. */
+  saveControl(control: ControlState): void;
   /**
    * Keeps (or, undefined, forgets) the owner's job concurrency (rule 15),
    * beside the ownership; throws like save when the file cannot be written.
@@ -58,17 +63,19 @@ export interface StateStore {
 
 /** A state file at `path`, for the server at `immichUrl` (a file for another server is ignored). */
 export function fileStateStore(path: string, immichUrl: string): StateStore {
-  // Both halves of the file: each save writes the other as last known.
+  // The parts of the file, as last loaded or saved: each save writes the others as last known.
   let ownership: Ownership | undefined;
   let tuning: TuningRecord | undefined;
+  let control: ControlState | undefined;
   let loaded = false;
   const write = () => {
     const state: State = {
       version: STATE_VERSION,
       writtenBy: VERSION,
       immichUrl,
-      ...(ownership ?? { pausedByUs: [], runningByUs: [], held: [] }),
+      ...(ownership ?? emptyOwnership()),
       ...(tuning ? { tuning } : {}),
+      ...(control && Object.keys(control).length ? { control } : {}),
     };
     mkdirSync(dirname(path), { recursive: true });
     writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
@@ -105,7 +112,9 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
       ownership = { pausedByUs: data.pausedByUs, runningByUs: data.runningByUs, held: data.held };
       // The owner's job concurrency (rule 15), when a tuning daemon kept it: an optional key of format 1.
       tuning = format ? undefined : data.tuning;
-      const found = { ownership, ...(tuning ? { tuning } : {}) };
+      // The owner's instructions (rule 16), likewise.
+      control = format ? undefined : data.control;
+      const found = { ownership, ...(tuning ? { tuning } : {}), ...(control ? { control } : {}) };
       if (format) {
         return {
           ...found,
@@ -129,6 +138,11 @@ export function fileStateStore(path: string, immichUrl: string): StateStore {
     save(o) {
       if (!loaded) store.load(); // never drop the other half unread
       ownership = o;
+      write();
+    },
+    saveControl(c) {
+      if (!loaded) store.load();
+      control = c;
       write();
     },
     saveTuning(t) {
@@ -168,11 +182,18 @@ export function saveOwnership(store: StateStore, ownership: Ownership): string |
 }
 
 /** No state file: ownership lives only in memory. */
-export const memoryStateStore = (): StateStore & { saved?: Ownership; savedTuning?: TuningRecord } => {
-  const store: StateStore & { saved?: Ownership; savedTuning?: TuningRecord } = {
-    load: () => ({ ...(store.saved ? { ownership: store.saved } : {}), ...(store.savedTuning ? { tuning: store.savedTuning } : {}) }),
+export const memoryStateStore = (): StateStore & { saved?: Ownership; savedTuning?: TuningRecord; savedControl?: ControlState } => {
+  const store: StateStore & { saved?: Ownership; savedTuning?: TuningRecord; savedControl?: ControlState } = {
+    load: () => ({
+      ...(store.saved ? { ownership: store.saved } : {}),
+      ...(store.savedTuning ? { tuning: store.savedTuning } : {}),
+      ...(store.savedControl ? { control: store.savedControl } : {}),
+    }),
     save: (o) => {
       store.saved = o;
+    },
+    saveControl: (c) => {
+      store.savedControl = c;
     },
     saveTuning: (t) => {
       if (t) store.savedTuning = t;

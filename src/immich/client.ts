@@ -46,6 +46,13 @@ export interface ImmichClient {
   getSystemConfig(signal?: AbortSignal): Promise<SystemConfig>;
   /** PUT /system-config (systemConfig.update): the whole object; answers the settings now in force, checked. */
   putSystemConfig(config: SystemConfig, signal?: AbortSignal): Promise<SystemConfig>;
+  /**
+   * Ask Immich to queue a queue's missing jobs: the legacy start command with
+   * force:false, as the admin page's "Missing" button sends it (every
+   * version, both API families: PUT /api/jobs/{queue} needs job.create).
+   * Immich answers 400 on an active queue or one it cannot start.
+   */
+  startMissing(queue: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface ImmichClientOptions {
@@ -173,6 +180,8 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       return { at: options.clock.now(), api, queues };
     },
 
+    startMissing,
+
     async setPaused(queue, paused, signal) {
       const { api, version } = connected();
       const path = `/${api}/${encodeURIComponent(queue)}`;
@@ -207,6 +216,17 @@ export function createImmichClient(options: ImmichClientOptions): ImmichClient {
       return (await call("systemConfig", "/system-config", true, signal, config)) as SystemConfig;
     },
   };
+
+  async function startMissing(queue: string, signal?: AbortSignal): Promise<void> {
+    const { version } = connected();
+    try {
+      // The one start the daemon ever sends, and only when its owner asks: force:false queues what is missing, never everything again.
+      await call("jobStatus", `/jobs/${encodeURIComponent(queue)}`, true, signal, { command: "start", force: false });
+    } catch (e) {
+      if (e instanceof ImmichError && e.kind === "missing-scope") throw missingScope(e, version, [e.scope ?? "job.create"]);
+      throw e;
+    }
+  }
 
   /** GET /jobs: the legacy family's read check. `alsoLacking` is a queue.* scope found missing before. */
   async function readJobs(version: Version, signal: AbortSignal | undefined, alsoLacking?: string): Promise<string[]> {

@@ -13,7 +13,7 @@
 // still in flight and time it out spuriously (measured: 2 false timeouts in
 // 6 polls of a loop advanced by 60 s).
 
-import { redactUrl } from "../config/redact.ts";
+import { redactUrl } from "../shared/redact.ts";
 import { ImmichError, oneLine } from "./errors.ts";
 import { BodyTooLarge, parseGuarded, readLimited } from "./json-guard.ts";
 import { type ErrorBody, isErrorBody } from "./answers.ts";

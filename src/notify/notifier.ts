@@ -7,7 +7,7 @@
 import type { Log } from "../daemon/log.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { NotifyEvent } from "./events.ts";
-import type { NotifyTarget } from "./targets.ts";
+import type { NotifyTarget } from "../shared/notify-targets.ts";
 
 export const BATCH_MS = 3_000;
 export const SEND_TIMEOUT_MS = 10_000;

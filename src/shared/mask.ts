@@ -3,7 +3,7 @@
 // of the key (or of API_KEY_FILE's content) is replaced by "***", whatever
 // wrote it: a configuration error echoing a URL, a proxy's 401 message that
 // repeats the key, a text or JSON log line. Messages already redact what they
-// know to be secret (config/redact.ts); this catches what they cannot know,
+// know to be secret (shared/redact.ts); this catches what they cannot know,
 // such as words a server sends back.
 import type { TextOut } from "./text-out.ts";
 

@@ -8,7 +8,7 @@
 
 import { readLimited, TooLarge } from "../shared/bounded-read.ts";
 import { excerpt } from "../shared/escape.ts";
-import { type ListenAddress, localUrl } from "./address.ts";
+import { type ListenAddress, localUrl } from "../shared/listen-address.ts";
 
 export const HEALTHCHECK_TIMEOUT_MS = 5_000;
 /** The daemon's /healthz is one line of a few hundred bytes at most (its last error included). */

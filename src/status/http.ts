@@ -38,7 +38,9 @@ export function createStatusHandler(o: StatusHandlerOptions): StatusHandler {
     const snap = o.snapshot();
     switch (path) {
       case "/":
-        return finish(method, new Response(o.page, { headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8", "content-security-policy": CSP } }));
+        return finish(method, new Response(pageIn(o.page, req.headers.get("accept-language")), {
+          headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8", "content-security-policy": CSP, "content-language": pageLanguage(req.headers.get("accept-language")), vary: "Accept-Language" },
+        }));
       case "/healthz":
         return finish(method, healthz(snap, o.now()));
       case "/readyz":
@@ -51,6 +53,34 @@ export function createStatusHandler(o: StatusHandlerOptions): StatusHandler {
         return finish(method, text(404, "not found; try /, /healthz, /readyz, /metrics or /api/status\n"));
     }
   };
+}
+
+/** The page's languages (page.html's dictionary), English first: the fallback. */
+export const PAGE_LANGUAGES = ["en", "ru"] as const;
+
+/** The reader's language from Accept-Language: the first of PAGE_LANGUAGES by preference (q), else English. */
+export function pageLanguage(header: string | null): (typeof PAGE_LANGUAGES)[number] {
+  if (!header) return "en";
+  const ranked = header
+    .split(",")
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().split(";");
+      const q = params.map((x) => /^\s*q=([\d.]+)\s*$/.exec(x)?.[1]).find((x) => x !== undefined);
+      return { lang: (tag ?? "").trim().toLowerCase().split("-")[0]!, q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranked) {
+    const hit = PAGE_LANGUAGES.find((l) => l === r.lang);
+    if (hit) return hit;
+  }
+  return "en";
+}
+
+/** The page with its <html lang> set for the reader (the page's script reads it, unless the reader's switch says otherwise). */
+function pageIn(page: string, acceptLanguage: string | null): string {
+  const lang = pageLanguage(acceptLanguage);
+  return lang === "en" ? page : page.replace('<html lang="en">', `<html lang="${lang}">`);
 }
 
 /** The page may only talk to its own origin and load nothing from elsewhere. */

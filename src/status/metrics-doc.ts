@@ -29,6 +29,7 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
   timeline: { from: T - 3_600_000, to: T, queues: [], marks: [] },
   windows: [{ queue: "smartSearch", window: "22:00-06:00", zone: "Europe/Berlin", open: false, nextChange: "Sat 22:00" }],
   gates: { ml: { up: true, since: T - 3_600_000, urls: ["http://immich-machine-learning:3003"] }, pressure: [] },
+  control: { enabled: true, zone: "Europe/Berlin", configuredN: 1, state: { queues: { smartSearch: { at: T, by: "127.0.0.1", channel: "page", until: T + 3_600_000 } } } },
   etas: { overallSeconds: 420, unknown: [], estimated: [], waiting: [], queues: [{ name: "thumbnailGeneration", jobs: 253, ratePerSecond: 0.6, seconds: 420 }] },
   autoCap: {
     auto: true,

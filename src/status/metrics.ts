@@ -69,8 +69,17 @@ export function renderMetrics(s: StatusSnapshot): string {
       type: "gauge",
       samples: s.gates?.pressure ? [{ value: flag(s.gates.pressure.length > 0) }] : [],
     },
+    {
+      name: `${P}owner_hold_until_seconds`,
+      help: "When the owner's hold ends, in unix seconds; queue=\"\" is the hold on every managed queue; absent while nothing is held.",
+      type: "gauge",
+      samples: [
+        ...(s.control?.state.all ? [{ labels: { queue: "" }, value: s.control.state.all.until / 1000 }] : []),
+        ...Object.entries(s.control?.state.queues ?? {}).map(([queue, h]) => ({ labels: { queue }, value: h.until / 1000 })),
+      ],
+    },
     { name: `${P}slots_used`, help: "Managed queues occupying a slot (running, or paused with active jobs still finishing).", type: "gauge", samples: [{ value: s.slots.used }] },
-    { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS).", type: "gauge", samples: [{ value: s.slots.max }] },
+    { name: `${P}slots_max`, help: "N: at most this many managed queues occupy a slot (MAX_CONCURRENT_JOBS, or the owner's temporary N while one is set).", type: "gauge", samples: [{ value: s.slots.max }] },
     ...autoCapFamilies(s),
     perQueue("queue_active_jobs", "Jobs running now.", (q) => q.active),
     perQueue("queue_pending_jobs", "Jobs waiting to run (waiting + paused).", (q) => q.waiting + q.paused),

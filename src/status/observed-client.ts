@@ -29,5 +29,6 @@ export function observedClient(client: ImmichApi, recorder: Pick<StatusRecorder,
           putSystemConfig: (config: Parameters<NonNullable<ImmichApi["putSystemConfig"]>>[0], signal?: AbortSignal) => counted(signal, () => client.putSystemConfig!(config, signal)),
         }
       : {}),
+    ...(client.startMissing ? { startMissing: (queue: string, signal?: AbortSignal) => counted(signal, () => client.startMissing!(queue, signal)) } : {}),
   };
 }

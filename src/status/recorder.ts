@@ -14,9 +14,9 @@ import type { Health } from "../daemon/health.ts";
 import type { AutoCapView } from "../daemon/auto-cap-loop.ts";
 import { formatVersion, type ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { waitReasons } from "../cli/status-waits.ts";
+import { waitReasons } from "../core/wait-reasons.ts";
 import { History } from "./history.ts";
-import { type Counters, deepFreeze, type QueueStatus, type SentAction, type StatusSnapshot } from "./snapshot.ts";
+import { type ControlView, type Counters, deepFreeze, type QueueStatus, type SentAction, type StatusSnapshot } from "./snapshot.ts";
 
 /** Upper bounds of the cycle-duration histogram, in seconds. */
 export const CYCLE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
@@ -29,6 +29,8 @@ export interface RecorderOptions {
   pollIntervalMs: number;
   dryRun: boolean;
   managed: readonly string[];
+  /** The owner's instructions as the page and /api/status show them (rule 16), read at every publication. */
+  control?: () => ControlView;
 }
 
 /** How late the loop may report in before it counts as stuck: a few poll intervals, at least 30 s (a slow Immich). */
@@ -75,6 +77,7 @@ export class StatusRecorder {
       queues: [],
       counters: this.counters(),
       timeline: this.history.timeline(o.managed),
+      ...(o.control ? { control: structuredClone(o.control()) } : {}),
     } satisfies StatusSnapshot);
   }
 
@@ -199,7 +202,7 @@ export class StatusRecorder {
       }),
       lastSuccessAt: r.observation.at,
       queues,
-      slots: { used: queues.filter((q) => q.occupiesSlot).length, max: n },
+      slots: { used: queues.filter((q) => q.occupiesSlot).length, max: r.decision.n ?? n },
       timeline: this.history.timeline(this.o.managed),
     });
   }
@@ -239,9 +242,12 @@ export class StatusRecorder {
         occupiesSlot: occupiesSlot(now),
         held,
       };
-      // The same words as `status`.
+      // The same words as `status`, and the same as data for the page's languages.
       const why = waits.get(q.name);
-      if (why) s.waitsBecause = why;
+      if (why) {
+        s.waitsBecause = why.text;
+        s.why = { code: why.code, params: { ...why.params } };
+      }
       const w = windows.get(q.name);
       if (w) s.window = { window: w.window, open: w.open, ...(w.nextChange ? { nextChange: w.nextChange } : {}), ...(w.nextChangeAt ? { nextChangeAt: w.nextChangeAt } : {}) };
       const last = this.lastActions.get(q.name);
@@ -265,10 +271,16 @@ export class StatusRecorder {
     };
   }
 
+  /** The owner's instructions changed: publish them now, not at the next cycle. */
+  controlChanged(): void {
+    this.publish({});
+  }
+
   /** `change` must hold only objects of the recorder's own (copies): they are frozen in place. */
   private publish(change: Partial<StatusSnapshot>): void {
     const previous = this.snap;
-    this.snap = deepFreeze({ ...previous, ...change, at: this.o.clock.now(), counters: this.counters() });
+    const control = this.o.control ? { control: structuredClone(this.o.control()) } : {};
+    this.snap = deepFreeze({ ...previous, ...change, ...control, at: this.o.clock.now(), counters: this.counters() });
     for (const l of this.listeners) l(this.snap, previous);
   }
 }

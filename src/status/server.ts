@@ -12,8 +12,9 @@
 // spread connections over both. With `reusePort: false` the second bind
 // fails with EADDRINUSE, like any port in use.
 
-import type { ListenAddress } from "./address.ts";
-import type { StatusHandler } from "./http.ts";
+import type { ListenAddress } from "../shared/listen-address.ts";
+/** A fetch handler that also learns the client's address (the controls log and rate-limit by it). */
+export type ServedHandler = (req: Request, addr?: string) => Response | Promise<Response>;
 
 export const IDLE_TIMEOUT_S = 10;
 export const MAX_BODY_BYTES = 1024;
@@ -26,7 +27,7 @@ export interface StatusServer {
   stop(): Promise<void>;
 }
 
-export function startStatusServer(addr: ListenAddress, handler: StatusHandler, opts: { idleTimeoutS?: number } = {}): StatusServer {
+export function startStatusServer(addr: ListenAddress, handler: ServedHandler, opts: { idleTimeoutS?: number } = {}): StatusServer {
   const server = Bun.serve({
     hostname: addr.hostname,
     port: addr.port,
@@ -38,7 +39,7 @@ export function startStatusServer(addr: ListenAddress, handler: StatusHandler, o
       if (srv.pendingRequests > MAX_PENDING) {
         return new Response("busy; try again\n", { status: 503, headers: { "retry-after": "1", "content-type": "text/plain; charset=utf-8" } });
       }
-      return handler(req);
+      return handler(req, srv.requestIP(req)?.address);
     },
     error() {
       return new Response("internal error\n", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });

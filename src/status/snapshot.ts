@@ -7,6 +7,7 @@
 import type { MlGate, PressureOver } from "../core/blockers.ts";
 import type { Action, Notice, Observation, QueueView, Reason } from "../core/types.ts";
 import type { WindowState } from "../core/windows.ts";
+import type { ControlState } from "../core/control.ts";
 import type { Health } from "../daemon/health.ts";
 import type { AutoCapView } from "../daemon/auto-cap-loop.ts";
 
@@ -25,6 +26,8 @@ export interface QueueStatus {
   held: boolean;
   /** Why a paused queue with pending work is not resumed now, in `status`'s words (held, a closed window, the ML service down, its turn). */
   waitsBecause?: string;
+  /** The same as data (core/wait-reasons.ts): the page says it in the reader's language. */
+  why?: { code: string; params: Record<string, unknown> };
   /** Its time window, if it has one: open or closed, and when that next changes. */
   window?: { window: string; open: boolean; nextChange?: string; nextChangeAt?: number };
   /** Seconds until its backlog is done, when known. */
@@ -138,6 +141,20 @@ export interface StatusSnapshot {
   nextLook?: { inSeconds: number; why: string };
   /** Rule 15 (MAX_CONCURRENT_JOBS=auto, TUNE_CONCURRENCY): N now and its range, the pressure against the target, each tuned queue's concurrency against the owner's, the last change and its reason. */
   autoCap?: AutoCapView;
+  /** The owner's instructions (rule 16) and whether the page may give them. */
+  control?: ControlView;
+}
+
+/** What /api/status says of the owner's instructions: never the token. */
+export interface ControlView {
+  /** CONTROL_TOKEN is set: the page and the API may give instructions. */
+  enabled: boolean;
+  /** TZ, in which "until 07:00" is read. */
+  zone: string;
+  /** MAX_CONCURRENT_JOBS, which a temporary N replaces. */
+  configuredN: number;
+  /** The instructions as kept (times in ms since epoch; `by` is the requester's address). */
+  state: ControlState;
 }
 
 /** Freezes an object graph (the snapshot is shared with readers and must never change under them). */

@@ -119,6 +119,8 @@ describe("the variables table", () => {
       "STATE_FILE",
       "HEALTH_FILE",
       "STATUS_ADDR",
+      "CONTROL_TOKEN",
+      "CONTROL_TOKEN_FILE",
       "NOTIFY_URL",
       "NOTIFY_TOKEN",
       "NOTIFY_TOKEN_FILE",

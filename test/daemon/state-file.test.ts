@@ -37,6 +37,21 @@ describe("fileStateStore", () => {
     expect(fileStateStore(path, URL_A).load()).toEqual({ ownership: OWNED });
   });
 
+  test("the owner's instructions (key control) are kept beside the ownership: saving either keeps the other; a file without them loads", () => {
+    const path = join(dir(), "state.json");
+    const store = fileStateStore(path, URL_A);
+    store.load();
+    store.save(OWNED);
+    const control = { all: { at: 1, by: "127.0.0.1", channel: "page" as const, until: 2 }, n: { at: 1, by: "cli", channel: "cli" as const, n: 3, until: 5 } };
+    store.saveControl(control);
+    expect(fileStateStore(path, URL_A).load()).toEqual({ ownership: OWNED, control });
+    store.save({ ...OWNED, held: [] });
+    expect(fileStateStore(path, URL_A).load()).toEqual({ ownership: { ...OWNED, held: [] }, control });
+    // Nothing asked: no key written (the file reads as before this feature).
+    store.saveControl({});
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ version: 1, writtenBy: VERSION, immichUrl: URL_A, ...OWNED, held: [] });
+  });
+
   test.each<[string, string, RegExp]>([
     ["not JSON", "{ half", /is not valid JSON; ignoring it$/],
     ["another program's JSON", '{"hello":1}', /is not a state file of this daemon; ignoring it$/],
@@ -115,6 +130,9 @@ test("ON_EXIT=keep with a state file that cannot be written: the daemon warns an
   const failing: StateStore = {
     load: () => ({ ownership: OWNED }),
     save: () => {
+      throw new Error("EROFS: read-only file system, open '/state/state.json.1.tmp'");
+    },
+    saveControl: () => {
       throw new Error("EROFS: read-only file system, open '/state/state.json.1.tmp'");
     },
   };

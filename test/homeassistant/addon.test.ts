@@ -44,6 +44,7 @@ const NOT_EXPOSED: Partial<Record<EnvName, string>> = {
   TZ: "the Supervisor gives every add-on Home Assistant's time zone (and the environment would win over an option)",
   API_KEY_FILE: "an add-on has no secret files; the password field and !secret do that",
   NOTIFY_TOKEN_FILE: "an add-on has no secret files; the password field and !secret do that",
+  CONTROL_TOKEN_FILE: "an add-on has no secret files; the password field and !secret do that",
   HEALTH_FILE: "the image's health check reads the heartbeat where the image puts it",
   PRESSURE_DIR: "an add-on's /proc/pressure is already the host's (PSI is not namespaced)",
 };

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { memoryLog } from "../../src/daemon/log.ts";
 import type { NotifyEvent } from "../../src/notify/events.ts";
 import { Notifier } from "../../src/notify/notifier.ts";
-import { parseNotifyTargets, type NotifyTarget } from "../../src/notify/targets.ts";
+import { parseNotifyTargets, type NotifyTarget } from "../../src/shared/notify-targets.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
 import { startHangingReceiver, startReceiver, until } from "./receivers.ts";
 

@@ -6,6 +6,7 @@
 import { loadConfig } from "../../src/config/index.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { GateWatch } from "../../src/daemon/gates.ts";
+import { ControlKeeper } from "../../src/daemon/control-keeper.ts";
 import { createMlProbe } from "../../src/daemon/ml-probe.ts";
 import { openPressure, type PressureSource } from "../../src/daemon/pressure.ts";
 import { readFileSync } from "node:fs";
@@ -16,7 +17,7 @@ import { type Clock, VirtualClock, watchFirstSleep } from "../../src/shared/cloc
 import { startSimulator, type Simulator } from "../../src/simulator/server.ts";
 import { createStatusHandler } from "../../src/status/http.ts";
 import { STATUS_PAGE } from "../../src/status/page.ts";
-import { startStatus, type StatusWiring } from "../../src/status/wire.ts";
+import { startStatus, type StatusWiring } from "../../src/cli/status-wiring.ts";
 
 export const KEY = "status-daemon-key-0123456789abcdef";
 export const PERSON = "status-person-key-0123456789";
@@ -26,6 +27,10 @@ export interface StatusHarness {
   clock: VirtualClock;
   wiring: StatusWiring;
   log: ReturnType<typeof memoryLog>;
+  /** The owner's instructions (rule 16), shared by the daemon and the status server. */
+  control: ControlKeeper;
+  store: ReturnType<typeof memoryStateStore>;
+  daemon: Daemon;
   /** The status server's handler, called in process. */
   get(path: string, init?: RequestInit): Response;
   advance(ms: number): Promise<void>;
@@ -56,7 +61,9 @@ export async function startStatusHarness(
   const daemonClock = opts.clock ?? clock;
   const log = memoryLog();
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch, clock: daemonClock, timeoutMs: 5_000 });
-  const wiring = startStatus(config, client, daemonClock, log, fetch, { record: true });
+  const store = memoryStateStore();
+  const control = new ControlKeeper({ store, log, managed: config.managedQueues, configuredN: config.maxConcurrentJobs, zone: config.timeZone ?? "UTC" });
+  const wiring = startStatus(config, client, daemonClock, log, fetch, { record: true, control });
   if ("problem" in wiring) throw new Error(wiring.problem);
   const { clock: watched, firstSleep } = watchFirstSleep(daemonClock);
   const daemon = new Daemon({
@@ -67,7 +74,8 @@ export async function startStatusHarness(
     pollIntervalMs: config.pollIntervalMs,
     dryRun: false,
     onExit: "resume",
-    store: memoryStateStore(),
+    store,
+    control,
     random: () => 0.5,
     heartbeat: wiring.beat,
     ...(config.schedule || config.mlUrls || config.maxPressure
@@ -94,6 +102,9 @@ export async function startStatusHarness(
     clock,
     wiring,
     log,
+    control,
+    store,
+    daemon,
     get: (path, init) => handler(new Request(`http://status.test${path}`, init)),
     advance: (ms) => clock.advance(ms),
     person: (queue, paused) =>

@@ -66,7 +66,7 @@ describe("the status endpoints of a working daemon", () => {
     const expected: [string, ParsedFamily["type"]][] = [
       ["build_info", "GAUGE"], ["start_time_seconds", "GAUGE"], ["up", "GAUGE"], ["last_successful_observation_timestamp_seconds", "GAUGE"],
       ["consecutive_failures", "GAUGE"], ["cycles_total", "COUNTER"], ["cycle_duration_seconds", "HISTOGRAM"], ["actions_total", "COUNTER"],
-      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["window_open", "GAUGE"], ["ml_up", "GAUGE"], ["host_pressure_high", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"],
+      ["api_errors_total", "COUNTER"], ["eta_seconds", "GAUGE"], ["window_open", "GAUGE"], ["ml_up", "GAUGE"], ["host_pressure_high", "GAUGE"], ["owner_hold_until_seconds", "GAUGE"], ["slots_used", "GAUGE"], ["slots_max", "GAUGE"],
       ["slots_min", "GAUGE"], ["slots_range_max", "GAUGE"], ["host_pressure_percent", "GAUGE"], ["host_pressure_target_percent", "GAUGE"], ["pressure_source_up", "GAUGE"],
       ["cap_changes_total", "COUNTER"], ["queue_concurrency", "GAUGE"], ["queue_owner_concurrency", "GAUGE"], ["queue_active_jobs", "GAUGE"], ["queue_pending_jobs", "GAUGE"],
       ["queue_delayed_jobs", "GAUGE"], ["queue_paused", "GAUGE"], ["queue_managed", "GAUGE"], ["queue_held", "GAUGE"], ["queue_occupies_slot", "GAUGE"],

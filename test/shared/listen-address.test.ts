@@ -1,7 +1,7 @@
 // STATUS_ADDR forms: a bare port is loopback only; every other interface is asked for by name.
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/index.ts";
-import { localUrl, parseListenAddress } from "../../src/status/address.ts";
+import { localUrl, parseListenAddress } from "../../src/shared/listen-address.ts";
 
 describe("STATUS_ADDR", () => {
   test.each([

@@ -1,4 +1,4 @@
-// Connects the status pieces to a running daemon: the recorder (fed by the
+// The edge that connects the status pieces to a running daemon: the recorder (fed by the
 // loop's heartbeat and cycle callbacks and by the wrapped client), the HTTP
 // server when STATUS_ADDR asks for one, and the notifier (fed by the
 // recorder's publications) when NOTIFY_URL names targets. `run` calls startStatus once;
@@ -6,6 +6,8 @@
 // notifier sends passes through the same masker as the logs (the API key or
 // the token a hostile server puts in a queue name or an error message shows
 // as ***: issue 16 item 6).
+// It lives in cli/, above both status/ and notify/ (notify reads the status
+// snapshot), so that every import points down the layers.
 
 import type { Config } from "../config/index.ts";
 import type { Health } from "../daemon/health.ts";
@@ -16,12 +18,15 @@ import { secretMasker } from "../shared/mask.ts";
 import { VERSION } from "../shared/version.ts";
 import { EventDetector } from "../notify/events.ts";
 import { Notifier } from "../notify/notifier.ts";
-import { createStatusHandler } from "./http.ts";
-import { observedClient } from "./observed-client.ts";
-import { STATUS_PAGE } from "./page.ts";
-import { type CycleReport, StatusRecorder } from "./recorder.ts";
-import type { StatusSnapshot } from "./snapshot.ts";
-import { startStatusServer, type StatusServer } from "./server.ts";
+import type { ControlKeeper } from "../daemon/control-keeper.ts";
+import { createControlHandler } from "../status/control-api.ts";
+import { ControlAuth } from "../status/control-auth.ts";
+import { createStatusHandler } from "../status/http.ts";
+import { observedClient } from "../status/observed-client.ts";
+import { STATUS_PAGE } from "../status/page.ts";
+import { type CycleReport, StatusRecorder } from "../status/recorder.ts";
+import { startStatusServer, type StatusServer } from "../status/server.ts";
+import type { StatusSnapshot } from "../status/snapshot.ts";
 
 /** How long the exit waits for notifications still on their way (real time). */
 export const NOTIFY_EXIT_BUDGET_MS = 1_500;
@@ -42,10 +47,14 @@ export function startStatus(
   clock: Clock,
   log: Log,
   fetchFn?: typeof fetch,
-  /** Keep the snapshot even with no server and no notifications (tests read it in process). */
-  opts: { record?: boolean } = {},
+  /** Keep the snapshot even with no server and no notifications (tests read it in process); the owner's instructions (rule 16). */
+  opts: { record?: boolean; control?: ControlKeeper } = {},
 ): StatusWiring | { problem: string } {
+  const keeper = opts.control;
   const recorder = new StatusRecorder({
+    ...(keeper
+      ? { control: () => ({ enabled: config.controlToken !== undefined, zone: keeper.zone, configuredN: config.maxConcurrentJobs, state: keeper.current }) }
+      : {}),
     clock,
     version: VERSION,
     immichUrl: config.immichUrl,
@@ -57,7 +66,17 @@ export function startStatus(
   const mask = secretMasker([config.apiKey, config.notifyToken]);
   let server: StatusServer | undefined;
   if (config.statusAddr) {
-    const handler = createStatusHandler({ snapshot: maskedSnapshots(() => recorder.current, mask), now: () => clock.now(), page: STATUS_PAGE });
+    const read = createStatusHandler({ snapshot: maskedSnapshots(() => recorder.current, mask), now: () => clock.now(), page: STATUS_PAGE });
+    const control = keeper
+      ? createControlHandler({
+          ...(config.controlToken ? { auth: new ControlAuth(config.controlToken, () => clock.now(), log) } : {}),
+          keeper,
+          serverQueues: () => recorder.current.lastObservation?.queues.map((q) => q.name),
+          now: () => clock.now(),
+        })
+      : undefined;
+    keeper?.onChange(() => recorder.controlChanged());
+    const handler = (req: Request, addr?: string) => control?.(req, addr) ?? read(req);
     try {
       server = startStatusServer(config.statusAddr, handler);
     } catch (e) {
@@ -69,6 +88,11 @@ export function startStatus(
       return { problem: `STATUS_ADDR: cannot listen on ${where}: ${(e as Error).message.split("\n")[0]}` };
     }
     log.info(`status page and metrics at ${server.url}/ (/healthz, /readyz, /metrics, /api/status)`, { statusUrl: server.url });
+    log.info(
+      config.controlToken
+        ? "the owner's controls are on (CONTROL_TOKEN): the page asks for the token; the API and the command line send it as Authorization: Bearer"
+        : "the page is read-only: set CONTROL_TOKEN or CONTROL_TOKEN_FILE to turn on its controls (hold, release, N for a while, resume-all, run missing)",
+    );
   }
   let notifier: Notifier | undefined;
   if (config.notifyTargets.length > 0 && fetchFn) {

@@ -5,7 +5,7 @@ import { loadConfig } from "../../src/config/index.ts";
 import type { ImmichApi } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
-import { startStatus } from "../../src/status/wire.ts";
+import { startStatus } from "../../src/cli/status-wiring.ts";
 
 const client = { connect: async () => ({}), observe: async () => ({}), setPaused: async () => {} } as unknown as ImmichApi;
 

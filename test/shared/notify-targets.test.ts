@@ -1,7 +1,7 @@
 // NOTIFY_URL: ntfy topics and json+ webhooks, every wrong form named.
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/index.ts";
-import { parseNotifyTargets } from "../../src/notify/targets.ts";
+import { parseNotifyTargets } from "../../src/shared/notify-targets.ts";
 
 describe("NOTIFY_URL", () => {
   test("a plain URL is an ntfy topic, json+ a webhook; several separated by spaces; logs see only the host", () => {
