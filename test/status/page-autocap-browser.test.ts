@@ -21,10 +21,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function cardOf(snapshot: StatusSnapshot) {
+async function cardOf(snapshot: StatusSnapshot, locale = "en-US") {
   const handler = createStatusHandler({ snapshot: () => snapshot, now: () => snapshot.at, page: STATUS_PAGE });
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => handler(req) });
-  const context = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });
+  const context = await browser.newContext({ timezoneId: "UTC", locale });
   try {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -50,6 +50,17 @@ test("with auto and tuning: N, range, pressure against target, the tuned queue a
   expect(r.text).toContain("pressure: cpu 36 % (target 40 %) from /proc/pressure");
   expect(r.text).toContain("job concurrency: thumbnailGeneration 1 (owner's 3)");
   expect(r.text).toContain("last change 1 min ago: thumbnailGeneration concurrency 2 → 1: cpu some 71 % above 40 % for 10 s");
+});
+
+test("in Russian: every line of the card, the last change said from its parts", async () => {
+  const r = await cardOf(EXAMPLE_SNAPSHOT, "ru-RU");
+  expect(r.errors).toEqual([]);
+  expect(r.text).toContain("Предел следует за нагрузкой хоста");
+  expect(r.text).toContain("N = 1, от 1 до 4 по нагрузке хоста");
+  expect(r.text).toContain("нагрузка: cpu 36 % (цель 40 %), источник /proc/pressure");
+  expect(r.text).toContain("параллельность задач: thumbnailGeneration 1 (у владельца 3)");
+  expect(r.text).toContain("thumbnailGeneration: параллельность 2 → 1");
+  expect(r.text).not.toMatch(/cpu some|owner's|pressure:/);
 });
 
 test("a lost source says so; rule 15 off hides the card", async () => {
