@@ -5,7 +5,9 @@
 import { blockers } from "../core/blockers.ts";
 import { decide } from "../core/decide.ts";
 import { etaFromRates } from "../core/eta.ts";
+import { type ControlState, inForce, isEmptyControl } from "../core/control.ts";
 import { emptyOwnership } from "../core/types.ts";
+import { defaultZone } from "../core/zone.ts";
 import { heartbeatRates } from "../daemon/heartbeat.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
@@ -27,12 +29,17 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const measured = heartbeatRates(p.config.healthFile, io.clock.now());
     // Rule 15: decide with the running daemon's N, if it moves one.
     const policy = measured?.autoCap ? { ...p.policy, maxConcurrent: measured.autoCap.n } : p.policy;
+    // Rule 16: the owner's instructions the state file keeps, those still in force now.
+    const zone = p.config.timeZone ?? defaultZone();
+    const owner: ControlState | undefined = saved.control ? inForce(saved.control, io.clock.now()).state : undefined;
+    const control = owner && !isEmptyControl(owner) ? { state: owner, zone } : undefined;
     const decision = decide({
       observation,
       policy,
       ownership: saved.ownership ?? emptyOwnership(),
       adoptPaused: !saved.ownership,
       blockers: blocked,
+      ...(control ? { control } : {}),
     });
     const eta = measured ? etaFromRates(measured.rates, observation, policy, blocked) : undefined;
     const tuning = saved.tuning
@@ -54,7 +61,8 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
       url: p.config.immichUrl,
       version: info.version,
       api: info.api,
-      maxConcurrent: policy.maxConcurrent,
+      maxConcurrent: decision.n ?? policy.maxConcurrent,
+      ...(control ? { control } : {}),
       ...(autoCap ? { autoCap } : {}),
       observation,
       decision,

@@ -13,6 +13,8 @@ import { formatVersion, type Version } from "../immich/index.ts";
 import { VERSION } from "../shared/version.ts";
 import { escapeControls } from "../shared/escape.ts";
 import { waitReasons } from "../core/wait-reasons.ts";
+import { type ControlState, describeAsked } from "../core/control.ts";
+import { formatUntil } from "../core/control-commands.ts";
 
 export interface StatusInput {
   url: string;
@@ -26,6 +28,8 @@ export interface StatusInput {
   /** Time to empty from the drain rates a running daemon measured (its heartbeat); absent when none runs. */
   eta?: Eta & { fromPid: number };
   /** Rule 15: the range of N (MAX_CONCURRENT_JOBS=auto), the running daemon's N and last change, and the tuned queues' concurrency against the owner's (the state file). */
+  /** Rule 16: the owner's instructions in force, from the state file (the running daemon keeps them there). */
+  control?: { state: ControlState; zone: string };
   autoCap?: {
     range?: { min: number; max: number };
     target: Record<string, number>;
@@ -52,6 +56,7 @@ export function statusJson(s: StatusInput) {
     maxConcurrent: s.maxConcurrent,
     slotsInUse: s.decision.occupiedBefore,
     ...(s.autoCap ? { autoCap: s.autoCap } : {}),
+    ...(s.control ? { control: s.control.state } : {}),
     ...(s.gates?.ml || s.gates?.pressure ? { gates: { ...(s.gates.ml ? { ml: s.gates.ml } : {}), ...(s.gates.pressure ? { pressure: s.gates.pressure } : {}) } } : {}),
     // Null without a running daemon: the rates are measured by its loop, not by one look.
     eta: s.eta
@@ -149,6 +154,7 @@ export function statusTable(s: StatusInput): string {
         ...(auto.running || auto.range ? [] : ["  N: needs a running daemon to say where it is now"]),
       ]
     : [];
+  const controlLines = s.control ? ownerLines(s.control.state, s.control.zone) : [];
   const eta = s.eta
     ? `  all pending work: ${s.eta.overallMs === null ? "no rate measured yet" : formatOverall(s.eta)}` +
       `${s.eta.unknown.length && s.eta.overallMs !== null ? ` (not counting ${s.eta.unknown.join(", ")}, not measured yet)` : ""}` +
@@ -162,6 +168,7 @@ export function statusTable(s: StatusInput): string {
     line(header),
     ...table.map(line),
     ...(autoLines.length ? ["", ...autoLines] : []),
+    ...(controlLines.length ? ["", ...controlLines] : []),
     ...(waiting.length ? ["", ...waiting] : []),
     "",
     eta,
@@ -169,4 +176,16 @@ export function statusTable(s: StatusInput): string {
   ]
     .map(escapeControls)
     .join("\n");
+}
+
+/** The owner's instructions in force (rule 16), one line each, with who asked and until when. */
+function ownerLines(c: ControlState, zone: string): string[] {
+  const until = (t: number) => formatUntil(t, zone);
+  const lines: string[] = [];
+  if (c.handsOff) lines.push(`  the daemon is not managing the queues (resume-all ${describeAsked(c.handsOff)}): \`release\` hands them back`);
+  if (c.all) lines.push(`  every managed queue is held ${describeAsked(c.all, until(c.all.until))}`);
+  for (const [queue, h] of Object.entries(c.queues ?? {})) lines.push(`  ${queue} is held ${describeAsked(h, until(h.until))}`);
+  if (c.n) lines.push(`  N is ${c.n.n} ${describeAsked(c.n, until(c.n.until))}, then MAX_CONCURRENT_JOBS again`);
+  for (const m of c.missing ?? []) lines.push(`  ${m.queue}: its missing jobs are to be queued once it has no active job (${describeAsked(m)})`);
+  return lines.length ? ["  the owner's instructions (release, or the page, ends them):", ...lines] : [];
 }

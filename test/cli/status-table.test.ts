@@ -25,6 +25,27 @@ const decision = decide({ observation, policy: { maxConcurrent: 1, priority: DEF
 const input = { url: "http://nas:2283", version: { major: 3, minor: 1, patch: 0 }, api: "queues" as const, maxConcurrent: 1, observation, decision };
 
 describe("status", () => {
+  test("the owner's instructions in force (rule 16): decided with, and listed with who asked and until when", () => {
+    const at = observation.at;
+    const control = {
+      zone: "UTC",
+      state: {
+        all: { at, by: "192.168.1.5", channel: "page" as const, until: at + 2 * 3_600_000 },
+        n: { at, by: "127.0.0.1", channel: "cli" as const, n: 3, until: at + 4 * 3_600_000 },
+      },
+    };
+    const held = decide({ observation, policy: { maxConcurrent: 1, priority: DEFAULT_PRIORITY }, ownership, control });
+    const withControl = { ...input, decision: held, maxConcurrent: held.n!, control };
+    const lines = statusTable(withControl).split("\n");
+    expect(lines).toContain("  the owner's instructions (release, or the page, ends them):");
+    expect(lines.find((l) => l.startsWith("  every managed queue is held until "))).toMatch(/\(UTC\), asked by 192\.168\.1\.5 through the page$/);
+    expect(lines.find((l) => l.startsWith("  N is 3 until "))).toMatch(/asked by 127\.0\.0\.1 through the command line, then MAX_CONCURRENT_JOBS again$/);
+    // The hold pauses the running queues gracefully: that is what the daemon would do now.
+    expect(lines).toContain("  would pause metadataExtraction: " + held.actions.find((a) => a.queue === "metadataExtraction")!.detail);
+    expect(statusJson(withControl).control).toEqual(control.state);
+    expect(statusTable(input)).not.toContain("the owner's instructions");
+  });
+
   test("the table: title with slots, managed queues by priority first, owner and the planned action with its reason", () => {
     const lines = statusTable(input).split("\n");
     expect(lines[0]).toBe("Immich v3.1.0 at http://nas:2283 (/api/queues): 2 of 1 slot in use");
