@@ -8,6 +8,7 @@ import { etaFromRates } from "../core/eta.ts";
 import { type ControlState, inForce, isEmptyControl } from "../core/control.ts";
 import { emptyOwnership } from "../core/types.ts";
 import { defaultZone } from "../core/zone.ts";
+import { own } from "../shared/dict.ts";
 import { heartbeatRates } from "../daemon/heartbeat.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
@@ -43,7 +44,7 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     });
     const eta = measured ? etaFromRates(measured.rates, observation, policy, blocked) : undefined;
     const tuning = saved.tuning
-      ? Object.entries(saved.tuning.expected).flatMap(([queue, concurrency]) => (concurrency < (saved.tuning!.baseline[queue] ?? concurrency) ? [{ queue, concurrency, owner: saved.tuning!.baseline[queue]! }] : []))
+      ? Object.entries(saved.tuning.expected).flatMap(([queue, concurrency]) => (concurrency < (own(saved.tuning!.baseline, queue) ?? concurrency) ? [{ queue, concurrency, owner: own(saved.tuning!.baseline, queue)! }] : []))
       : [];
     const { autoRange, tuneConcurrency, maxPressure } = p.config;
     const autoCap =

@@ -30,6 +30,7 @@
 // Lowering N never interrupts a job: decide() pauses the lowest-priority
 // holders beyond N gracefully (rule 2's cap), as rule 7 does.
 
+import { dict, own } from "../shared/dict.ts";
 import type { AutoRange } from "./auto-syntax.ts";
 import type { PressureLimits, PressureResource } from "./pressure-syntax.ts";
 
@@ -128,7 +129,7 @@ export interface AutoCapState {
   pressure?: PressureFigures;
 }
 
-export const startingAutoCap = (range: AutoRange): AutoCapState => ({ n: range.min, concurrency: {}, strikes: 0, sourceLost: false });
+export const startingAutoCap = (range: AutoRange): AutoCapState => ({ n: range.min, concurrency: dict(), strikes: 0, sourceLost: false });
 
 export interface AutoCapInput {
   state: AutoCapState;
@@ -168,22 +169,23 @@ const secs = (ms: number) => `${Math.round(ms / 1000)} s`;
 export function controlAutoCap(input: AutoCapInput): AutoCapResult {
   const { settings, now } = input;
   const { min, max } = settings.range;
-  const s: AutoCapState = { ...input.state, concurrency: { ...input.state.concurrency } };
+  // Keyed by queue names, which are data (issue 16 item 4): prototype-less, read with own().
+  const s: AutoCapState = { ...input.state, concurrency: dict(Object.entries(input.state.concurrency)) };
   s.n = Math.min(max, Math.max(min, s.n));
   // Concurrency only for queues still tunable, within 1..owner.
   const tunable = settings.tune ? input.tunable : [];
   const names = new Set(tunable.map((q) => q.name));
   for (const q of Object.keys(s.concurrency)) if (!names.has(q)) delete s.concurrency[q];
   for (const q of tunable) {
-    const c = s.concurrency[q.name];
+    const c = own(s.concurrency, q.name);
     if (c !== undefined && (c >= q.owner || c < 1)) {
       if (c >= q.owner) delete s.concurrency[q.name];
       else s.concurrency[q.name] = 1;
     }
   }
-  const current = (q: TunableQueue) => s.concurrency[q.name] ?? q.owner;
-  const runningSince: Record<string, number> = {};
-  for (const q of tunable) if (q.running) runningSince[q.name] = input.state.runningSince?.[q.name] ?? now;
+  const current = (q: TunableQueue) => own(s.concurrency, q.name) ?? q.owner;
+  const runningSince = dict<number>();
+  for (const q of tunable) if (q.running) runningSince[q.name] = own(input.state.runningSince, q.name) ?? now;
   s.runningSince = runningSince;
   if (input.workWaits) s.waitsSince ??= now;
   else delete s.waitsSince;
@@ -317,8 +319,8 @@ export function nextDueAt(state: AutoCapState, settings: AutoCapSettings, lastFi
 
 /** The concurrency each tuned queue should have now (the owner's value unless lowered). */
 export function concurrencyTargets(state: AutoCapState, tunable: readonly TunableQueue[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const q of tunable) out[q.name] = Math.min(q.owner, Math.max(1, state.concurrency[q.name] ?? q.owner));
+  const out = dict<number>();
+  for (const q of tunable) out[q.name] = Math.min(q.owner, Math.max(1, own(state.concurrency, q.name) ?? q.owner));
   return out;
 }
 

@@ -13,6 +13,8 @@
 // - If anything else in the config changed since the previous read (someone
 //   is editing the settings), nothing is written that cycle.
 
+import { dict, own } from "../shared/dict.ts";
+
 /** What the daemon keeps about tuning, in the state file's `tuning` key. */
 export interface TuningRecord {
   /** The owner's values per tuned queue (the baseline). */
@@ -29,7 +31,7 @@ export const FIXED_CONCURRENCY: readonly string[] = ["facialRecognition", "stora
 
 /** Each managed queue's concurrency in `config`, for the queues that have a configurable one. */
 export function jobConcurrency(config: SystemConfig, managed: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = dict<number>();
   for (const q of managed) {
     if (FIXED_CONCURRENCY.includes(q)) continue;
     const c = Object.hasOwn(config.job, q) ? config.job[q]?.concurrency : undefined;
@@ -40,7 +42,7 @@ export function jobConcurrency(config: SystemConfig, managed: readonly string[])
 
 /** The config with every tuned queue's concurrency blanked: what must not change between two reads. */
 function rest(config: SystemConfig, queues: Iterable<string>): string {
-  const job: Record<string, unknown> = { ...config.job };
+  const job = dict<unknown>(Object.entries(config.job));
   for (const q of queues) if (Object.hasOwn(job, q)) job[q] = { ...config.job[q], concurrency: null };
   return stableJson({ ...config, job });
 }
@@ -87,7 +89,8 @@ export interface Plan {
 }
 
 export function planWrite(i: PlanInput): Plan {
-  const record: TuningRecord = { baseline: { ...(i.record?.baseline ?? {}) }, expected: { ...(i.record?.expected ?? {}) } };
+  // Keyed by queue names, which are data (issue 16 item 4): prototype-less, read with own().
+  const record: TuningRecord = { baseline: dict(Object.entries(i.record?.baseline ?? {})), expected: dict(Object.entries(i.record?.expected ?? {})) };
   const personChanged: PersonChange[] = [];
   const onServer = (q: string) => (Object.hasOwn(i.read.job, q) ? i.read.job[q]?.concurrency : undefined);
   for (const [q, expected] of Object.entries(record.expected)) {
@@ -103,13 +106,13 @@ export function planWrite(i: PlanInput): Plan {
   const othersChanged = i.previous !== undefined && rest(i.previous, tuned) !== rest(i.read, tuned);
   if (othersChanged || personChanged.length > 0) return { record, personChanged, othersChanged };
 
-  const job = { ...i.read.job };
+  const job = dict(Object.entries(i.read.job));
   let changed = false;
   for (const [q, target] of Object.entries(i.targets)) {
     const found = onServer(q);
     if (alone.has(q) || typeof found !== "number") continue;
     // The baseline is what the server held before the daemon's first change to that queue.
-    if (record.baseline[q] === undefined) {
+    if (own(record.baseline, q) === undefined) {
       record.baseline[q] = found;
       record.expected[q] = found;
     }
@@ -128,14 +131,14 @@ export function planWrite(i: PlanInput): Plan {
  * baseline; a value a person set since is theirs and stays.
  */
 export function planRestore(read: SystemConfig, record: TuningRecord): { write?: SystemConfig; restored: { queue: string; from: number; to: number }[]; leftAlone: PersonChange[] } {
-  const job = { ...read.job };
+  const job = dict(Object.entries(read.job));
   const restored: { queue: string; from: number; to: number }[] = [];
   const leftAlone: PersonChange[] = [];
   for (const [q, baseline] of Object.entries(record.baseline)) {
     const found = Object.hasOwn(read.job, q) ? read.job[q]?.concurrency : undefined;
     if (typeof found !== "number" || found === baseline) continue;
-    if (found !== record.expected[q]) {
-      leftAlone.push({ queue: q, expected: record.expected[q] ?? baseline, found });
+    if (found !== own(record.expected, q)) {
+      leftAlone.push({ queue: q, expected: own(record.expected, q) ?? baseline, found });
       continue;
     }
     job[q] = { ...read.job[q]!, concurrency: baseline };
@@ -146,4 +149,4 @@ export function planRestore(read: SystemConfig, record: TuningRecord): { write?:
 
 /** Whether the record still has something to restore (a queue whose expected value differs from its baseline). */
 export const needsRestore = (r: TuningRecord | undefined): boolean =>
-  r !== undefined && Object.entries(r.expected).some(([q, v]) => r.baseline[q] !== v);
+  r !== undefined && Object.entries(r.expected).some(([q, v]) => own(r.baseline, q) !== v);

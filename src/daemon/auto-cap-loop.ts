@@ -11,6 +11,7 @@ import { jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig
 import type { Decision, Observation } from "../core/types.ts";
 import { ImmichError } from "../immich/errors.ts";
 import type { Clock } from "../shared/clock.ts";
+import { dict, own } from "../shared/dict.ts";
 import { classify, FatalError, type ImmichApi } from "./immich-api.ts";
 import type { Log } from "./log.ts";
 import type { PressureMeter } from "./pressure.ts";
@@ -77,7 +78,7 @@ export class AutoCapper {
   private record?: TuningRecord;
   private readonly leftAlone = new Set<string>();
   /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
-  private applied: Record<string, number> = {};
+  private applied: Record<string, number> = dict();
   private changeCount = 0;
   /** When the settings were last read (clock ms). */
   private lastReadAt = -Infinity;
@@ -99,7 +100,7 @@ export class AutoCapper {
     this.record = o.store.tuning?.();
     // Continue where a previous run left the concurrency (a crash, kill -9): its values are the controller's now.
     if (this.record && o.settings.tune) {
-      for (const [q, v] of Object.entries(this.record.expected)) if (v < (this.record.baseline[q] ?? v)) this.state.concurrency[q] = v;
+      for (const [q, v] of Object.entries(this.record.expected)) if (v < (own(this.record.baseline, q) ?? v)) this.state.concurrency[q] = v;
     }
   }
 
@@ -249,13 +250,13 @@ export class AutoCapper {
     // Nothing to change: no request; but while a lowered queue runs, a look at the settings every
     // RECHECK_MS notices a person's change soon (it becomes the owner's value and is left alone).
     // Never while idle: an idle daemon costs one GET per POLL_INTERVAL and nothing else.
-    const unchanged = Object.entries(targets).every(([q, v]) => this.applied[q] === v);
+    const unchanged = Object.entries(targets).every(([q, v]) => own(this.applied, q) === v);
     const r = this.record;
-    const tuning = r !== undefined && [...running].some((q) => (r.expected[q] ?? Infinity) < (r.baseline[q] ?? 0));
+    const tuning = r !== undefined && [...running].some((q) => (own(r.expected, q) ?? Infinity) < (own(r.baseline, q) ?? 0));
     if (unchanged && !(tuning && this.o.clock.now() - this.lastReadAt >= RECHECK_MS)) return;
     if (this.o.dryRun) {
-      for (const [q, v] of Object.entries(targets)) if (this.applied[q] !== v) log.info(`dry run: would set ${q} concurrency ${this.applied[q]} → ${v}`);
-      this.applied = { ...this.applied, ...targets };
+      for (const [q, v] of Object.entries(targets)) if (own(this.applied, q) !== v) log.info(`dry run: would set ${q} concurrency ${own(this.applied, q)} → ${v}`);
+      this.applied = dict([...Object.entries(this.applied), ...Object.entries(targets)]);
       return;
     }
     try {
@@ -318,7 +319,7 @@ export class AutoCapper {
     const queues = Object.entries(known).map(([name, concurrency]) => ({
       name,
       concurrency,
-      owner: this.record?.baseline[name] ?? concurrency,
+      owner: own(this.record?.baseline, name) ?? concurrency,
       leftAlone: this.leftAlone.has(name),
     }));
     return {
@@ -341,20 +342,20 @@ export class AutoCapper {
     this.lastReadAt = this.o.clock.now();
     this.previous = this.lastRead;
     this.lastRead = config;
-    this.applied = { ...this.known() };
+    this.applied = this.known();
   }
 
   /** Managed queues' concurrency as the server last showed it. */
   private known(): Record<string, number> {
-    return this.lastRead ? jobConcurrency(this.lastRead, this.o.managed) : {};
+    return this.lastRead ? jobConcurrency(this.lastRead, this.o.managed) : dict();
   }
 
   private tunable(running: ReadonlySet<string>): TunableQueue[] {
     if (!this.o.settings.tune || this.refused !== undefined) return [];
     const known = this.known();
     return this.o.managed
-      .filter((q) => known[q] !== undefined && !this.leftAlone.has(q))
-      .map((q) => ({ name: q, owner: this.record?.baseline[q] ?? known[q]!, running: running.has(q) }));
+      .filter((q) => own(known, q) !== undefined && !this.leftAlone.has(q))
+      .map((q) => ({ name: q, owner: own(this.record?.baseline, q) ?? own(known, q)!, running: running.has(q) }));
   }
 
   private saveRecord() {

@@ -306,3 +306,17 @@ describe("a lowered N in decide(): the lowest-priority holders are paused gracef
     expect(d.actions.some((a) => a.kind === "resume")).toBe(false);
   });
 });
+
+describe("queue names are data (issue 16 item 4): a managed queue named like a key of Object.prototype", () => {
+  const NAMES = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"];
+
+  test("is tuned exactly as a plain name: lowered from its owner's value, never to a function or NaN", () => {
+    for (const name of NAMES) {
+      const tunable = [{ name, owner: 3, running: true }];
+      const plain = run([{ cpu: 90, for: 30_000 }], { tune: true, tunable: [{ ...tunable[0]!, name: "thumbnailGeneration" }] });
+      const odd = run([{ cpu: 90, for: 30_000 }], { tune: true, tunable });
+      expect(odd.changes.map((c) => c.replace(name, "Q"))).toEqual(plain.changes.map((c) => c.replace("thumbnailGeneration", "Q")));
+      expect(Object.hasOwn(odd.state.concurrency, name) ? odd.state.concurrency[name] : undefined).toBe(1);
+    }
+  });
+});

@@ -79,3 +79,12 @@ describe("planRestore", () => {
     expect(needsRestore({ baseline: { thumbnailGeneration: 3 }, expected: { thumbnailGeneration: 2 } })).toBe(true);
   });
 });
+
+describe("queue names are data (issue 16 item 4)", () => {
+  test("a managed queue named like a key of Object.prototype has no concurrency unless the server's job section holds it", () => {
+    const c = { job: { thumbnailGeneration: { concurrency: 3 } } } as unknown as SystemConfig;
+    const known = jobConcurrency(c, ["constructor", "toString", "__proto__", "thumbnailGeneration"]);
+    for (const name of ["constructor", "toString", "__proto__"]) expect(known[name]).toBeUndefined();
+    expect(Object.keys(known)).toEqual(["thumbnailGeneration"]);
+  });
+});
