@@ -12,6 +12,7 @@ import type { ImmichApi } from "../daemon/immich-api.ts";
 import { createLog, type Log } from "../daemon/log.ts";
 import { GateWatch } from "../daemon/gates.ts";
 import { ControlKeeper } from "../daemon/control-keeper.ts";
+import { PassThroughWatch } from "../daemon/pass-through-watch.ts";
 import { defaultZone } from "../core/zone.ts";
 import { createMlProbe } from "../daemon/ml-probe.ts";
 import { join } from "node:path";
@@ -123,6 +124,11 @@ function newAutoCap(p: Prepared, io: CommandIO): AutoCapper | undefined {
   });
 }
 
+/** Whether the storage template is off, read with the key's systemConfig.read (core/pass-through.ts). */
+export function newPassThrough(p: Prepared, io: CommandIO): PassThroughWatch {
+  return new PassThroughWatch({ client: p.client, clock: io.clock, log: p.log, managed: p.config.managedQueues });
+}
+
 /** The owner's instructions, from the state file, for the daemon and the status server (rule 16). */
 export function newControl(p: Prepared): ControlKeeper {
   return new ControlKeeper({ store: p.store, log: p.log, managed: p.config.managedQueues, configuredN: p.config.maxConcurrentJobs, zone: p.config.timeZone ?? defaultZone() });
@@ -173,6 +179,7 @@ export function newDaemon(
     store: p.store,
     random: io.random,
     gates: newGates(p, io),
+    passThrough: newPassThrough(p, io),
     ...(autoCap ? { autoCap } : {}),
     control: opts.control ?? newControl(p),
   });

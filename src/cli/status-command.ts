@@ -13,7 +13,7 @@ import { heartbeatRates } from "../daemon/heartbeat.ts";
 import type { CommandIO } from "./command-io.ts";
 import { fail } from "./command-exit.ts";
 import { EXIT } from "./exit-codes.ts";
-import { newGates, prepare } from "./prepare.ts";
+import { newGates, newPassThrough, prepare } from "./prepare.ts";
 import { terminalSafeJson } from "../shared/escape.ts";
 import { statusJson, statusTable } from "./status-table.ts";
 
@@ -27,6 +27,9 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
     const saved = p.store.load();
     const gates = await newGates(p, io, { quiet: true }).read(io.signal);
     const blocked = blockers(gates, p.policy.priority);
+    // Whether the storage template is off, so that its queue passes through (core/pass-through.ts), as the daemon reads it.
+    const through = newPassThrough(p, io);
+    await through.refresh(undefined, io.signal);
     const measured = heartbeatRates(p.config.healthFile, io.clock.now());
     // Rule 15: decide with the running daemon's N, if it moves one.
     const policy = measured?.autoCap ? { ...p.policy, maxConcurrent: measured.autoCap.n } : p.policy;
@@ -41,6 +44,7 @@ export async function statusCommand(io: CommandIO, json: boolean): Promise<numbe
       adoptPaused: !saved.ownership,
       blockers: blocked,
       ...(control ? { control } : {}),
+      ...(through.queues.length ? { passThrough: through.queues } : {}),
     });
     const eta = measured ? etaFromRates(measured.rates, observation, policy, blocked) : undefined;
     const tuning = saved.tuning

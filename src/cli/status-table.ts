@@ -82,7 +82,9 @@ export function statusJson(s: StatusInput) {
         delayed: q.delayed,
         failed: q.failed,
         // As observed now (the decision's views hold the state after its actions).
-        occupiesSlot: v.managed && occupiesSlot(q),
+        occupiesSlot: v.managed && !v.passThrough && occupiesSlot(q),
+        // Its jobs are skipped by the server (the storage template off): it takes no slot (core/pass-through.ts).
+        passThrough: v.passThrough === true,
         owner: v.owner,
         held: v.held,
         wouldDo: a ? { action: a.kind, reason: a.reason, detail: a.detail } : null,
@@ -120,7 +122,7 @@ export function statusTable(s: StatusInput): string {
     String(q.waiting),
     String(q.paused),
     String(q.delayed),
-    q.occupiesSlot ? "yes" : "-",
+    q.occupiesSlot ? "yes" : q.passThrough ? "through" : "-",
     !q.managed ? "unmanaged" : q.held ? "held" : q.owner === "other" ? "other" : "daemon",
     q.wouldDo ? `${q.wouldDo.action} (${q.wouldDo.reason})` : "-",
     ...(hasWindows ? [windowCell(q.window)] : []),

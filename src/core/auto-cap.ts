@@ -325,7 +325,7 @@ export function concurrencyTargets(state: AutoCapState, tunable: readonly Tunabl
 }
 
 /** What the controller needs of a decision: whether work waits for a slot, and which queues run. */
-export function loadOf(decision: { queues: readonly { name: string; managed: boolean; hasWork: boolean; occupiesSlot: boolean; held: boolean; blocks?: readonly unknown[] }[]; actions: readonly { queue: string; kind: "pause" | "resume" }[] }, observation: { queues: readonly { name: string; isPaused: boolean }[] }): { workWaits: boolean; running: Set<string> } {
+export function loadOf(decision: { queues: readonly { name: string; managed: boolean; hasWork: boolean; occupiesSlot: boolean; held: boolean; blocks?: readonly unknown[]; passThrough?: boolean }[]; actions: readonly { queue: string; kind: "pause" | "resume" }[] }, observation: { queues: readonly { name: string; isPaused: boolean }[] }): { workWaits: boolean; running: Set<string> } {
   const pausedAfter = new Map(observation.queues.map((q) => [q.name, q.isPaused]));
   for (const a of decision.actions) pausedAfter.set(a.queue, a.kind === "pause");
   let workWaits = false;
@@ -333,7 +333,8 @@ export function loadOf(decision: { queues: readonly { name: string; managed: boo
   for (const v of decision.queues) {
     if (!v.managed) continue;
     if (v.occupiesSlot && pausedAfter.get(v.name) === false) running.add(v.name);
-    if (v.hasWork && !v.occupiesSlot && !v.held && !(v.blocks && v.blocks.length > 0)) workWaits = true;
+    // A pass-through queue's jobs are skipped at once: they wait for nothing (pass-through.ts).
+    if (v.hasWork && !v.occupiesSlot && !v.held && !v.passThrough && !(v.blocks && v.blocks.length > 0)) workWaits = true;
   }
   return { workWaits, running };
 }

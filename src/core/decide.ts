@@ -17,6 +17,8 @@
 //   5. standby: slots still free keep empty entry queues unpaused (rule 12,
 //      standby.ts)
 //   6. release: pause every other running managed queue with no work (rule 4)
+//   7. pass-through: a queue whose jobs the server skips (the storage
+//      template off) takes no slot and is kept unpaused (pass-through.ts)
 // Pauses always come before resumes (rule 1). Unmanaged queues are never
 // touched (rule 5); held queues are never resumed (rule 8).
 
@@ -31,6 +33,7 @@ import { formatDuration } from "./eta.ts";
 import { grouped } from "./numbers.ts";
 import { emptyWaitMemory, preempt, trackWaiting, type WaitMemory } from "./max-wait.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
+import { passThroughDetail } from "./pass-through.ts";
 import { chooseStandby } from "./standby.ts";
 import { groupToolNotices } from "./tool-holds.ts";
 import type {
@@ -60,6 +63,8 @@ export interface DecideInput {
   memory?: WaitMemory;
   /** The owner's instructions in force at the observation's time (rule 16, control.ts), and TZ to word them in. */
   control?: { state: ControlState; zone: string };
+  /** Managed queues whose jobs the server skips now (pass-through.ts): they take no slot and are kept unpaused. */
+  passThrough?: readonly string[];
 }
 
 export { hasWork, occupiesSlot, pending } from "./counts.ts";
@@ -87,8 +92,11 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
   const { observation, policy } = input;
   const n = policy.maxConcurrent;
   const rank = new Map(policy.priority.map((name, i) => [name, i]));
-  const managed = managedQueues(observation, policy.priority);
-  const { ownership, notices, foreign } = reconcile(managed, input.ownership, input.adoptPaused ?? false);
+  const every = managedQueues(observation, policy.priority);
+  const { ownership, notices, foreign } = reconcile(every, input.ownership, input.adoptPaused ?? false);
+  // Pass-through queues (pass-through.ts) are managed but take no slot: rules 1–4, 7 and 12 see the others.
+  const through = new Set((input.passThrough ?? []).filter((name) => rank.has(name)));
+  const managed = every.filter((q) => !through.has(q.name));
   const resumedByOther = new Set(
     notices.filter((x) => x.code === "resumed-by-other" || x.code === "unheld").map((x) => x.queue),
   );
@@ -99,7 +107,7 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
   const held = new Set(ownership.held);
 
   // The state each managed queue will be in once the actions are applied.
-  const after = new Map(managed.map((q) => [q.name, { ...q }]));
+  const after = new Map(every.map((q) => [q.name, { ...q }]));
   const state = (name: string) => after.get(name)!;
   const actions: Action[] = [];
   const pause = (q: QueueSnapshot, reason: Action["reason"], detail: string) => {
@@ -112,7 +120,7 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
   let memory = trackWaiting(input.memory ?? emptyWaitMemory(), managed, observation.at, resumedByOther);
 
   // Blockers that pause (rules 6, 13): active jobs finish, the slot frees after.
-  for (const q of managed) {
+  for (const q of every) {
     const b = pauseBlock(input.blockers, q.name);
     if (b && !state(q.name).isPaused) pause(q, b.code === "ml-down" || b.code === "owner-hold" ? b.code : "window-closed", b.detail + draining(q));
   }
@@ -210,6 +218,17 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
     }
   }
 
+  // 7. Pass-through: kept unpaused, unless a person paused it (rule 8) or a blocker keeps it back.
+  for (const q of every) {
+    const s = state(q.name);
+    if (!through.has(q.name) || held.has(q.name) || startBlock(input.blockers, q.name) || pauseBlock(input.blockers, q.name)) continue;
+    running.add(q.name);
+    foreign.delete(q.name);
+    if (!s.isPaused) continue;
+    actions.push({ queue: q.name, kind: "resume", reason: "pass-through", detail: passThroughDetail(q.name) });
+    s.isPaused = false;
+  }
+
   const views: QueueView[] = observation.queues.map((q) => {
     const r = rank.get(q.name);
     const isManaged = r !== undefined;
@@ -218,7 +237,8 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
       name: q.name,
       ...(isManaged ? { priority: r } : {}),
       managed: isManaged,
-      occupiesSlot: occupiesSlot(s),
+      occupiesSlot: !through.has(q.name) && occupiesSlot(s),
+      ...(through.has(q.name) ? { passThrough: true } : {}),
       hasWork: hasWork(q),
       held: held.has(q.name),
       owner: !isManaged ? "none" : held.has(q.name) || foreign.has(q.name) ? "other" : "daemon",
@@ -235,6 +255,7 @@ function decideWith(input: DecideInput, missing: string[]): Decision {
     occupiedAfter: occupied,
     queues: views,
     standby,
+    ...(through.size ? { passThrough: [...through] } : {}),
     memory,
     ...(missing.length ? { missing } : {}),
     ...(input.control?.state.n ? { n } : {}),

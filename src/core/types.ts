@@ -72,6 +72,7 @@ export type Reason =
   | "ml-down" // rule 13: needs the machine-learning service, which does not answer
   | "owner-hold" // rule 16: the owner holds it (or everything) for a while
   | "standby" // rule 12: an empty entry queue kept unpaused while a slot is free
+  | "pass-through" // a queue whose jobs the server skips (the storage template off): it takes no slot (pass-through.ts)
   | "max-wait" // rule 7: a higher-priority queue waited longer than MAX_WAIT
   | "exit" // rule 9: resuming what the daemon paused on the way out
   | "resume-all"; // the recovery command
@@ -112,6 +113,8 @@ export interface QueueView {
   owner: "daemon" | "other" | "none";
   /** What keeps it from running beyond the cap (a closed window, the ML gate, pressure); absent if nothing. */
   blocks?: readonly Block[];
+  /** Its jobs are skipped by the server now (the storage template off): it takes no slot (pass-through.ts). */
+  passThrough?: boolean;
 }
 
 export interface Decision {
@@ -126,6 +129,8 @@ export interface Decision {
   queues: QueueView[];
   /** Queues standing by, unpaused and empty (rule 12), once the actions are applied. */
   standby: string[];
+  /** Managed queues passing through: their jobs are skipped by the server, so they take no slot (pass-through.ts). */
+  passThrough?: string[];
   /** What rule 7 remembers, to pass to the next decide(). */
   memory: WaitMemory;
   /** Rule 16: queues whose missing jobs Immich is to be asked to queue now (the legacy start command, force:false). */

@@ -43,6 +43,8 @@ export class CycleBook {
   /** The cap the latest decision was made with. */
   private lastN: number | undefined;
   private controlledBefore = false;
+  /** The pass-through queues of the last decision, joined: a change decides afresh. */
+  private lastPassThrough = "";
 
   constructor(
     private readonly policy: Policy,
@@ -65,6 +67,7 @@ export class CycleBook {
     blocked?: Blockers,
     n?: number,
     control?: { state: ControlState; zone: string },
+    passThrough: readonly string[] = [],
   ): Decision {
     const policy = n === undefined || n === this.policy.maxConcurrent ? this.policy : { ...this.policy, maxConcurrent: n };
     const { latest } = this;
@@ -73,11 +76,16 @@ export class CycleBook {
     // The owner's instructions (rule 16) are decided afresh every look while any stands, and at the look after.
     const controlled = !isEmptyControl(control?.state) || this.controlledBefore;
     this.controlledBefore = !isEmptyControl(control?.state);
+    // Queues passing through (core/pass-through.ts): a change of that set is a change of the decision's inputs.
+    const through = passThrough.join(",");
+    const sameThrough = through === this.lastPassThrough;
+    this.lastPassThrough = through;
     if (
       !controlled &&
       this.reuseQuietLooks &&
       latest !== undefined &&
       sameN &&
+      sameThrough &&
       adoptPaused === false &&
       isQuietRepeat({ before: latest, blockedBefore: this.previousBlocked, observation, ownership, blocked, managed: policy.priority })
     ) {
@@ -94,6 +102,7 @@ export class CycleBook {
       memory: this.memory,
       ...(blocked ? { blockers: blocked } : {}),
       ...(control ? { control } : {}),
+      ...(passThrough.length ? { passThrough } : {}),
     });
     this.memory = decision.memory;
     this.drain = updateDrain(this.drain, observation, policy.priority);

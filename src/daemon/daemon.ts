@@ -28,6 +28,7 @@ import { CycleNotices } from "./cycle-notices.ts";
 import { resumeOwnPauses, sayExit } from "./exit-cleanup.ts";
 import type { ControlKeeper } from "./control-keeper.ts";
 import type { GateWatch } from "./gates.ts";
+import type { PassThroughWatch } from "./pass-through-watch.ts";
 import { type Health, markDegraded, markRecovered, startingHealth } from "./health.ts";
 import { classify, type ClassifiedError, FatalError, type ImmichApi } from "./immich-api.ts";
 import type { Log } from "./log.ts";
@@ -74,6 +75,8 @@ export interface DaemonOptions {
   onCycle?: (report: { startedAt: number; result: CycleResult; health: Health; gates?: Gates; eta?: Eta; next?: NextLook; autoCap?: AutoCapView }) => void;
   /** Rule 15: N from the host's pressure, and with TUNE_CONCURRENCY the queues' job concurrency (auto-cap-loop.ts). */
   autoCap?: AutoCapper;
+  /** Whether the storage template is off, so that its queue passes through without a slot (core/pass-through.ts). */
+  passThrough?: PassThroughWatch;
 }
 
 export type CycleResult =
@@ -143,9 +146,13 @@ export class Daemon {
       { client, clock, log, pollIntervalMs, random, dryRun, health: this.health, heartbeat, onConnected: () => (this.connected = true) },
       signal,
     );
-    // TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
-    const autoCap = this.o.autoCap;
-    return autoCap ? connected.then(async (info) => (info && (await autoCap.check(signal)), info)) : connected;
+    // Whether the storage template is off (pass-through.ts); then TUNE_CONCURRENCY: the key's systemConfig.* permissions, named now if missing (rule 15).
+    const { autoCap, passThrough } = this.o;
+    return connected.then(async (info) => {
+      if (info && passThrough) await passThrough.refresh(undefined, signal);
+      if (info && autoCap) await autoCap.check(signal);
+      return info;
+    });
   }
 
   /**
@@ -222,7 +229,9 @@ export class Daemon {
       return { ok: false, error: presence.error };
     }
     markRecovered(this.health, this.o.clock, this.o.log);
-    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked, this.o.autoCap?.n, control);
+    const through = this.o.passThrough;
+    if (through) await through.refresh(observation, signal);
+    const decision = this.book.decide(observation, this.owner.current, presence.adopt, blocked, this.o.autoCap?.n, control, through?.queues);
     return { ok: true, observation, decision };
   }
 

@@ -63,11 +63,14 @@ export const QueueSchema = Type.Object({
 export const QueuesAnswerSchema = Type.Array(QueueSchema, { maxItems: MAX_QUEUES });
 
 /**
- * GET and PUT /system-config (TUNE_CONCURRENCY): the whole settings object.
- * Only `job.<queue>.concurrency` is read; everything else is carried back as
+ * GET and PUT /system-config (TUNE_CONCURRENCY; the GET also for the storage
+ * template, pass-through.ts): the whole settings object.
+ * Only `job.<queue>.concurrency` and `storageTemplate.enabled` are read; everything else is carried back as
  * it came (extra fields allowed everywhere), so this checks just that part.
  */
 export const SystemConfigSchema = Type.Object({
+  /** Whether Immich moves files after each metadata extraction; while off, storageTemplateMigration's jobs are skipped (core/pass-through.ts). */
+  storageTemplate: Type.Optional(Type.Object({ enabled: Type.Boolean() })),
   job: Type.Record(Type.String({ maxLength: 200 }), Type.Object({ concurrency: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }), { maxProperties: MAX_QUEUES }),
 });
 

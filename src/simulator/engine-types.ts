@@ -38,6 +38,8 @@ export interface ActiveInterval {
   /** Start of a stretch with active > 0, and its end (undefined while it lasts). */
   from: number;
   to?: number;
+  /** Its jobs were no-ops the server skips (storageTemplateMigration with the storage template off): no work, no slot. */
+  noOp?: true;
 }
 
 export interface UploadRecord {
@@ -199,6 +201,13 @@ export interface Engine {
   machineLearningUp(): boolean;
   /** A queue's worker concurrency now (how many of its jobs may be active at once). */
   concurrency(name: string): number;
+  /**
+   * Immich's `storageTemplate.enabled` (off by default, as in Immich). While
+   * off, storageTemplateMigration's jobs are skipped at once: its stretches
+   * of activity are recorded as no-ops, and a full migration run ends at once.
+   */
+  storageTemplateEnabled(): boolean;
+  setStorageTemplate(enabled: boolean): void;
   /**
    * Change a queue's worker concurrency now, as Immich's QueueService does on
    * a config update (BullMQ's `worker.concurrency = n`): a raise starts

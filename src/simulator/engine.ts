@@ -33,7 +33,7 @@ import type {
   UploadOptions,
 } from "./engine-types.ts";
 import { GENERIC_JOB_NAME, PER_ASSET_QUEUES, QUEUE_ALL_JOB_NAME } from "./pipeline.ts";
-import { EngineCore, MIGRATION_PER_ASSET_MS, SCAN_JOB_MS } from "./engine-core.ts";
+import { EngineCore, MIGRATION_PER_ASSET_MS, SCAN_JOB_MS, SKIPPED_JOB_MS } from "./engine-core.ts";
 import { Ev, type Job, jobView, view } from "./engine-state.ts";
 
 export { UnknownQueueError } from "./engine-state.ts";
@@ -43,6 +43,32 @@ export function createEngine(clock: Clock, opts: EngineOptions): Engine {
 }
 
 class SimEngine extends EngineCore implements Engine {
+  /** Immich's storageTemplate.enabled: off by default, as in Immich. */
+  private storageTemplate = false;
+
+  constructor(clock: Clock, opts: EngineOptions) {
+    super(clock, opts);
+    this.markStorageTemplate();
+  }
+
+  storageTemplateEnabled(): boolean {
+    this.advance();
+    return this.storageTemplate;
+  }
+
+  setStorageTemplate(enabled: boolean): void {
+    this.change(() => {
+      this.storageTemplate = enabled;
+      this.markStorageTemplate();
+    });
+  }
+
+  /** While the template is off, the storage-template queue's jobs are skipped by Immich: no work (core/pass-through.ts). */
+  private markStorageTemplate(): void {
+    const q = this.byName.get("storageTemplateMigration");
+    if (q) this.recorder.setNoOp(q.index, !this.storageTemplate);
+  }
+
   // ---- reading -------------------------------------------------------------
 
   list(): EngineQueue[] {
@@ -155,8 +181,8 @@ class SimEngine extends EngineCore implements Engine {
     const jobName = own(QUEUE_ALL_JOB_NAME, name) ?? own(GENERIC_JOB_NAME, name) ?? name;
     this.change(() => {
       if (name === "storageTemplateMigration") {
-        // One long job that moves every asset's files; no per-asset jobs.
-        const ms = Math.max(SCAN_JOB_MS, this.assets.length * MIGRATION_PER_ASSET_MS);
+        // One long job that moves every asset's files; no per-asset jobs. With the template off Immich skips it at once.
+        const ms = this.storageTemplate ? Math.max(SCAN_JOB_MS, this.assets.length * MIGRATION_PER_ASSET_MS) : SKIPPED_JOB_MS;
         this.add(this.newJob(q, jobName, { fixedMs: ms }));
       } else if (PER_ASSET_QUEUES.includes(name)) {
         // Immich's recognition scan first waits for thumbnails and face

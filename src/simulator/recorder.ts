@@ -17,6 +17,8 @@ export class Recorder {
   private readonly peak: number[];
   /** Queues with an open interval, as a bitmask over queue indices (the engine allows ≤ 31 queues). */
   private mask = 0;
+  /** Queues whose jobs are no-ops now (the storage template off), as a bitmask: their stretches are marked. */
+  private noOp = 0;
   private readonly sampleAt: number[] = [];
   private readonly sampleMask: number[] = [];
 
@@ -28,6 +30,11 @@ export class Recorder {
     this.completed = queueNames.map(() => 0);
     this.failed = queueNames.map(() => 0);
     this.peak = queueNames.map(() => 0);
+  }
+
+  /** From now on the queue's jobs are no-ops (or real work again): its next stretches are marked so. */
+  setNoOp(queue: number, noOp: boolean): void {
+    this.noOp = noOp ? this.noOp | (1 << queue) : this.noOp & ~(1 << queue);
   }
 
   concurrencyChange(change: ConcurrencyChange): void {
@@ -46,7 +53,7 @@ export class Recorder {
   activity(queue: number, at: number, active: number): void {
     const current = this.open[queue];
     if (active > 0 && !current) {
-      const interval: ActiveInterval = { queue: this.queueNames[queue]!, from: at };
+      const interval: ActiveInterval = { queue: this.queueNames[queue]!, from: at, ...(this.noOp & (1 << queue) ? { noOp: true as const } : {}) };
       this.open[queue] = interval;
       this.intervals.push(interval);
       this.mask |= 1 << queue;

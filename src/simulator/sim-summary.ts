@@ -8,7 +8,8 @@ import type { Recording } from "./engine-types.ts";
 
 /**
  * Highest number of queues with active jobs at the same moment, counting only
- * `among` when given (e.g. the daemon's managed queues).
+ * `among` when given (e.g. the daemon's managed queues). Stretches of jobs the
+ * server skipped (ActiveInterval.noOp) are not work and not counted.
  */
 export function maxActiveQueues(rec: Recording, among?: readonly string[]): number {
   let max = 0;
@@ -88,7 +89,8 @@ function sweep(
   const keep = among ? new Set(among) : undefined;
   const edges: [number, number][] = [];
   for (const i of rec.activeIntervals) {
-    if (keep && !keep.has(i.queue)) continue;
+    // Jobs the server skipped (the storage template off) are no work: they take no slot (core/pass-through.ts).
+    if (i.noOp || (keep && !keep.has(i.queue))) continue;
     edges.push([i.from, 1]);
     edges.push([i.to ?? rec.now, -1]);
   }

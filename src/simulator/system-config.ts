@@ -3,7 +3,8 @@
 // validates it in the profile's validator's words and, as Immich's
 // QueueService does on its ConfigUpdate event, sets every concurrent queue's
 // worker concurrency at once (Engine.setConcurrency). The engine's
-// concurrencies are the truth of the `job` section; the other sections are
+// concurrencies are the truth of the `job` section, its storage template
+// switch that of `storageTemplate.enabled`; the other sections are
 // kept as the last accepted PUT left them.
 //
 // Evidence (FIDELITY.md): the defaults are the answers of the recorded
@@ -59,6 +60,8 @@ export function createSystemConfig(profile: Profile, engine: Engine, opts: Syste
     const section: JsonObject = {};
     for (const q of queues) section[q] = { concurrency: engine.concurrency(q) };
     out.job = section;
+    // The engine's storage template switch is the truth too (it makes storageTemplateMigration's jobs no-ops).
+    if (isObject(out.storageTemplate)) out.storageTemplate.enabled = engine.storageTemplateEnabled();
     return out;
   };
 
@@ -79,6 +82,8 @@ export function createSystemConfig(profile: Profile, engine: Engine, opts: Syste
       // QueueService.onConfigUpdate: every concurrent queue at once.
       const section = next.job as Record<string, { concurrency: number }>;
       for (const q of queues) engine.setConcurrency(q, section[q]!.concurrency);
+      const template = next.storageTemplate;
+      if (isObject(template) && typeof template.enabled === "boolean") engine.setStorageTemplate(template.enabled);
       return get();
     },
   };

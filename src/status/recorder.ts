@@ -222,7 +222,9 @@ export class StatusRecorder {
       const p = pending(q);
       const state: QueueStatus["state"] = held
         ? "held"
-        : !isPaused && hasWork(q)
+        : !isPaused && view.passThrough
+          ? "pass-through"
+          : !isPaused && hasWork(q)
           ? "running"
           : isPaused && q.active > 0
             ? "draining"
@@ -239,7 +241,7 @@ export class StatusRecorder {
         pending: p,
         delayed: q.delayed,
         isPaused,
-        occupiesSlot: occupiesSlot(now),
+        occupiesSlot: !view.passThrough && occupiesSlot(now),
         held,
       };
       // The same words as `status`, and the same as data for the page's languages.

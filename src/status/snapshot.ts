@@ -16,8 +16,8 @@ export interface QueueStatus {
   name: string;
   /** 0 = highest. */
   priority: number;
-  /** running: unpaused with work; draining: paused, active jobs finishing; waiting: paused with pending work; held: a person paused it; standby: unpaused and empty, so new work starts at once (rule 12); idle: nothing to do. */
-  state: "running" | "draining" | "waiting" | "held" | "standby" | "idle";
+  /** running: unpaused with work; draining: paused, active jobs finishing; waiting: paused with pending work; held: a person paused it; standby: unpaused and empty, so new work starts at once (rule 12); pass-through: unpaused, its jobs skipped by the server (the storage template off), no slot; idle: nothing to do. */
+  state: "running" | "draining" | "waiting" | "held" | "standby" | "pass-through" | "idle";
   active: number;
   pending: number;
   delayed: number;

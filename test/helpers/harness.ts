@@ -3,6 +3,7 @@
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { type GateSources, GateWatch } from "../../src/daemon/gates.ts";
+import { PassThroughWatch } from "../../src/daemon/pass-through-watch.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
@@ -49,6 +50,8 @@ export interface HarnessOptions {
   standby?: boolean;
   /** Rule 7; default off. */
   maxWaitMs?: number | null;
+  /** Read whether the storage template is off, so that its queue passes through (core/pass-through.ts), as `run` does; default off. */
+  passThrough?: boolean;
 
   priority?: readonly string[];
   onExit?: "resume" | "keep";
@@ -167,6 +170,7 @@ async function spawnDaemon(sim: Simulator, clock: VirtualClock, apiKey: string, 
     // The exit clean-up's budget and backoff in virtual time too; stop() drives it.
     exitClock: watch.clock,
     ...(opts.gates ? { gates: new GateWatch(typeof opts.gates === "function" ? opts.gates(sim) : opts.gates, daemonClock, log) } : {}),
+    ...(opts.passThrough ? { passThrough: new PassThroughWatch({ client, clock: daemonClock, log, managed: opts.priority ?? DEFAULT_PRIORITY }) } : {}),
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);

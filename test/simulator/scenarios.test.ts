@@ -59,7 +59,9 @@ describe("import", () => {
     expect(rec.uploads.filter((u) => u.kind === "video")).toHaveLength(IMPORT_VIDEOS);
     expect(rec.uploads.every((u) => u.doneAt !== undefined)).toBe(true);
     // The choke the daemon exists for: the whole pipeline runs at once.
-    expect(maxActiveQueues(rec, PIPELINE)).toBe(PIPELINE.length);
+    // (storageTemplateMigration's jobs are skipped with the template off, Immich's default: busy, but no work.)
+    expect(maxActiveQueues(rec, PIPELINE)).toBe(PIPELINE.length - 1);
+    expect(rec.activeIntervals.filter((i) => i.queue === "storageTemplateMigration").every((i) => i.noOp)).toBe(true);
     // …each at exactly its concurrency at its busiest, never above.
     for (const q of PIPELINE) expect(rec.peakActive[q]).toBe(DEFAULT_CONCURRENCY[q]!);
     expect(end).toBeGreaterThan(HOUR);
