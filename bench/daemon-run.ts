@@ -9,6 +9,7 @@
 
 import { DEFAULT_PRIORITY } from "../src/core/queues.ts";
 import { Daemon, type ImmichApi } from "../src/daemon/daemon.ts";
+import { PassThroughWatch } from "../src/daemon/pass-through-watch.ts";
 import type { Log } from "../src/daemon/log.ts";
 import { memoryStateStore } from "../src/daemon/state-file.ts";
 import { createImmichClient, type Fetch } from "../src/immich/index.ts";
@@ -63,6 +64,7 @@ export async function runDaemon(spec: RunSpec & { policy: DaemonPolicy }, via: "
       connect: (...a) => (requests++, inner.connect(...a)),
       observe: (...a) => (requests++, inner.observe(...a)),
       setPaused: (...a) => (requests++, inner.setPaused(...a)),
+      getSystemConfig: (...a) => (requests++, inner.getSystemConfig!(...a)),
     };
   } else {
     const sim = await startSimulator({
@@ -93,10 +95,11 @@ export async function runDaemon(spec: RunSpec & { policy: DaemonPolicy }, via: "
     client = createImmichClient({ baseUrl: sim.url, apiKey: DAEMON_KEY, fetch: counting, clock, timeoutMs: 10_000 });
   }
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
+  const log = problemLog(problems);
   const daemon = new Daemon({
     client,
     clock: daemonClock,
-    log: problemLog(problems),
+    log,
     policy: { maxConcurrent: spec.n, priority: DEFAULT_PRIORITY, standby: true, maxWaitMs: MAX_WAIT_MS[spec.policy] },
     pollIntervalMs: spec.params.pollMs,
     minPollIntervalMs: spec.params.minPollMs,
@@ -104,6 +107,8 @@ export async function runDaemon(spec: RunSpec & { policy: DaemonPolicy }, via: "
     onExit: "resume",
     store: memoryStateStore(),
     random: () => 0.5,
+    // As `run` does: the storage template off (Immich's default) lets its queue pass through (core/pass-through.ts).
+    passThrough: new PassThroughWatch({ client, clock: daemonClock, log, managed: DEFAULT_PRIORITY }),
   });
   const workloadAt = scheduleWorkload(engine, spec);
   const controller = new AbortController();

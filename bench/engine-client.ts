@@ -5,10 +5,12 @@
 // http-run.ts runs the same Daemon over real HTTP for one seed per cell and
 // the benchmark checks the two agree.
 
+import type { SystemConfig } from "../src/core/concurrency-config.ts";
 import type { Observation } from "../src/core/types.ts";
 import type { ImmichApi } from "../src/daemon/daemon.ts";
 import type { Engine } from "../src/simulator/engine-types.ts";
 import { PROFILES, type ProfileName } from "../src/simulator/profiles.ts";
+import { createSystemConfig } from "../src/simulator/system-config.ts";
 import type { RequestMeter } from "./requests.ts";
 
 export function engineClient(engine: Engine, profile: ProfileName, meter: RequestMeter): ImmichApi {
@@ -17,7 +19,12 @@ export function engineClient(engine: Engine, profile: ProfileName, meter: Reques
     api: "queues",
     queues: engine.list().map((q) => ({ name: q.name, isPaused: q.isPaused, ...q.counts })),
   });
+  const config = createSystemConfig(PROFILES[profile], engine);
   return {
+    // Whether the storage template is off (the daemon's pass-through watch), as the simulator serves it.
+    async getSystemConfig() {
+      return config.get() as SystemConfig;
+    },
     async connect() {
       return { version: PROFILES[profile].version, api: "queues" as const, warnings: [], queues: [...engine.queueNames] };
     },

@@ -16,6 +16,7 @@ import { CONFIG_DEFAULTS } from "../src/config/defaults.ts";
 import { DEFAULT_PRIORITY, ML_QUEUES } from "../src/core/queues.ts";
 import { parseWindows } from "../src/core/window-syntax.ts";
 import { Daemon } from "../src/daemon/daemon.ts";
+import { PassThroughWatch } from "../src/daemon/pass-through-watch.ts";
 import { type GateSources, GateWatch } from "../src/daemon/gates.ts";
 import type { Log } from "../src/daemon/log.ts";
 import { createMlProbe } from "../src/daemon/ml-probe.ts";
@@ -80,6 +81,7 @@ async function run(
     store: memoryStateStore(),
     random: () => 0.5,
     ...(gates ? { gates: new GateWatch(gates(sim), daemonClock, log) } : {}),
+    passThrough: new PassThroughWatch({ client, clock: daemonClock, log, managed: DEFAULT_PRIORITY }),
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);

@@ -16,6 +16,7 @@ import type { PressureLimits, PressureResource } from "../src/core/pressure-synt
 import { DEFAULT_PRIORITY } from "../src/core/queues.ts";
 import { AutoCapper } from "../src/daemon/auto-cap-loop.ts";
 import { Daemon, type ImmichApi } from "../src/daemon/daemon.ts";
+import { PassThroughWatch } from "../src/daemon/pass-through-watch.ts";
 import { localMeter, type PressureMeter } from "../src/daemon/pressure.ts";
 import { psiText, type Resource } from "../src/simulator/host.ts";
 import { basename } from "node:path";
@@ -180,6 +181,7 @@ export async function runOnHost(spec: HostRunSpec): Promise<HostRunResult> {
       onExit: "resume",
       store,
       random: () => 0.5,
+      passThrough: new PassThroughWatch({ client, clock: daemonClock, log, managed: DEFAULT_PRIORITY }),
     });
     if (autoCap) controllerChanges = () => autoCap.view().changes;
     const controller = new AbortController();

@@ -24,9 +24,11 @@
 //     its exit says nothing is left paused.
 
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
+import { STORAGE_TEMPLATE_QUEUE } from "../../src/core/pass-through.ts";
 import { retryCapMs } from "../../src/daemon/backoff.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
+import { PassThroughWatch } from "../../src/daemon/pass-through-watch.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
 import { createImmichClient } from "../../src/immich/index.ts";
 import { VirtualClock } from "../../src/shared/clock.ts";
@@ -91,10 +93,12 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   }) as typeof fetch;
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: handlerFetch, clock, timeoutMs: TIMEOUT_MS });
 
+  // Queues that do work: storageTemplateMigration's jobs are skipped while the storage template is off (core/pass-through.ts).
+  const works = (name: string) => managed.includes(name as never) && (name !== STORAGE_TEMPLATE_QUEUE || sim.engine.storageTemplateEnabled());
   const occupying = () =>
-    sim.engine.list().filter((q) => managed.includes(q.name as never) && (q.isPaused ? q.counts.active > 0 : q.counts.active + q.counts.waiting + q.counts.paused > 0)).length;
+    sim.engine.list().filter((q) => works(q.name) && (q.isPaused ? q.counts.active > 0 : q.counts.active + q.counts.waiting + q.counts.paused > 0)).length;
   const unpausedWithWork = () =>
-    sim.engine.list().filter((q) => managed.includes(q.name as never) && !q.isPaused && q.counts.active + q.counts.waiting + q.counts.paused > 0).length;
+    sim.engine.list().filter((q) => works(q.name) && !q.isPaused && q.counts.active + q.counts.waiting + q.counts.paused > 0).length;
 
   // The client as the daemon sees it, watched.
   let lastLookFailed = false;
@@ -103,6 +107,7 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
   let listsLackQueues = false;
   const watched = {
     connect: client.connect.bind(client),
+    getSystemConfig: client.getSystemConfig.bind(client),
     async observe(signal?: AbortSignal) {
       try {
         const o = await client.observe(signal);
@@ -140,6 +145,8 @@ export async function chaosRun(profile: ProfileName, seed: number, episodes: num
     store: memoryStateStore(),
     random: () => rng.next(),
     shutdownTimeoutMs: 2_000,
+    // As `run` does: the storage template is off (the simulator's default, Immich's), so its queue passes through.
+    passThrough: new PassThroughWatch({ client: watched, clock: watch.clock, log, managed }),
     onCycle: ({ result }) => {
       cycles++;
       if (result.ok) okCycles++;

@@ -106,7 +106,7 @@ describe("properties with a queue passing through", () => {
   const ownershipArb = fc.record({ pausedByUs: fc.subarray([...DEFAULT_PRIORITY]), runningByUs: fc.subarray([...DEFAULT_PRIORITY]), held: fc.subarray([...DEFAULT_PRIORITY]) });
   const arb = fc.record({ observation: observationArb, n: fc.integer({ min: 1, max: 4 }), standby: fc.boolean(), ownership: ownershipArb, adoptPaused: fc.boolean() });
   /** Queues that do work and hold a slot: the pass-through queue aside. */
-  const working = (o: Observation) => o.queues.filter((q) => DEFAULT_PRIORITY.includes(q.name) && q.name !== ST && occupiesSlot(q)).length;
+  const working = (o: Observation) => o.queues.filter((q) => DEFAULT_PRIORITY.includes(q.name as never) && q.name !== ST && occupiesSlot(q)).length;
 
   test("a resume never pushes the queues that do work above N; the pass-through queue is never paused for the cap or released; held, never resumed", () => {
     fc.assert(

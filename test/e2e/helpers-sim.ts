@@ -22,6 +22,8 @@ export const KEYS = {
   weak: "e2e-weak-key",
   /** A non-admin user's key with every scope. */
   user: "e2e-user-key",
+  /** An admin's key with the queue scopes only: no systemConfig.read. */
+  queues: "e2e-queues-key",
 } as const;
 
 const SIM_KEYS: ApiKey[] = [
@@ -29,6 +31,7 @@ const SIM_KEYS: ApiKey[] = [
   { key: KEYS.person, label: "person", admin: true, scopes: ["all"] },
   { key: KEYS.weak, label: "weak", admin: true, scopes: ["server.about"] },
   { key: KEYS.user, label: "user", admin: false, scopes: ["all"] },
+  { key: KEYS.queues, label: "daemon", admin: true, scopes: ["queue.read", "queue.update"] },
 ];
 
 export interface SeenRequest {

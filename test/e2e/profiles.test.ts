@@ -23,10 +23,11 @@ describe.each(PROFILE_NAMES)("Immich %s", (profile) => {
     // Managed names this version lacks (ocr, integrityCheck...) are a warning, not a failure.
     for (const line of exit.stderr.split("\n").filter(Boolean)) expect(line).toContain(" WARN ");
 
-    // The second slot is free: the upload's next stage stands by in it (rule 12, issue 19 item 7).
-    const standby = "storageTemplateMigration";
+    // The second slot is free: the upload's next stage that does work stands by in it (rule 12, issue 19
+    // item 7); the storage template is off (Immich's default), so its queue passes through unpaused.
+    const standby = "thumbnailGeneration";
     expect(sim.managed()).toContain(standby);
-    const idle = sim.managed().filter((q) => q !== "metadataExtraction" && q !== standby);
+    const idle = sim.managed().filter((q) => q !== "metadataExtraction" && q !== standby && q !== "storageTemplateMigration");
     expect(sim.managedPaused().sort()).toEqual([...idle].sort());
     expect(sim.changesBy("daemon").map((c) => c.queue).sort()).toEqual([...idle].sort());
     expect(sim.sim.engine.list().filter((q) => q.isPaused && !sim.managed().includes(q.name))).toEqual([]);
