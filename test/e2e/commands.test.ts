@@ -37,7 +37,7 @@ describe("once", () => {
     expect(exit.code).toBe(0);
     expect(exit.stderr).toBe("");
 
-    const idle = sim.managed().filter((q) => q !== "thumbnailGeneration");
+    const idle = sim.pausable().filter((q) => q !== "thumbnailGeneration");
     expect(sim.changesBy("daemon").map((c) => c.queue).sort()).toEqual([...idle].sort());
     expect(sim.changesBy("daemon").every((c) => c.paused)).toBe(true);
     expect(sim.sim.engine.get("thumbnailGeneration")!.isPaused).toBe(false);

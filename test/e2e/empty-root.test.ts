@@ -100,7 +100,7 @@ describe("the binary alone in an empty root", () => {
     const once: Exit = await inRoot(["once"], env).exited;
     expect(once.code).toBe(0);
     // Idle: every managed queue is paused but metadataExtraction, standing by for uploads (rule 12).
-    const idle = sim.managed().filter((q) => q !== "metadataExtraction");
+    const idle = sim.pausable().filter((q) => q !== "metadataExtraction");
     expect(sim.managedPaused().sort()).toEqual([...idle].sort());
     // The state file, written by uid 65532 in the only writable directory.
     const state = JSON.parse(readFileSync(join(root, STATE_DIR, "state.json"), "utf8")) as { pausedByUs: string[] };
@@ -110,7 +110,7 @@ describe("the binary alone in an empty root", () => {
     const run = inRoot(["run"], env);
     await run.waitForOutput("connected to Immich");
     // smartSearch takes the one slot: the standby queue is paused first (rule 12).
-    await waitUntil(() => sim.managedPaused().length === sim.managed().length - 1 && !sim.managedPaused().includes("smartSearch"), "smartSearch resumed in its turn");
+    await waitUntil(() => sim.managedPaused().length === sim.pausable().length - 1 && !sim.managedPaused().includes("smartSearch"), "smartSearch resumed in its turn");
     // The image's HEALTHCHECK, run in the same root beside the daemon.
     await waitUntil(() => existsSync(join(root, "tmp", "immich-job-daemon.health.json")), "the first heartbeat");
     const health = await inRoot(["healthcheck"], cleanEnv({ TMPDIR: "/tmp" })).exited;

@@ -14,7 +14,7 @@ const startE2E = e2eSimsPerTest();
 test("SIGTERM during a 3 s outage: exit 0 after the outage, every queue resumed", async () => {
   const sim = await startE2E({ speed: 1 });
   sim.sim.engine.enqueue("smartSearch", 5_000);
-  const expected = sim.managed().filter((q) => q !== "smartSearch");
+  const expected = sim.pausable().filter((q) => q !== "smartSearch");
   const d = spawnBinary(["run"], cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, POLL_INTERVAL: "0.2" }));
   await waitUntil(() => sim.managedPaused().length === expected.length, "the daemon to pause every idle managed queue");
 

@@ -36,7 +36,7 @@ test(`its directory turning read-only while it runs: the stop is still clean (ex
   if (why) return;
   sim = await startE2ESim({ speed: 10 });
   sim.sim.engine.enqueue("smartSearch", 5_000);
-  const paused = sim.managed().filter((q) => q !== "smartSearch");
+  const paused = sim.pausable().filter((q) => q !== "smartSearch");
   const top = mkdtempSync(join(tmpdir(), "ijd-e2e-files-"));
   dirs.push(top);
   chmodSync(top, 0o755);

@@ -49,6 +49,12 @@ export interface E2ESim {
   managedPaused(): string[];
   /** Managed queues (default list) this profile has. */
   managed(): string[];
+  /**
+   * The managed queues the daemon pauses when they are idle: all but
+   * storageTemplateMigration, which passes through unpaused while the storage
+   * template is off (Immich's default and the simulator's; core/pass-through.ts).
+   */
+  pausable(): string[];
   /** Pause changes made with the given key label. */
   changesBy(actor: string): PauseChange[];
   /** Holds the requests `match` picks for `ms` real milliseconds at the front (a slow command, say). */
@@ -97,6 +103,7 @@ export async function startE2ESim(opts: E2ESimOptions = {}): Promise<E2ESim> {
   const managed = () => [...managedNames];
   return {
     sim,
+    pausable: () => managedNames.filter((q) => q !== "storageTemplateMigration" || sim.engine.storageTemplateEnabled()),
     url: `http://127.0.0.1:${front.port}`,
     requests,
     managed,

@@ -30,7 +30,7 @@ const of = (h: TerminatingSignal["handling"]) => TERMINATING_SIGNALS.filter((s) 
 async function pausedBy(start: (sim: E2ESim) => Daemon): Promise<{ sim: E2ESim; d: Daemon; paused: string[] }> {
   const sim = await startE2E({ speed: 10 });
   sim.sim.engine.enqueue("smartSearch", 5_000);
-  const paused = sim.managed().filter((q) => q !== "smartSearch");
+  const paused = sim.pausable().filter((q) => q !== "smartSearch");
   const d = start(sim);
   await waitUntil(() => sim.managedPaused().length === paused.length, "the daemon to pause every idle managed queue", 15_000);
   return { sim, d, paused };

@@ -27,7 +27,7 @@ const env = (sim: E2ESim, extra: Record<string, string> = {}) =>
 async function daemonWithPausedQueues(extra: Record<string, string> = {}): Promise<{ sim: E2ESim; d: Daemon; paused: string[] }> {
   const sim = await startE2E({ speed: 10 });
   sim.sim.engine.enqueue("smartSearch", 5_000);
-  const expected = sim.managed().filter((q) => q !== "smartSearch");
+  const expected = sim.pausable().filter((q) => q !== "smartSearch");
   const d = spawnBinary(["run"], env(sim, extra));
   await waitUntil(() => sim.managedPaused().length === expected.length, "the daemon to pause every idle managed queue");
   expect(sim.managedPaused().sort()).toEqual([...expected].sort());

@@ -44,7 +44,7 @@ test("a person's pause survives the daemon's restart and its exits", async () =>
 
   // First run: the daemon runs smartSearch (it has the only work) and pauses the rest.
   const first = spawnBinary(["run"], env);
-  await waitUntil(() => sim.managedPaused().length === sim.managed().length - 1, "the idle queues paused");
+  await waitUntil(() => sim.managedPaused().length === sim.pausable().length - 1, "the idle queues paused");
   expect(e.get("smartSearch")!.isPaused).toBe(false);
   // Ownership is recorded before the daemon acts, so smartSearch is its own by now.
   await waitUntil(() => {
@@ -77,7 +77,7 @@ test("a person's pause survives the daemon's restart and its exits", async () =>
   await waitUntil(() => e.get("smartSearch")!.counts.active === 0, "smartSearch to drain");
   e.enqueue("faceDetection", 5_000);
   const mark = e.recording().pauseChanges.length;
-  const idle = sim.managed().filter((q) => q !== "smartSearch" && q !== "faceDetection");
+  const idle = sim.pausable().filter((q) => q !== "smartSearch" && q !== "faceDetection");
   const pausedSince = () => new Set(e.recording().pauseChanges.slice(mark).filter((c) => c.actor === "daemon" && c.paused).map((c) => c.queue));
   const second = spawnBinary(["run"], env);
   await waitUntil(() => idle.every((q) => pausedSince().has(q)), "the daemon to pause the idle queues again");

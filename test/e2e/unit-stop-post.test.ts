@@ -38,7 +38,7 @@ test("after a SIGKILL it resumes the daemon's pauses, not a person's; after a cl
     // As the unit runs it: the state file in $STATE_DIRECTORY.
     const env = cleanEnv({ IMMICH_URL: sim.url, API_KEY: KEYS.daemon, POLL_INTERVAL: "0.2", STATE_DIRECTORY: dir });
     const d = spawnBinary(["run"], env);
-    const idle = sim.managed().filter((q) => q !== "smartSearch");
+    const idle = sim.pausable().filter((q) => q !== "smartSearch");
     await waitUntil(() => sim.managedPaused().length === idle.length, "the daemon to pause the idle queues");
     // A person pauses the queue the daemon runs: held, never to be resumed by it.
     expect(await sim.person("smartSearch", true)).toBe(200);

@@ -61,8 +61,9 @@ describe("the Home Assistant add-on's image", () => {
     expect(run.stdout()).toMatch(/starting: url=http:\/\/127\.0\.0\.1:\d+ key=\S+ max=2 poll=0\.2s /);
     expect(run.stdout()).toContain(" state=/data/state.json ");
     expect(run.stdout() + run.stderr()).not.toContain(KEYS.daemon);
-    // At rest with a cap of 2, two queues stand by and the rest are paused; then work arrives.
-    await waitUntil(() => sim.managedPaused().length === sim.managed().length - 2, "the idle queues paused", 15_000);
+    // At rest with a cap of 2, two queues stand by, storageTemplateMigration passes through (the
+    // storage template is off) and the rest are paused; then work arrives.
+    await waitUntil(() => sim.managedPaused().length === sim.pausable().length - 2, "the idle queues paused", 15_000);
     expect(existsSync(join(data, "state.json"))).toBe(true);
     expect(JSON.parse(readFileSync(join(data, "state.json"), "utf8"))).toMatchObject({ version: 1, immichUrl: sim.url });
     sim.sim.engine.upload({ photos: 30, videos: 2 });

@@ -168,7 +168,7 @@ describe("the container image", () => {
       await run.waitForOutput("connected to Immich", 30_000);
       // At rest every managed queue is paused (release) but metadataExtraction, standing by
       // for uploads (rule 12); then work arrives in several queues.
-      const idle = sim.managed().filter((q) => q !== "metadataExtraction").sort();
+      const idle = sim.pausable().filter((q) => q !== "metadataExtraction").sort();
       await waitUntil(() => sim.managedPaused().sort().join() === idle.join(), "the managed queues paused at rest", 10_000);
       sim.sim.engine.upload({ photos: 30, videos: 2 });
 
@@ -227,7 +227,7 @@ describe("the container image", () => {
         { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       );
       await run.waitForOutput("connected to Immich", 30_000);
-      await waitUntil(() => sim.managedPaused().length >= sim.managed().length - 1, "the managed queues paused but one", 10_000);
+      await waitUntil(() => sim.managedPaused().length >= sim.pausable().length - 1, "the managed queues paused but one", 10_000);
       for (const sig of ["SIGSTKFLT", "SIGRTMIN", "SIGRTMIN+5", "SIGRTMAX"]) {
         expect((await dockerAsync(["kill", "-s", sig, c])).code).toBe(0);
       }
@@ -236,7 +236,7 @@ describe("the container image", () => {
       expect((await dockerAsync(["inspect", "-f", "{{.State.Running}}", c])).stdout.trim()).toBe("true");
       // Still managing at its cap of 1: the earlier tests' uploads may move the one running queue
       // from stage to stage meanwhile, so which one it is may change; how many may not.
-      expect(sim.managedPaused().length).toBeGreaterThanOrEqual(sim.managed().length - 1);
+      expect(sim.managedPaused().length).toBeGreaterThanOrEqual(sim.pausable().length - 1);
 
       expect((await dockerAsync(["kill", "-s", "SIGALRM", c])).code).toBe(0);
       const exit = await run.exited;
@@ -304,6 +304,6 @@ describe("the arm64 image", () => {
     expect(version.stdout.trim()).toBe(Bun.spawnSync([ensureBinary(), "--version"], { stdout: "pipe" }).stdout.toString().trim());
     const once = await qemu(["once"], { IMMICH_URL: sim.url, API_KEY: KEYS.daemon });
     expect(once.code).toBe(0);
-    expect(sim.managedPaused().length).toBe(sim.managed().length - 1); // all but metadataExtraction (rule 12)
+    expect(sim.managedPaused().length).toBe(sim.pausable().length - 1); // all but metadataExtraction (rule 12)
   });
 });

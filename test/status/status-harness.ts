@@ -6,6 +6,7 @@
 import { loadConfig } from "../../src/config/index.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { GateWatch } from "../../src/daemon/gates.ts";
+import { PassThroughWatch } from "../../src/daemon/pass-through-watch.ts";
 import { ControlKeeper } from "../../src/daemon/control-keeper.ts";
 import { createMlProbe } from "../../src/daemon/ml-probe.ts";
 import { openPressure, type PressureSource } from "../../src/daemon/pressure.ts";
@@ -40,7 +41,7 @@ export interface StatusHarness {
 
 export async function startStatusHarness(
   env: Record<string, string> = {},
-  opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean; /** A fake /proc for MAX_PRESSURE. */ procRoot?: string; /** Queues the server reports beyond its profile's. */ extraQueues?: readonly string[] } = {},
+  opts: { clock?: Clock; virtual?: VirtualClock; ml?: boolean; /** A fake /proc for MAX_PRESSURE. */ procRoot?: string; /** Queues the server reports beyond its profile's. */ extraQueues?: readonly string[]; /** Read the storage template setting as `run` does (core/pass-through.ts). */ passThrough?: boolean } = {},
 ): Promise<StatusHarness> {
   const clock = opts.virtual ?? new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const sim = await startSimulator({
@@ -92,6 +93,7 @@ export async function startStatusHarness(
         }
       : {}),
     onCycle: wiring.onCycle,
+    ...(opts.passThrough ? { passThrough: new PassThroughWatch({ client: wiring.client, clock: daemonClock, log, managed: config.managedQueues }) } : {}),
   });
   const controller = new AbortController();
   const running = daemon.run(controller.signal);

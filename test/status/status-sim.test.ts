@@ -103,6 +103,19 @@ describe("the status endpoints of a working daemon", () => {
     expect(hist.buckets?.["+Inf"]).toBe(hist.count);
   });
 
+  test("the storage template off: storageTemplateMigration passes through, takes no slot, in the JSON and the metrics, while uploads flow", async () => {
+    h = await startStatusHarness({}, { passThrough: true });
+    h.sim.engine.upload({ photos: 200 });
+    await h.advance(20_000);
+    const s = await status(h);
+    const q = s.queues.find((x: { name: string }) => x.name === "storageTemplateMigration");
+    expect(q).toMatchObject({ state: "pass-through", isPaused: false, occupiesSlot: false });
+    expect(s.slots.used).toBe(s.queues.filter((x) => x.occupiesSlot).length);
+    expect(s.slots.used).toBeLessThanOrEqual(2);
+    expect(s.lastDecision!.queues.find((v) => v.name === "storageTemplateMigration")).toMatchObject({ passThrough: true, occupiesSlot: false });
+    expect(value(await metrics(h), "queue_occupies_slot", { queue: "storageTemplateMigration" })).toBe(0);
+  });
+
   test("a person's pause shows as held, with why it waits, in the JSON and the metrics", async () => {
     h = await startStatusHarness();
     h.sim.engine.upload({ photos: 40 });
