@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { AutoCapper } from "../../src/daemon/auto-cap-loop.ts";
+import { ControlKeeper } from "../../src/daemon/control-keeper.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { nodeExporterMeter } from "../../src/daemon/node-exporter.ts";
@@ -40,6 +41,10 @@ interface Run {
   gets(): number;
   /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
   cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
+  /** The owner's instructions (rule 16), when asked for. */
+  control?: ControlKeeper;
+  /** Cycles run so far (onCycle calls). */
+  cycleCount(): number;
 }
 
 let current: Run | undefined;
@@ -48,7 +53,7 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean }): Promise<Run> {
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean; control?: boolean }): Promise<Run> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
   dirs.push(psiDir);
@@ -81,6 +86,8 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
   const autoCap = new AutoCapper({ settings: { range, target: o.target ?? { cpu: 40 }, tune: o.tune }, auto: true, meter, client, log, store, clock: daemonClock, managed: DEFAULT_PRIORITY, dryRun: false });
   const ns: number[] = [];
   const cycles: Run["cycles"] = [];
+  let cycleCount = 0;
+  const control = o.control ? new ControlKeeper({ store, log, managed: DEFAULT_PRIORITY, configuredN: range.min, zone: "UTC" }) : undefined;
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -93,7 +100,9 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     store,
     random: () => 0.5,
     autoCap,
+    ...(control ? { control } : {}),
     onCycle: (r) => {
+      cycleCount++;
       if (r.autoCap) ns.push(r.autoCap.n);
       if (r.autoCap && r.result.ok) cycles.push({ n: r.autoCap.n, occupiedAfter: r.result.decision.occupiedAfter, resumed: r.result.decision.actions.some((a) => a.kind === "resume") });
     },
@@ -110,6 +119,8 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     store,
     ns,
     cycles,
+    ...(control ? { control } : {}),
+    cycleCount: () => cycleCount,
     gets: () => gets,
     async advance(ms) {
       for (let left = ms; left > 0; left -= 1_000) {
@@ -269,5 +280,64 @@ describe("the pressure source", () => {
     expect(r.daemon.autoCap!.n).toBe(1);
     expect(r.daemon.autoCap!.sourceLost).toBe(true);
     expect(msgs(r).filter((m) => m.startsWith("the pressure source is lost:"))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_CONCURRENCY", () => {
+  /** Waits (event-loop turns, bounded in real time) for the cycle an instruction woke the loop for. */
+  async function cycled(r: Run, before: number): Promise<void> {
+    const deadline = performance.now() + 5_000;
+    while (r.cycleCount() === before && performance.now() < deadline) await new Promise((res) => setTimeout(res, 1));
+  }
+  const onServer = async (r: Run) =>
+    ((await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { job: Record<string, { concurrency: number }> }).job;
+
+  test("the owner's concurrency is written back once, tuning and N stand still until release; then tuning starts again from the owner's values", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, control: true });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const lowered = Object.entries(r.store.savedTuning?.expected ?? {}).filter(([q, v]) => v < r.store.savedTuning!.baseline[q]!);
+    expect(lowered.length).toBeGreaterThan(0);
+    const owners = { ...r.store.savedTuning!.baseline };
+
+    const before = r.cycleCount();
+    const asked = r.control!.apply({ kind: "resume-all" }, { at: r.clock.now(), by: "192.0.2.7", channel: "api" });
+    expect(asked.ok).toBe(true);
+    await cycled(r, before);
+    // Written back at the cycle the instruction woke, within that cycle's own requests.
+    const job = await onServer(r);
+    for (const [q, v] of Object.entries(owners)) expect({ q, c: job[q]!.concurrency }).toEqual({ q, c: v });
+    const restoredAt = r.clock.now();
+    const line = msgs(r).find((m) => m.includes("restored for hands-off"));
+    expect(line).toMatch(/^\w+ concurrency \d+ → \d+(, \w+ \d+ → \d+)*: restored for hands-off \(asked by 192\.0\.2\.7 through the API\)$/);
+    for (const [q, v] of lowered) expect(line).toContain(`${q}${line!.startsWith(q) ? " concurrency" : ""} ${v} → ${owners[q]}`);
+    expect(r.store.savedTuning).toBeUndefined();
+    // status and /api/status show the owner's values, no tuned ones.
+    expect(r.daemon.autoCap!.queues.filter((q) => q.concurrency !== q.owner)).toEqual([]);
+    expect(r.daemon.autoCap!.handsOff).toBe(true);
+
+    // Still under pressure (the rest of the import, resumed at the owner's concurrency): no write, N still.
+    const nBefore = r.daemon.autoCap!.n;
+    const changesBefore = r.daemon.autoCap!.changes;
+    await r.advance(60_000);
+    expect(r.sim.engine.recording().concurrencyChanges.filter((c) => c.at > restoredAt)).toEqual([]);
+    expect(r.daemon.autoCap!.n).toBe(nBefore);
+    expect(r.daemon.autoCap!.changes).toBe(changesBefore);
+    expect(msgs(r).filter((m) => m.includes("restored for hands-off"))).toHaveLength(1);
+
+    // The owner releases: management and tuning again, from the owner's values as the baseline.
+    const released = r.cycleCount();
+    expect(r.control!.apply({ kind: "release" }, { at: r.clock.now(), by: "192.0.2.7", channel: "api" }).ok).toBe(true);
+    await cycled(r, released);
+    const releasedAt = r.clock.now();
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const again = r.sim.engine.recording().concurrencyChanges.filter((c) => c.at >= releasedAt);
+    expect(again.length).toBeGreaterThan(0);
+    expect(again[0]!.to).toBeLessThan(again[0]!.from);
+    expect(again[0]!.from).toBe(owners[again[0]!.queue]);
+    expect(r.store.savedTuning?.baseline).toMatchObject(Object.fromEntries(again.map((c) => [c.queue, owners[c.queue]])));
+    await r.stop();
+    for (const [q, v] of Object.entries(owners)) expect(concurrency(r, q)).toBe(v);
   }, 60_000);
 });
