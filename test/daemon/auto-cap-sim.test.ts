@@ -284,7 +284,12 @@ describe("the pressure source", () => {
 });
 
 describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_CONCURRENCY", () => {
-  /** Waits (event-loop turns, bounded in real time) for the cycle an instruction woke the loop for. */
+  /**
+   * Waits (event-loop turns, bounded in real time) for the cycle an instruction woke the loop for.
+   * Not `advance`: the instruction aborts the daemon's sleep, so the clock has no sleeper to wake
+   * and settle on; `advance` would move time on and return while that cycle's requests are still
+   * in flight (the owner's values then seemed never written, until the stop aborted them).
+   */
   async function cycled(r: Run, before: number): Promise<void> {
     const deadline = performance.now() + 5_000;
     while (r.cycleCount() === before && performance.now() < deadline) await new Promise((res) => setTimeout(res, 1));
@@ -330,14 +335,45 @@ describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_C
     expect(r.control!.apply({ kind: "release" }, { at: r.clock.now(), by: "192.0.2.7", channel: "api" }).ok).toBe(true);
     await cycled(r, released);
     const releasedAt = r.clock.now();
+    // Nothing is lowered again from the controller's memory of before: only new pressure lowers.
+    expect(r.sim.engine.isIdle()).toBe(true);
+    await r.advance(20_000);
+    expect(r.sim.engine.recording().concurrencyChanges.filter((c) => c.at >= releasedAt)).toEqual([]);
+    expect(r.daemon.autoCap!.handsOff).toBe(false);
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: managing again; the owner's job concurrency is .*thumbnailGeneration 3/));
     r.sim.engine.upload({ photos: 300, videos: 3 });
     await r.advance(40_000);
     const again = r.sim.engine.recording().concurrencyChanges.filter((c) => c.at >= releasedAt);
     expect(again.length).toBeGreaterThan(0);
     expect(again[0]!.to).toBeLessThan(again[0]!.from);
-    expect(again[0]!.from).toBe(owners[again[0]!.queue]);
+    expect(again[0]!.from).toBe(owners[again[0]!.queue]!);
     expect(r.store.savedTuning?.baseline).toMatchObject(Object.fromEntries(again.map((c) => [c.queue, owners[c.queue]])));
     await r.stop();
     for (const [q, v] of Object.entries(owners)) expect(concurrency(r, q)).toBe(v);
+  }, 60_000);
+
+  test("someone editing other settings at that moment: nothing is written that cycle, the owner's values at the next", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, control: true });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const owners = { ...r.store.savedTuning!.baseline };
+    const lowered = Object.entries(r.store.savedTuning!.expected).filter(([q, v]) => v < owners[q]!);
+    expect(lowered.length).toBeGreaterThan(0);
+    // A person saves another setting in the admin page (the daemon's lowered values come along unchanged).
+    const cfg = (await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { ffmpeg: { crf: number } };
+    cfg.ffmpeg.crf = 30;
+    const put = await fetch(`${r.sim.url}/api/system-config`, { method: "PUT", headers: { "x-api-key": PERSON, "content-type": "application/json" }, body: JSON.stringify(cfg) });
+    expect(put.status).toBe(200);
+    const before = r.cycleCount();
+    r.control!.apply({ kind: "resume-all" }, { at: r.clock.now(), by: "owner", channel: "cli" });
+    await cycled(r, before);
+    expect(msgs(r)).toContainEqual("the system config changed outside the daemon since its last look (someone is editing the settings?): not putting the owner's job concurrency back this cycle");
+    for (const [q, v] of lowered) expect((await onServer(r))[q]!.concurrency).toBe(v);
+    await r.advance(10_000);
+    const job = await onServer(r);
+    for (const [q, v] of Object.entries(owners)) expect({ q, c: job[q]!.concurrency }).toEqual({ q, c: v });
+    expect(((await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { ffmpeg: { crf: number } }).ffmpeg.crf).toBe(30);
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/: restored for hands-off \(asked by owner through the command line\)$/));
+    expect(r.store.savedTuning).toBeUndefined();
   }, 60_000);
 });
