@@ -53,7 +53,7 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean; control?: boolean }): Promise<Run> {
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean; control?: boolean; before?: (sim: Simulator, store: ReturnType<typeof memoryStateStore>) => Promise<void> }): Promise<Run> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
   dirs.push(psiDir);
@@ -80,6 +80,8 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: counting, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
+  // What a previous run left (the state file, Immich's settings), before this one starts.
+  await o.before?.(sim, store);
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
   const meter: PressureMeter = o.source === "dir" ? localMeter(psiDir, ["cpu"], (p) => readFileSync(p, "utf8"), () => clock.now()) : nodeExporterMeter(sim.exporter!.url, ["cpu"], fetch, () => clock.now());
   const range = o.range ?? { min: 1, max: 4 };
@@ -375,5 +377,30 @@ describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_C
     expect(((await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { ffmpeg: { crf: number } }).ffmpeg.crf).toBe(30);
     expect(msgs(r)).toContainEqual(expect.stringMatching(/: restored for hands-off \(asked by owner through the command line\)$/));
     expect(r.store.savedTuning).toBeUndefined();
+  }, 60_000);
+
+  test("a restart while hands-off stands, after a crash that left concurrency lowered: the owner's values come back at the first look", async () => {
+    const r = await start({
+      source: "dir",
+      tune: true,
+      ml: false,
+      control: true,
+      before: async (sim, store) => {
+        // The crashed run had lowered thumbnailGeneration to 1 and the owner had asked for resume-all.
+        const cfg = (await (await fetch(`${sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { job: Record<string, { concurrency: number }> };
+        cfg.job.thumbnailGeneration!.concurrency = 1;
+        const put = await fetch(`${sim.url}/api/system-config`, { method: "PUT", headers: { "x-api-key": PERSON, "content-type": "application/json" }, body: JSON.stringify(cfg) });
+        expect(put.status).toBe(200);
+        store.saveTuning!({ baseline: { thumbnailGeneration: 3 }, expected: { thumbnailGeneration: 1 } });
+        store.saveControl({ handsOff: { at: Date.UTC(2026, 10, 28, 11), by: "192.0.2.7", channel: "page" } });
+      },
+    });
+    expect(concurrency(r, "thumbnailGeneration")).toBe(3);
+    expect(msgs(r)).toContainEqual("thumbnailGeneration concurrency 1 → 3: restored for hands-off (asked by 192.0.2.7 through the page)");
+    expect(r.store.savedTuning).toBeUndefined();
+    const seen = r.sim.engine.recording().concurrencyChanges.length;
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(30_000);
+    expect(r.sim.engine.recording().concurrencyChanges.slice(seen)).toEqual([]);
   }, 60_000);
 });
