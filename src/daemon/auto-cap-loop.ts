@@ -251,9 +251,14 @@ export class AutoCapper {
     this.aside = asked;
     this.fresh = undefined;
     this.peak = undefined;
+    // It keeps watching: the figures for status and the page, nothing decided with them.
+    const look = await this.o.meter.read(signal);
+    if (signal?.aborted) return;
+    if ("figures" in look) this.state = { ...this.state, pressure: look.figures };
+    else if ("problem" in look) this.state = { ...this.state, pressure: undefined };
     if (this.asideDone) return;
     // The controller forgets its stretches and what it lowered: the owner's values stand now.
-    const { overSince: _o, underSince: _u, runningSince: _r, waitsSince: _w, pressure: _p, ...kept } = this.state;
+    const { overSince: _o, underSince: _u, runningSince: _r, waitsSince: _w, ...kept } = this.state;
     this.state = { ...kept, concurrency: dict() };
     const record = this.record;
     const { client, log } = this.o;

@@ -331,6 +331,8 @@ describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_C
     expect(r.daemon.autoCap!.n).toBe(nBefore);
     expect(r.daemon.autoCap!.changes).toBe(changesBefore);
     expect(msgs(r).filter((m) => m.includes("restored for hands-off"))).toHaveLength(1);
+    // It keeps watching: the pressure stays current in status, decided with by nothing.
+    expect(r.daemon.autoCap!.pressure?.cpu).toBeNumber();
 
     // The owner releases: management and tuning again, from the owner's values as the baseline.
     const released = r.cycleCount();
