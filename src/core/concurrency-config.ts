@@ -56,6 +56,12 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
+/** Whether anything but the `queues`' concurrency differs between two reads (someone is editing the settings). */
+export const changedBesides = (previous: SystemConfig, read: SystemConfig, queues: Iterable<string>): boolean => {
+  const q = [...queues];
+  return rest(previous, q) !== rest(read, q);
+};
+
 export interface PersonChange {
   queue: string;
   /** What the daemon expected there. */
@@ -103,7 +109,7 @@ export function planWrite(i: PlanInput): Plan {
   }
   const alone = new Set([...i.leftAlone, ...personChanged.map((p) => p.queue)]);
   const tuned = new Set([...Object.keys(record.expected), ...Object.keys(i.targets)]);
-  const othersChanged = i.previous !== undefined && rest(i.previous, tuned) !== rest(i.read, tuned);
+  const othersChanged = i.previous !== undefined && changedBesides(i.previous, i.read, tuned);
   if (othersChanged || personChanged.length > 0) return { record, personChanged, othersChanged };
 
   const job = dict(Object.entries(i.read.job));

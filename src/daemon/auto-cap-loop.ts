@@ -3,11 +3,14 @@
 // with TUNE_CONCURRENCY, write the tuned queues' job concurrency into Immich's
 // system config (core/concurrency-config.ts says how without touching
 // anything else), keeping the owner's values in the state file before the
-// first write and putting them back on the way out. One log line per change,
-// with its reason; plain data for `status`, the page and /metrics.
+// first write and putting them back on the way out. While the owner has the
+// daemon stand aside (resume-all through it, rule 16) the owner's values go
+// back once and nothing moves until management resumes. One log line per
+// change, with its reason; plain data for `status`, the page and /metrics.
 
 import { type AutoCapSettings, type AutoCapState, type Change, concurrencyTargets, controlAutoCap, loadOf, nextDueAt, type PressureFigures, startingAutoCap, type TunableQueue, worst } from "../core/auto-cap.ts";
-import { jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig, type TuningRecord } from "../core/concurrency-config.ts";
+import { changedBesides, jobConcurrency, needsRestore, planRestore, planWrite, type SystemConfig, type TuningRecord } from "../core/concurrency-config.ts";
+import { type Asked, describeAsked } from "../core/control.ts";
 import type { Decision, Observation } from "../core/types.ts";
 import { ImmichError } from "../immich/errors.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -48,6 +51,8 @@ export interface AutoCapView {
   /** Raises undone soon after (each doubles the settle time before the next raise). */
   strikes: number;
   changes: number;
+  /** The owner's resume-all stands (rule 16): the owner's concurrency is back and neither it nor N moves until management resumes. */
+  handsOff: boolean;
 }
 
 /** While a queue's concurrency is lowered, the settings are read at most this often to notice a person's change. */
@@ -94,6 +99,10 @@ export class AutoCapper {
    * every reading).
    */
   private peak?: PressureFigures;
+  /** Who asked the daemon to stand aside (resume-all through it, rule 16), while that stands. */
+  private aside?: Asked;
+  /** The owner's values are back for the current hands-off (or nothing was owed): nothing more to do until it ends. */
+  private asideDone = false;
 
   constructor(private readonly o: AutoCapOptions) {
     this.state = startingAutoCap(o.settings.range);
@@ -106,6 +115,7 @@ export class AutoCapper {
 
   /** How long until the controller could change something (the loop looks again then); undefined: nothing pending. */
   msToNextChange(): number | undefined {
+    if (this.aside) return undefined;
     const at = nextDueAt(this.state, this.o.settings, this.state.pressure);
     const now = this.o.clock.now();
     // A due time already past: the controller looked then and had nothing to change (no work
@@ -121,7 +131,7 @@ export class AutoCapper {
    * could lower nothing.
    */
   watching(latest: { decision: Decision } | undefined): number | undefined {
-    if (!latest || this.state.overSince !== undefined || this.state.sourceLost) return undefined;
+    if (!latest || this.aside || this.state.overSince !== undefined || this.state.sourceLost) return undefined;
     // Nothing a look could lower: N at its lower bound and no tuning.
     if (!this.o.settings.tune && this.state.n <= this.o.settings.range.min) return undefined;
     if (this.o.settings.tune && latest.decision.actions.some((a) => a.kind === "resume" && !latest.decision.standby.includes(a.queue))) return RESUMED_WATCH_MS;
@@ -194,6 +204,7 @@ export class AutoCapper {
    * previous look (whether work waits, which queues run).
    */
   async step(latest: { observation: Observation; decision: Decision } | undefined, signal?: AbortSignal): Promise<void> {
+    if (this.aside) this.resumeManaging();
     const fresh = this.fresh;
     const peak = this.peak;
     this.fresh = undefined;
@@ -224,6 +235,73 @@ export class AutoCapper {
       this.o.log.info(c.reason, { autoCap: c.what, direction: c.direction, ...(c.queue ? { queue: c.queue } : {}), from: c.from, to: c.to });
     }
     if (this.o.settings.tune) await this.apply(concurrencyTargets(this.state, tunable), load.running, signal);
+  }
+
+  /**
+   * Once per cycle instead of `step` while the owner has the daemon stand
+   * aside (resume-all through the running daemon, rule 16): the owner's job
+   * concurrency goes back once, by the exit's read-modify-write (only the
+   * managed queues' concurrency whose value is still the daemon's; a cycle in
+   * which anything else in the settings changed writes nothing and the next
+   * one tries again), the record is forgotten, and then nothing is read or
+   * written and N stays where it is, until the owner resumes management (the
+   * next `step`).
+   */
+  async standAside(asked: Asked, signal?: AbortSignal): Promise<void> {
+    this.aside = asked;
+    this.fresh = undefined;
+    this.peak = undefined;
+    // It keeps watching: the figures for status and the page, nothing decided with them.
+    const look = await this.o.meter.read(signal);
+    if (signal?.aborted) return;
+    if ("figures" in look) this.state = { ...this.state, pressure: look.figures };
+    else if ("problem" in look) this.state = { ...this.state, pressure: undefined };
+    if (this.asideDone) return;
+    // The controller forgets its stretches and what it lowered: the owner's values stand now.
+    const { overSince: _o, underSince: _u, runningSince: _r, waitsSince: _w, ...kept } = this.state;
+    this.state = { ...kept, concurrency: dict() };
+    const record = this.record;
+    const { client, log } = this.o;
+    if (!record || !needsRestore(record) || this.o.dryRun || !client.getSystemConfig || !client.putSystemConfig) {
+      if (record) this.forget();
+      this.applied = this.known();
+      this.asideDone = true;
+      return;
+    }
+    try {
+      const read = await client.getSystemConfig(signal);
+      if (this.lastRead && changedBesides(this.lastRead, read, Object.keys(record.baseline))) {
+        this.seen(read);
+        log.info("the system config changed outside the daemon since its last look (someone is editing the settings?): not putting the owner's job concurrency back this cycle");
+        return;
+      }
+      const plan = planRestore(read, record);
+      this.seen(read);
+      if (plan.write) this.seen(await client.putSystemConfig(plan.write, signal));
+      if (plan.restored.length > 0) {
+        const moves = plan.restored.map((x, i) => `${x.queue}${i === 0 ? " concurrency" : ""} ${x.from} → ${x.to}`).join(", ");
+        log.info(`${moves}: restored for hands-off (${describeAsked(asked)})`, { autoCap: "hands-off", queues: plan.restored.map((x) => x.queue), by: asked.by, channel: asked.channel });
+      }
+      for (const x of plan.leftAlone) {
+        this.leftAlone.add(x.queue);
+        log.info(`${x.queue} concurrency stays ${x.found}: set outside the daemon, so it is the owner's`, { queue: x.queue });
+      }
+      this.forget();
+      this.asideDone = true;
+    } catch (e) {
+      const err = classify(e);
+      if (signal?.aborted) return;
+      log.warn(`could not put the owner's job concurrency back for hands-off: ${err.message}; trying again next cycle`, { kind: err.kind });
+    }
+  }
+
+  /** Management resumes after hands-off: tuning starts again with the owner's values (as the server holds them) as the baseline. */
+  private resumeManaging(): void {
+    this.aside = undefined;
+    this.asideDone = false;
+    if (!this.o.settings.tune || this.refused !== undefined) return;
+    const owners = Object.entries(this.known()).filter(([q]) => !this.leftAlone.has(q)).map(([q, c]) => `${q} ${c}`).join(", ");
+    this.o.log.info(`TUNE_CONCURRENCY: managing again; the owner's job concurrency is ${owners || "(no managed queue has one)"}, lowered only while the pressure stays above ${targetText(this.o.settings.target)}`);
   }
 
   /** With tuning, the first successful read (if the one at start failed). */
@@ -335,6 +413,7 @@ export class AutoCapper {
       ...(this.state.lastChange ? { lastChange: this.state.lastChange } : {}),
       strikes: this.state.strikes,
       changes: this.changeCount,
+      handsOff: this.aside !== undefined,
     };
   }
 

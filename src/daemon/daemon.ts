@@ -168,10 +168,12 @@ export class Daemon {
   async cycle(signal?: AbortSignal): Promise<CycleResult> {
     const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
-    // Rule 15: N (and the concurrency) from the pressure, before deciding with it.
-    if (this.o.autoCap && !signal?.aborted) await this.o.autoCap.step(this.latest, signal);
     const c = this.o.control;
     const control = c ? { state: c.at(this.o.clock.now()), zone: c.zone } : undefined;
+    // Rule 15: N (and the concurrency) from the pressure, before deciding with it; while the
+    // owner has the daemon stand aside (rule 16's resume-all), the owner's concurrency back instead.
+    const handsOff = control?.state.handsOff;
+    if (this.o.autoCap && !signal?.aborted) await (handsOff ? this.o.autoCap.standAside(handsOff, signal) : this.o.autoCap.step(this.latest, signal));
     const first = await this.look(signal, blocked, control);
     if (!first.ok) return first;
     let { observation, decision } = first;

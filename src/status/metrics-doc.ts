@@ -44,6 +44,7 @@ export const EXAMPLE_SNAPSHOT: StatusSnapshot = {
     lastChange: { what: "concurrency", queue: "thumbnailGeneration", from: 2, to: 1, at: T - 60_000, direction: "down", reason: "thumbnailGeneration concurrency 2 → 1: cpu some 71 % above 40 % for 10 s" },
     strikes: 0,
     changes: 2,
+    handsOff: false,
   },
 };
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { AutoCapper } from "../../src/daemon/auto-cap-loop.ts";
+import { ControlKeeper } from "../../src/daemon/control-keeper.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { nodeExporterMeter } from "../../src/daemon/node-exporter.ts";
@@ -40,6 +41,10 @@ interface Run {
   gets(): number;
   /** Per cycle: the N it decided with, the slots held after its actions, whether it resumed anything. */
   cycles: { n: number; occupiedAfter: number; resumed: boolean }[];
+  /** The owner's instructions (rule 16), when asked for. */
+  control?: ControlKeeper;
+  /** Cycles run so far (onCycle calls). */
+  cycleCount(): number;
 }
 
 let current: Run | undefined;
@@ -48,7 +53,7 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean }): Promise<Run> {
+async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: number; max: number }; target?: Record<string, number>; host?: "real-2core" | "nas-4core"; ml?: boolean; configFile?: boolean; control?: boolean; before?: (sim: Simulator, store: ReturnType<typeof memoryStateStore>) => Promise<void> }): Promise<Run> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12));
   const psiDir = mkdtempSync(join(tmpdir(), "ijd-psi-"));
   dirs.push(psiDir);
@@ -75,12 +80,16 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
   const client = createImmichClient({ baseUrl: sim.url, apiKey: KEY, fetch: counting, clock, timeoutMs: 5_000 });
   const log = memoryLog();
   const store = memoryStateStore();
+  // What a previous run left (the state file, Immich's settings), before this one starts.
+  await o.before?.(sim, store);
   const { clock: daemonClock, firstSleep } = watchFirstSleep(clock);
   const meter: PressureMeter = o.source === "dir" ? localMeter(psiDir, ["cpu"], (p) => readFileSync(p, "utf8"), () => clock.now()) : nodeExporterMeter(sim.exporter!.url, ["cpu"], fetch, () => clock.now());
   const range = o.range ?? { min: 1, max: 4 };
   const autoCap = new AutoCapper({ settings: { range, target: o.target ?? { cpu: 40 }, tune: o.tune }, auto: true, meter, client, log, store, clock: daemonClock, managed: DEFAULT_PRIORITY, dryRun: false });
   const ns: number[] = [];
   const cycles: Run["cycles"] = [];
+  let cycleCount = 0;
+  const control = o.control ? new ControlKeeper({ store, log, managed: DEFAULT_PRIORITY, configuredN: range.min, zone: "UTC" }) : undefined;
   const daemon = new Daemon({
     client,
     clock: daemonClock,
@@ -93,7 +102,9 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     store,
     random: () => 0.5,
     autoCap,
+    ...(control ? { control } : {}),
     onCycle: (r) => {
+      cycleCount++;
       if (r.autoCap) ns.push(r.autoCap.n);
       if (r.autoCap && r.result.ok) cycles.push({ n: r.autoCap.n, occupiedAfter: r.result.decision.occupiedAfter, resumed: r.result.decision.actions.some((a) => a.kind === "resume") });
     },
@@ -110,6 +121,8 @@ async function start(o: { source: "dir" | "url"; tune: boolean; range?: { min: n
     store,
     ns,
     cycles,
+    ...(control ? { control } : {}),
+    cycleCount: () => cycleCount,
     gets: () => gets,
     async advance(ms) {
       for (let left = ms; left > 0; left -= 1_000) {
@@ -269,5 +282,127 @@ describe("the pressure source", () => {
     expect(r.daemon.autoCap!.n).toBe(1);
     expect(r.daemon.autoCap!.sourceLost).toBe(true);
     expect(msgs(r).filter((m) => m.startsWith("the pressure source is lost:"))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("hands-off (resume-all through the running daemon, rule 16) with TUNE_CONCURRENCY", () => {
+  /**
+   * Waits (event-loop turns, bounded in real time) for the cycle an instruction woke the loop for.
+   * Not `advance`: the instruction aborts the daemon's sleep, so the clock has no sleeper to wake
+   * and settle on; `advance` would move time on and return while that cycle's requests are still
+   * in flight (the owner's values then seemed never written, until the stop aborted them).
+   */
+  async function cycled(r: Run, before: number): Promise<void> {
+    const deadline = performance.now() + 5_000;
+    while (r.cycleCount() === before && performance.now() < deadline) await new Promise((res) => setTimeout(res, 1));
+  }
+  const onServer = async (r: Run) =>
+    ((await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { job: Record<string, { concurrency: number }> }).job;
+
+  test("the owner's concurrency is written back once, tuning and N stand still until release; then tuning starts again from the owner's values", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, control: true });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const lowered = Object.entries(r.store.savedTuning?.expected ?? {}).filter(([q, v]) => v < r.store.savedTuning!.baseline[q]!);
+    expect(lowered.length).toBeGreaterThan(0);
+    const owners = { ...r.store.savedTuning!.baseline };
+
+    const before = r.cycleCount();
+    const asked = r.control!.apply({ kind: "resume-all" }, { at: r.clock.now(), by: "192.0.2.7", channel: "api" });
+    expect(asked.ok).toBe(true);
+    await cycled(r, before);
+    // Written back at the cycle the instruction woke, within that cycle's own requests.
+    const job = await onServer(r);
+    for (const [q, v] of Object.entries(owners)) expect({ q, c: job[q]!.concurrency }).toEqual({ q, c: v });
+    const restoredAt = r.clock.now();
+    const line = msgs(r).find((m) => m.includes("restored for hands-off"));
+    expect(line).toMatch(/^\w+ concurrency \d+ → \d+(, \w+ \d+ → \d+)*: restored for hands-off \(asked by 192\.0\.2\.7 through the API\)$/);
+    for (const [q, v] of lowered) expect(line).toContain(`${q}${line!.startsWith(q) ? " concurrency" : ""} ${v} → ${owners[q]}`);
+    expect(r.store.savedTuning).toBeUndefined();
+    // status and /api/status show the owner's values, no tuned ones.
+    expect(r.daemon.autoCap!.queues.filter((q) => q.concurrency !== q.owner)).toEqual([]);
+    expect(r.daemon.autoCap!.handsOff).toBe(true);
+
+    // Still under pressure (the rest of the import, resumed at the owner's concurrency): no write, N still.
+    const nBefore = r.daemon.autoCap!.n;
+    const changesBefore = r.daemon.autoCap!.changes;
+    await r.advance(60_000);
+    expect(r.sim.engine.recording().concurrencyChanges.filter((c) => c.at > restoredAt)).toEqual([]);
+    expect(r.daemon.autoCap!.n).toBe(nBefore);
+    expect(r.daemon.autoCap!.changes).toBe(changesBefore);
+    expect(msgs(r).filter((m) => m.includes("restored for hands-off"))).toHaveLength(1);
+    // It keeps watching: the pressure stays current in status, decided with by nothing.
+    expect(r.daemon.autoCap!.pressure?.cpu).toBeNumber();
+
+    // The owner releases: management and tuning again, from the owner's values as the baseline.
+    const released = r.cycleCount();
+    expect(r.control!.apply({ kind: "release" }, { at: r.clock.now(), by: "192.0.2.7", channel: "api" }).ok).toBe(true);
+    await cycled(r, released);
+    const releasedAt = r.clock.now();
+    // Nothing is lowered again from the controller's memory of before: only new pressure lowers.
+    expect(r.sim.engine.isIdle()).toBe(true);
+    await r.advance(20_000);
+    expect(r.sim.engine.recording().concurrencyChanges.filter((c) => c.at >= releasedAt)).toEqual([]);
+    expect(r.daemon.autoCap!.handsOff).toBe(false);
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/^TUNE_CONCURRENCY: managing again; the owner's job concurrency is .*thumbnailGeneration 3/));
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const again = r.sim.engine.recording().concurrencyChanges.filter((c) => c.at >= releasedAt);
+    expect(again.length).toBeGreaterThan(0);
+    expect(again[0]!.to).toBeLessThan(again[0]!.from);
+    expect(again[0]!.from).toBe(owners[again[0]!.queue]!);
+    expect(r.store.savedTuning?.baseline).toMatchObject(Object.fromEntries(again.map((c) => [c.queue, owners[c.queue]])));
+    await r.stop();
+    for (const [q, v] of Object.entries(owners)) expect(concurrency(r, q)).toBe(v);
+  }, 60_000);
+
+  test("someone editing other settings at that moment: nothing is written that cycle, the owner's values at the next", async () => {
+    const r = await start({ source: "dir", tune: true, ml: false, control: true });
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(40_000);
+    const owners = { ...r.store.savedTuning!.baseline };
+    const lowered = Object.entries(r.store.savedTuning!.expected).filter(([q, v]) => v < owners[q]!);
+    expect(lowered.length).toBeGreaterThan(0);
+    // A person saves another setting in the admin page (the daemon's lowered values come along unchanged).
+    const cfg = (await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { ffmpeg: { crf: number } };
+    cfg.ffmpeg.crf = 30;
+    const put = await fetch(`${r.sim.url}/api/system-config`, { method: "PUT", headers: { "x-api-key": PERSON, "content-type": "application/json" }, body: JSON.stringify(cfg) });
+    expect(put.status).toBe(200);
+    const before = r.cycleCount();
+    r.control!.apply({ kind: "resume-all" }, { at: r.clock.now(), by: "owner", channel: "cli" });
+    await cycled(r, before);
+    expect(msgs(r)).toContainEqual("the system config changed outside the daemon since its last look (someone is editing the settings?): not putting the owner's job concurrency back this cycle");
+    for (const [q, v] of lowered) expect((await onServer(r))[q]!.concurrency).toBe(v);
+    await r.advance(10_000);
+    const job = await onServer(r);
+    for (const [q, v] of Object.entries(owners)) expect({ q, c: job[q]!.concurrency }).toEqual({ q, c: v });
+    expect(((await (await fetch(`${r.sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { ffmpeg: { crf: number } }).ffmpeg.crf).toBe(30);
+    expect(msgs(r)).toContainEqual(expect.stringMatching(/: restored for hands-off \(asked by owner through the command line\)$/));
+    expect(r.store.savedTuning).toBeUndefined();
+  }, 60_000);
+
+  test("a restart while hands-off stands, after a crash that left concurrency lowered: the owner's values come back at the first look", async () => {
+    const r = await start({
+      source: "dir",
+      tune: true,
+      ml: false,
+      control: true,
+      before: async (sim, store) => {
+        // The crashed run had lowered thumbnailGeneration to 1 and the owner had asked for resume-all.
+        const cfg = (await (await fetch(`${sim.url}/api/system-config`, { headers: { "x-api-key": PERSON } })).json()) as { job: Record<string, { concurrency: number }> };
+        cfg.job.thumbnailGeneration!.concurrency = 1;
+        const put = await fetch(`${sim.url}/api/system-config`, { method: "PUT", headers: { "x-api-key": PERSON, "content-type": "application/json" }, body: JSON.stringify(cfg) });
+        expect(put.status).toBe(200);
+        store.saveTuning!({ baseline: { thumbnailGeneration: 3 }, expected: { thumbnailGeneration: 1 } });
+        store.saveControl({ handsOff: { at: Date.UTC(2026, 10, 28, 11), by: "192.0.2.7", channel: "page" } });
+      },
+    });
+    expect(concurrency(r, "thumbnailGeneration")).toBe(3);
+    expect(msgs(r)).toContainEqual("thumbnailGeneration concurrency 1 → 3: restored for hands-off (asked by 192.0.2.7 through the page)");
+    expect(r.store.savedTuning).toBeUndefined();
+    const seen = r.sim.engine.recording().concurrencyChanges.length;
+    r.sim.engine.upload({ photos: 300, videos: 3 });
+    await r.advance(30_000);
+    expect(r.sim.engine.recording().concurrencyChanges.slice(seen)).toEqual([]);
   }, 60_000);
 });

@@ -3,7 +3,8 @@
 // TUNE_CONCURRENCY lowers the running queue's job concurrency when an import
 // pushes the host's pressure over the target, says why in the log, the
 // status page and /metrics, and the owner's values come back on SIGTERM, or
-// after a kill -9 by `resume-all`; both pressure sources (PRESSURE_DIR's PSI
+// after a kill -9 by `resume-all`, or by `resume-all` through the running
+// daemon (CONTROL_TOKEN) while it keeps running; both pressure sources (PRESSURE_DIR's PSI
 // files, PRESSURE_URL's node_exporter); bad settings exit 2 naming the
 // variable; a key without systemConfig.* is refused at start, naming it.
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
@@ -112,6 +113,65 @@ test("PRESSURE_DIR: an import lowers thumbnailGeneration's concurrency with its 
   expect(r.stdout).toMatch(/thumbnailGeneration concurrency \d → 3: the owner's value, put back/);
   expect(concurrency("thumbnailGeneration")).toBe(3);
   expect(concurrency("metadataExtraction")).toBe(5);
+  expect(stateOf(stateFile).tuning).toBeUndefined();
+});
+
+test("resume-all from the shell through the running daemon (CONTROL_TOKEN): the owner's concurrency is back while the daemon keeps running, nothing is tuned while hands-off; SIGTERM exits 0 with nothing left changed", async () => {
+  const { sim: s, psiDir } = await startHostSim();
+  const stateFile = join(dir!, "state.json");
+  const port = closedPort();
+  const TOKEN = "e2e-autocap-control-token-0123456789";
+  const env = cleanEnv({
+    IMMICH_URL: s.url,
+    API_KEY: KEY,
+    MAX_CONCURRENT_JOBS: "auto",
+    TUNE_CONCURRENCY: "true",
+    PRESSURE_DIR: psiDir,
+    POLL_INTERVAL: "1",
+    STATE_FILE: stateFile,
+    STATUS_ADDR: `127.0.0.1:${port}`,
+    CONTROL_TOKEN: TOKEN,
+  });
+  const d = spawnBinary(["run"], env);
+  await d.waitForOutput("TUNE_CONCURRENCY: the owner's job concurrency is", 15_000);
+  s.engine.upload({ photos: 300 });
+  await d.waitForOutput(/thumbnailGeneration concurrency 3 → \d: cpu some \d+ % above 40 % for \d+ s/, 30_000);
+  await waitUntil(() => concurrency("thumbnailGeneration") < 3, "thumbnailGeneration's concurrency lowered in Immich's settings");
+  expect(stateOf(stateFile).tuning?.baseline.thumbnailGeneration).toBe(3);
+
+  // The command line, with the token and the address only (no API key): it asks the running daemon.
+  const r = await runBinary(["resume-all"], cleanEnv({ STATUS_ADDR: `127.0.0.1:${port}`, CONTROL_TOKEN: TOKEN }));
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("resume-all: every queue the daemon paused or holds will be resumed now");
+  await d.waitForOutput(/concurrency \d → \d(, \w+ \d → \d)*: restored for hands-off \(asked by 127\.0\.0\.1 through the command line\)/, 10_000);
+  expect(concurrency("thumbnailGeneration")).toBe(3);
+  expect(concurrency("metadataExtraction")).toBe(5);
+  expect(stateOf(stateFile).tuning).toBeUndefined();
+  const restoredAt = s.engine.recording().concurrencyChanges.length;
+  // The import goes on at the owner's concurrency, the host above the target: nothing is lowered while hands-off.
+  const base = `http://127.0.0.1:${port}`;
+  type Status = { autoCap?: { handsOff: boolean; queues: { name: string; concurrency: number; owner: number }[] } };
+  let status: Status = {};
+  for (let i = 0; i < 100 && !status.autoCap?.handsOff; i++) {
+    status = (await (await fetch(`${base}/api/status`)).json()) as Status;
+    if (!status.autoCap?.handsOff) await systemClock.sleep(50);
+  }
+  expect(status.autoCap?.handsOff).toBe(true);
+  expect(status.autoCap?.queues.filter((q) => q.concurrency !== q.owner)).toEqual([]);
+  await systemClock.sleep(4_000); // four polls
+  expect(s.engine.isIdle()).toBe(false);
+  expect(s.engine.recording().concurrencyChanges.slice(restoredAt)).toEqual([]);
+  const st = await runBinary(["status"], env);
+  expect(st.stdout).not.toContain("job concurrency lowered by the daemon");
+  expect(st.stdout).toMatch(/the daemon is not managing the queues \(resume-all asked by 127\.0\.0\.1 through the command line\)/);
+
+  d.signal("SIGTERM");
+  const exit = await d.exited;
+  expect(exit.code).toBe(0);
+  expect(exit.stdout).not.toMatch(/concurrency \d → \d: the owner.s value, put back on exit/);
+  expect(concurrency("thumbnailGeneration")).toBe(3);
+  expect(concurrency("metadataExtraction")).toBe(5);
+  expect(s.engine.recording().concurrencyChanges.slice(restoredAt)).toEqual([]);
   expect(stateOf(stateFile).tuning).toBeUndefined();
 });
 
