@@ -146,6 +146,7 @@ export const isSystemConfig = (() => {
   return function check(value) {
     return (
       (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+      (value['storageTemplate'] !== undefined ? ((typeof value['storageTemplate'] === 'object' && value['storageTemplate'] !== null && !Array.isArray(value['storageTemplate'])) && (typeof value['storageTemplate']['enabled'] === 'boolean')) : true) &&
       (typeof value['job'] === 'object' && value['job'] !== null && !Array.isArray(value['job']) && !(value['job'] instanceof Date) && !(value['job'] instanceof Uint8Array)) &&
       Object.getOwnPropertyNames(value['job']).length <= 200 &&
       (Object.entries(value['job']).every(([key, value]) => (local_0.test(key) ? ((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isInteger(value['concurrency']) && value['concurrency'] <= 1000000 && value['concurrency'] >= 1) : true)))
