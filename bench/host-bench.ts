@@ -41,7 +41,7 @@ const SETTINGS: Record<HostSettingName, HostSetting> = {
 export interface HostScenario {
   name: string;
   label: string;
-  /** Report Immich's busy time and the pressure within it instead of the drain time and the run's share (a day is mostly idle). */
+  /** Report Immich's busy time (work active or pending) and the pressure within it instead of the drain time and the run's share (a day is mostly idle). */
   busy?: boolean;
   workload: HostWorkload;
   limitMs: number;
@@ -171,7 +171,7 @@ export function renderHostBench(r: HostBenchResult): string {
   ];
   for (const sc of o.scenarios) {
     out.push(`### ${sc.label}`, "");
-    if (sc.busy) out.push("Here \"drained in\" is Immich's busy time (any job active) and \"CPU pressure\" the share of that time: the day is mostly idle.", "");
+    if (sc.busy) out.push("Here \"drained in\" is Immich's busy time (work active or pending: each burst from its arrival until it is drained) and \"CPU pressure\" the share of that time: the day is mostly idle.", "");
     for (const host of o.hosts) {
       const row = r.cells[sc.name]?.[host];
       if (!row) continue;

@@ -74,7 +74,14 @@ export interface HostRunResult {
   cpuPressurePct: number;
   /** The highest cpu some avg10 during the run. */
   worstAvg10: number;
-  /** Time with at least one Immich job active, and the CPU pressure share within it (0..100). */
+  /**
+   * Time with Immich work present (a job active or pending: each burst's time from its arrival
+   * until it is drained, the day's equivalent of an import's upload-to-drained time), and the CPU
+   * pressure share within it (0..100). Until this session it counted only time with a job active,
+   * which left out the hand-overs between stages: with storageTemplateMigration passing through
+   * (its jobs are no-ops), the daemon spends less of that time, and the same stall seconds read
+   * as a larger share of less time (the 2-core day's auto + tuning: 365 s of stall either way).
+   */
   busyMs: number;
   busyPressurePct: number;
   /** p95 of upload → thumbnail, ms. */
@@ -211,7 +218,7 @@ export async function runOnHost(spec: HostRunSpec): Promise<HostRunResult> {
         busyMs += t - prev.t;
         busyStall += total - prev.total;
       }
-      prev = { t, total, busy: engine.list().some((q) => q.counts.active > 0) };
+      prev = { t, total, busy: engine.list().some((q) => q.counts.active + q.counts.waiting + q.counts.paused > 0) };
     }
     if (h && t >= uploadAt) worst = Math.max(worst, h.pressure.cpu.some.avg10);
     if (t === uploadAt && h) cpuAtUpload = h.pressure.cpu.some.total;
