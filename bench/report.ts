@@ -9,6 +9,7 @@ import type { BenchResult, GroupResult } from "./bench.ts";
 import { POLICY_LABELS, POLICY_NAMES } from "./controllers.ts";
 import type { ScenarioSpec } from "./simulate.ts";
 import type { Cell, Ratio, Row } from "./summary.ts";
+import { formatDuration, UNIT_MS, unitFor } from "../scripts/duration-format.ts";
 
 export interface Machine {
   cores: number;
@@ -24,20 +25,7 @@ export interface ReportContext {
   machine: Machine;
 }
 
-const H = 3_600_000;
-
-type TimeUnit = "s" | "min" | "h";
-const UNIT_MS: Record<TimeUnit, number> = { s: 1_000, min: 60_000, h: H };
-
-/** The unit a duration of this size reads best in. */
-function unitFor(ms: number): TimeUnit {
-  const a = Math.abs(ms);
-  return a < 100_000 ? "s" : a < 2 * H ? "min" : "h";
-}
-
-export function formatDuration(ms: number, unit: TimeUnit = unitFor(ms)): string {
-  return `${(ms / UNIT_MS[unit]).toFixed(unit === "h" ? 2 : 1)} ${unit}`;
-}
+export { formatDuration };
 
 /** One row's figures in one unit (that of its largest), so they compare at a glance. */
 function formatValue(row: Row, c: Cell): string {

@@ -5,7 +5,7 @@
 // in one file; everything else on those pages is written by hand.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderHeadline } from "../bench/headline.ts";
+import { renderHeadline } from "./bench-headline.ts";
 import { EXIT_CODE_DOCS } from "../src/cli/exit-codes.ts";
 import { CONFIG_VARIABLES, variablesMarkdown } from "../src/config/index.ts";
 import { metricsMarkdown } from "../src/status/metrics-doc.ts";

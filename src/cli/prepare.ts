@@ -131,7 +131,7 @@ export function newPassThrough(p: Prepared, io: CommandIO): PassThroughWatch {
 
 /** The owner's instructions, from the state file, for the daemon and the status server (rule 16). */
 export function newControl(p: Prepared): ControlKeeper {
-  return new ControlKeeper({ store: p.store, log: p.log, managed: p.config.managedQueues, configuredN: p.config.maxConcurrentJobs, zone: p.config.timeZone ?? defaultZone() });
+  return new ControlKeeper({ store: p.store, log: p.log, managed: p.config.managedQueues, configuredN: p.config.maxConcurrentJobs, zone: () => p.config.timeZone ?? defaultZone() });
 }
 
 export function newDaemon(

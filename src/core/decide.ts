@@ -83,8 +83,8 @@ export function decide(input: DecideInput): Decision {
     return { ...handsOffDecision(observation, input.policy, input.ownership), ...(missing.length ? { missing } : {}) };
   }
   const policy = { ...input.policy, maxConcurrent: controlN(input.policy.maxConcurrent, control) };
-  const zone = input.control?.zone ?? "UTC";
-  const blockersInForce = mergeBlockers(controlBlockers(control, input.policy.priority, (t) => formatUntil(t, zone)), input.blockers ?? {});
+  // The zone is read only when a hold is worded (it may be a getter that loads the zone data).
+  const blockersInForce = mergeBlockers(controlBlockers(control, input.policy.priority, (t) => formatUntil(t, input.control?.zone ?? "UTC")), input.blockers ?? {});
   return decideWith({ ...input, policy, ...(blockersInForce ? { blockers: blockersInForce } : {}) }, missingDue(control, observation.queues));
 }
 

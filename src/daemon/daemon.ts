@@ -169,7 +169,8 @@ export class Daemon {
     const gates = this.o.gates ? await this.o.gates.read(signal) : undefined;
     const blocked = gates ? blockers(gates, this.o.policy.priority) : undefined;
     const c = this.o.control;
-    const control = c ? { state: c.at(this.o.clock.now()), zone: c.zone } : undefined;
+    // The zone only when an instruction is worded (ControlKeeper: finding it loads ICU's zone data).
+    const control = c ? { state: c.at(this.o.clock.now()), get zone() { return c.zone; } } : undefined;
     // Rule 15: N (and the concurrency) from the pressure, before deciding with it; while the
     // owner has the daemon stand aside (rule 16's resume-all), the owner's concurrency back instead.
     const handsOff = control?.state.handsOff;

@@ -8,6 +8,7 @@ import { CONFIG_DEFAULTS } from "../config/defaults.ts";
 import { DEFAULT_PRIORITY } from "../core/queues.ts";
 import { Daemon, type ImmichApi } from "../daemon/daemon.ts";
 import { GateWatch } from "../daemon/gates.ts";
+import { PassThroughWatch } from "../daemon/pass-through-watch.ts";
 import { memoryStateStore } from "../daemon/state-file.ts";
 import { createImmichClient } from "../immich/index.ts";
 import { type Clock, watchFirstSleep } from "../shared/clock.ts";
@@ -110,6 +111,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let stopping = false;
   const watched: ImmichApi = {
     connect: (signal) => client.connect(signal),
+    getSystemConfig: (signal) => client.getSystemConfig(signal),
     setPaused: (queue, paused, signal) => client.setPaused(queue, paused, signal),
     async observe(signal) {
       // Cycles are sequential, so when the second observation starts the
@@ -128,6 +130,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // sleep on the clock yet): frames wait for its first sleep, i.e. until it
   // has connected and had its first look, or is waiting for Immich.
   const { clock: daemonClock, firstSleep: daemonSettled } = watchFirstSleep(clock);
+  const passThrough = new PassThroughWatch({ client: watched, clock: daemonClock, log, managed });
   const daemon = new Daemon({
     client: watched,
     clock: daemonClock,
@@ -141,6 +144,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     store: memoryStateStore(),
     random: o.random ?? (() => 0.5),
     ...(window ? { gates: new GateWatch({ schedule: window.schedule, managed }, daemonClock, log) } : {}),
+    // As `run` does: the simulator's storage template is off (Immich's default), so its queue passes through.
+    passThrough,
   });
 
   const stopDaemon = new AbortController();
@@ -171,6 +176,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       priority: managed,
       queues: sim.engine.list(),
       held: daemon.owned.held,
+      passThrough: passThrough.queues,
       completed: rec.completedJobs,
       actions: log.actions(),
       daemon: daemon.health.state,

@@ -103,6 +103,8 @@ export interface ViewInput {
   queues: readonly QueueInput[];
   /** Queues the daemon holds (paused by someone else). */
   held: readonly string[];
+  /** Managed queues passing through (the storage template off): unpaused, no slot (core/pass-through.ts). */
+  passThrough?: readonly string[];
   completed: Readonly<Record<string, number>>;
   actions: ReadonlyMap<string, QueueAction>;
   daemon: DemoView["daemon"];
@@ -140,7 +142,7 @@ export function buildView(input: ViewInput): DemoView {
       active,
       pending: pending(snap),
       completed: input.completed[name] ?? 0,
-      occupiesSlot: occupiesSlot(snap),
+      occupiesSlot: !input.passThrough?.includes(name) && occupiesSlot(snap),
       ...(action ? { action: { kind: action.kind, reason: action.reason, detail: action.detail, elapsedMs: action.at - input.startedAt } } : {}),
       ...(etas.has(name) ? { etaMs: etas.get(name)! } : {}),
     };

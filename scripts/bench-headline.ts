@@ -4,12 +4,25 @@
 // cost of the compiled binary beside its baselines. bench/run.ts writes it
 // into docs/benchmark.md's `bench-headline` block after a full run, and
 // test/readme.test.ts fails when the block and bench/results.json disagree,
-// so the page never shows figures no run produced.
+// so the page never shows figures no run produced. It reads the JSON by the
+// shapes below (what bench/report.ts's renderJson writes; the benchmark's
+// own types fit them), so that the docs scripts import nothing of bench/.
 
-import type { GroupResult } from "./bench.ts";
-import type { IdleCost, ProgramCost } from "./idle-cost.ts";
-import { formatDuration } from "./report.ts";
-import type { Row } from "./summary.ts";
+import { formatDuration } from "./duration-format.ts";
+
+type Policy = "none" | "seed" | "strict" | "daemon";
+/** A row of a group's summary (bench/summary.ts Row): its mean per policy. */
+interface Row {
+  key: string;
+  values: Record<Policy, { mean: number | null }>;
+}
+/** One compiled program's idle cost (bench/idle-cost.ts ProgramCost). */
+interface ProgramCost {
+  cpuSecondsPerHour: number;
+  rssMB: number;
+  anonMB: number;
+  fileMB: number;
+}
 
 /** What the headline reads of results.json (renderJson's output). */
 export interface HeadlineSource {
@@ -17,8 +30,8 @@ export interface HeadlineSource {
   machine: { cores: number; bun: string };
   options: { profile: string };
   seeds: number[];
-  groups: Pick<GroupResult, "scenario" | "n" | "pollMs" | "summary">[];
-  idleCost?: IdleCost;
+  groups: { scenario: { name: string }; n: number; pollMs: number; summary: { rows: Row[] } }[];
+  idleCost?: { pollS: number; windowS: number; daemon: ProgramCost; skeleton: ProgramCost; skeletonBunIo: ProgramCost; fetchLoop: ProgramCost; timer: ProgramCost };
 }
 
 const WORKLOAD: Record<string, string> = {
@@ -33,7 +46,7 @@ function row(g: HeadlineSource["groups"][number], key: string): Row {
   return r;
 }
 
-function ms(r: Row, policy: "none" | "seed" | "strict" | "daemon"): string {
+function ms(r: Row, policy: Policy): string {
   const m = r.values[policy].mean;
   return m === null ? "n/a" : formatDuration(m);
 }
