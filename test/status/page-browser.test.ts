@@ -109,6 +109,25 @@ describe("the status page in Chromium", () => {
     await close();
   });
 
+  test("the storage template off: storageTemplateMigration shows as passing through, with no slot, in English and in Russian", async () => {
+    h = await startStatusHarness({ STATUS_ADDR: "0", MAX_CONCURRENT_JOBS: "2", TZ: "UTC" }, { passThrough: true });
+    h.sim.engine.upload({ photos: 50, videos: 0 });
+    await h.advance(5_000);
+    const snap = h.wiring.recorder.current;
+    expect(snap.queues.find((q) => q.name === "storageTemplateMigration")).toMatchObject({ state: "pass-through", occupiesSlot: false });
+    const { page, errors, close } = await openPage(`${h.wiring.server!.url}/?refresh=1`, { width: 1280, height: 900 });
+    await page.waitForSelector('tr[data-queue="storageTemplateMigration"]');
+    expect(await rowState(page, "storageTemplateMigration")).toBe("pass-through");
+    expect(await page.locator('tr[data-queue="storageTemplateMigration"] .pill').textContent()).toBe("passes through");
+    expect(await page.locator("#slots").textContent()).toBe(`${snap.slots.used} of 2`);
+    await page.evaluate(() => localStorage.setItem("ijd-lang", "ru"));
+    await page.reload();
+    await page.waitForSelector('tr[data-queue="storageTemplateMigration"]');
+    expect(await page.locator('tr[data-queue="storageTemplateMigration"] .pill').textContent()).toBe("пропускает");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   test("ETAs never mislead: unmeasured queues are estimated and marked so; short runs between looks are drawn", async () => {
     h = await startStatusHarness({ STATUS_ADDR: "0", MAX_CONCURRENT_JOBS: "1", TZ: "UTC" });
     // Ten photos: each stage drains in a second or two, shorter than the interval between looks.
