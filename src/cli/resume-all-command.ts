@@ -21,7 +21,7 @@ import { fail } from "./command-exit.ts";
 import { controlTarget, report, sendControl } from "./control-command.ts";
 import { EXIT } from "./exit-codes.ts";
 import { needsRestore } from "../core/concurrency-config.ts";
-import { restoreConcurrency } from "../daemon/auto-cap-loop.ts";
+import { restoreConcurrency } from "../daemon/tuning-record.ts";
 import { type Prepared, prepare } from "./prepare.ts";
 
 /**

@@ -8,8 +8,8 @@
 // connect.ts (waiting for Immich), cycle-book.ts (decide and its per-cycle
 // bookkeeping), act.ts (sending, settling ownership), ownership.ts (the state
 // store), health.ts (degraded/recovered), cycle-notices.ts (what it says),
-// presence-watch.ts (answers that leave queues out), exit-cleanup.ts (leaving
-// things as found).
+// presence-watch.ts (answers that leave queues out), between-cycles.ts (the
+// wait between two cycles), exit-cleanup.ts (leaving things as found).
 
 import { type Blockers, blockers, type Gates } from "../core/blockers.ts";
 import type { Eta } from "../core/eta.ts";
@@ -21,7 +21,7 @@ import type { ServerInfo } from "../immich/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type ActionResult, sendAll, sendMissing, type Sender } from "./act.ts";
 import type { AutoCapper, AutoCapView } from "./auto-cap-loop.ts";
-import { retryDelay } from "./backoff.ts";
+import { sleepBetween, waitAfter } from "./between-cycles.ts";
 import { waitForImmich } from "./connect.ts";
 import { CycleBook, type DaemonView } from "./cycle-book.ts";
 import { CycleNotices } from "./cycle-notices.ts";
@@ -248,43 +248,14 @@ export class Daemon {
       if (signal.aborted) break;
       this.o.onCycle?.({ startedAt, result: r, health: this.health, ...(this.gates ? { gates: this.gates } : {}), ...(r.ok && this.latest ? { eta: this.latest.eta, next: this.latest.next } : {}), ...(this.o.autoCap ? { autoCap: this.o.autoCap.view() } : {}) });
       if (r.ok) this.notices.eta(this.latest?.eta, this.o.clock.now());
-      const polled = r.ok ? (this.latest?.next.ms ?? this.o.pollIntervalMs) : retryDelay(this.health.failures, this.o.pollIntervalMs, this.o.random);
-      // A window opens or closes at its minute, not at the next poll after it (rule 6); an owner's hold ends at its time (rule 16).
-      // Rule 15: a dwell or settle time that ends before the next poll is looked at when it ends.
-      const expiry = this.o.control?.nextExpiry();
+      const soonest = waitAfter(this.o, { ok: r.ok, nextMs: this.latest?.next.ms, failures: this.health.failures });
       // An owner's instruction cuts the sleep short (or skips it, if it came during the cycle): a hold pauses now, not at the next poll.
       const asked = this.waker.signal.aborted;
       if (asked) this.waker = new AbortController();
-      const wait = asked
-        ? 0
-        : Math.min(
-            polled,
-            this.o.gates?.msToNextChange() ?? Infinity,
-            expiry === undefined ? Infinity : Math.max(0, expiry - this.o.clock.now()),
-            r.ok ? Math.max(this.o.minPollIntervalMs ?? 0, this.o.autoCap?.msToNextChange() ?? Infinity) : Infinity,
-          );
+      const wait = asked ? 0 : soonest;
       this.o.heartbeat?.(this.health, wait);
-      await this.sleep(wait, r.ok, AbortSignal.any([signal, this.waker.signal]));
+      await sleepBetween(this.o, wait, r.ok, this.latest, AbortSignal.any([signal, this.waker.signal]));
       if (this.waker.signal.aborted) this.waker = new AbortController();
-    }
-  }
-
-  /**
-   * The wait between two cycles. Under rule 15, while a queue stands by, the
-   * pressure is read every WATCH_MS meanwhile (with tuning, RESUMED_WATCH_MS right after a resume) (its source only: no request to
-   * Immich); a reading above the target ends the wait, so work that an upload
-   * started in a standby queue is seen, and lowered, within a second or two.
-   */
-  private async sleep(ms: number, ok: boolean, signal: AbortSignal): Promise<void> {
-    const autoCap = this.o.autoCap;
-    if (!autoCap || !ok) return this.o.clock.sleep(ms, signal);
-    const end = this.o.clock.now() + ms;
-    for (let left = ms; left > 0 && !signal.aborted; left = end - this.o.clock.now()) {
-      const every = autoCap.watching(this.latest);
-      if (every === undefined) return this.o.clock.sleep(left, signal);
-      await this.o.clock.sleep(Math.min(every, left), signal);
-      if (signal.aborted || end - this.o.clock.now() <= 0) return;
-      if (await autoCap.watch(this.latest, signal)) return;
     }
   }
 

@@ -1,4 +1,4 @@
-// The pressure watch between two polls (src/daemon/auto-cap-loop.ts, rule 15):
+// The pressure watch between two polls (src/daemon/auto-cap-watch.ts, rule 15):
 // a watch takes the meter's reading, so the step's own covers only the time
 // since; the step takes the highest of both, so a stretch above ¾ of the
 // target between two polls still stops a raise. The AutoCapper with the
@@ -8,7 +8,8 @@ import { describe, expect, test } from "bun:test";
 import { decide } from "../../src/core/decide.ts";
 import { DEFAULT_PRIORITY } from "../../src/core/queues.ts";
 import { emptyOwnership } from "../../src/core/types.ts";
-import { AutoCapper, WATCH_MS } from "../../src/daemon/auto-cap-loop.ts";
+import { AutoCapper } from "../../src/daemon/auto-cap-loop.ts";
+import { WATCH_MS } from "../../src/daemon/auto-cap-watch.ts";
 import { memoryLog } from "../../src/daemon/log.ts";
 import { localMeter } from "../../src/daemon/pressure.ts";
 import { memoryStateStore } from "../../src/daemon/state-file.ts";
