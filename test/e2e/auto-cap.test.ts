@@ -58,12 +58,10 @@ async function startHostSim(): Promise<{ sim: Simulator; psiDir: string }> {
 const concurrency = (q: string) => sim!.engine.concurrency(q);
 const stateOf = (path: string) => JSON.parse(readFileSync(path, "utf8")) as { tuning?: { baseline: Record<string, number>; expected: Record<string, number> } };
 
-test("PRESSURE_DIR: an import lowers thumbnailGeneration's concurrency with its reason; page and metrics say so; kill -9, then resume-all puts the owner's value back", async () => {
-  const { sim: s, psiDir } = await startHostSim();
-  const stateFile = join(dir!, "state.json");
-  const port = closedPort();
-  const env = cleanEnv({
-    IMMICH_URL: s.url,
+/** The binary with auto and tuning against the host simulator's PSI files, a state file and the status server. */
+const tuningEnv = (url: string, psiDir: string, stateFile: string, port: number, extra: Record<string, string> = {}) =>
+  cleanEnv({
+    IMMICH_URL: url,
     API_KEY: KEY,
     MAX_CONCURRENT_JOBS: "auto",
     TUNE_CONCURRENCY: "true",
@@ -71,7 +69,14 @@ test("PRESSURE_DIR: an import lowers thumbnailGeneration's concurrency with its 
     POLL_INTERVAL: "1",
     STATE_FILE: stateFile,
     STATUS_ADDR: `127.0.0.1:${port}`,
+    ...extra,
   });
+
+test("PRESSURE_DIR: an import lowers thumbnailGeneration's concurrency with its reason; page and metrics say so; kill -9, then resume-all puts the owner's value back", async () => {
+  const { sim: s, psiDir } = await startHostSim();
+  const stateFile = join(dir!, "state.json");
+  const port = closedPort();
+  const env = tuningEnv(s.url, psiDir, stateFile, port);
   const d = spawnBinary(["run"], env);
   await d.waitForOutput("TUNE_CONCURRENCY: the owner's job concurrency is", 15_000);
   s.engine.upload({ photos: 150 });
@@ -121,17 +126,7 @@ test("resume-all from the shell through the running daemon (CONTROL_TOKEN): the 
   const stateFile = join(dir!, "state.json");
   const port = closedPort();
   const TOKEN = "e2e-autocap-control-token-0123456789";
-  const env = cleanEnv({
-    IMMICH_URL: s.url,
-    API_KEY: KEY,
-    MAX_CONCURRENT_JOBS: "auto",
-    TUNE_CONCURRENCY: "true",
-    PRESSURE_DIR: psiDir,
-    POLL_INTERVAL: "1",
-    STATE_FILE: stateFile,
-    STATUS_ADDR: `127.0.0.1:${port}`,
-    CONTROL_TOKEN: TOKEN,
-  });
+  const env = tuningEnv(s.url, psiDir, stateFile, port, { CONTROL_TOKEN: TOKEN });
   const d = spawnBinary(["run"], env);
   await d.waitForOutput("TUNE_CONCURRENCY: the owner's job concurrency is", 15_000);
   s.engine.upload({ photos: 300 });
