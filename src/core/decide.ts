@@ -28,18 +28,17 @@ import { type ControlState, controlBlockers, controlN, mergeBlockers, missingDue
 import { formatUntil } from "./control-commands.ts";
 import { hasWork, occupiesSlot, pending } from "./counts.ts";
 import { handsOffDecision } from "./hands-off.ts";
-import { KNOWN_QUEUES } from "./queues.ts";
 import { formatDuration } from "./eta.ts";
 import { grouped } from "./numbers.ts";
 import { emptyWaitMemory, preempt, trackWaiting, type WaitMemory } from "./max-wait.ts";
 import { managedQueues, reconcile } from "./reconcile.ts";
+import { inventoryNotices } from "./inventory.ts";
 import { passThroughDetail } from "./pass-through.ts";
 import { chooseStandby } from "./standby.ts";
 import { groupToolNotices } from "./tool-holds.ts";
 import type {
   Action,
   Decision,
-  Notice,
   Observation,
   Ownership,
   Policy,
@@ -68,6 +67,7 @@ export interface DecideInput {
 }
 
 export { hasWork, occupiesSlot, pending } from "./counts.ts";
+export { exitActions, resumeAllActions } from "./exit-actions.ts";
 
 const plural = (n: number, word: string) => `${grouped(n)} ${word}${n === 1 ? "" : "s"}`;
 const draining = (q: QueueSnapshot) =>
@@ -266,48 +266,3 @@ const blocksOf = (b: Blockers | undefined, name: string) => {
   const blocks = own(b, name);
   return blocks ? { blocks } : {};
 };
-
-/** Queues the server has that the daemon does not know, and configured queues the server lacks. */
-function inventoryNotices(obs: Observation, policy: Policy): Notice[] {
-  const present = new Set(obs.queues.map((q) => q.name));
-  const out: Notice[] = [];
-  for (const q of obs.queues) {
-    if (!KNOWN_QUEUES.includes(q.name) && !policy.priority.includes(q.name)) {
-      out.push({ level: "info", code: "unknown-queue", queue: q.name, message: `the server has a queue the daemon does not know, ${q.name}; leaving it alone (add it to MANAGED_QUEUES to manage it)` });
-    }
-  }
-  for (const name of policy.priority) {
-    if (!present.has(name)) {
-      out.push({ level: "warn", code: "missing-queue", queue: name, message: `MANAGED_QUEUES names ${name}, which this Immich server does not have; ignoring it` });
-    }
-  }
-  return out;
-}
-
-/**
- * On graceful exit (rule 9): resume every queue the daemon paused that is
- * still paused, never a held one. Without an observation (Immich did not
- * answer in time) every queue the daemon paused is resumed blindly: a resume
- * is idempotent, and leaving queues paused behind is the worse failure. The
- * same goes for a queue the daemon paused that the observation leaves out
- * (rule 10: missing from an answer is not "not paused").
- */
-export function exitActions(observation: Observation | undefined, ownership: Ownership): Action[] {
-  const ours = new Set(ownership.pausedByUs);
-  const held = new Set(ownership.held);
-  let paused = ownership.pausedByUs;
-  if (observation) {
-    const listed = new Set(observation.queues.map((q) => q.name));
-    paused = [...observation.queues.filter((q) => q.isPaused).map((q) => q.name), ...ownership.pausedByUs.filter((q) => !listed.has(q))];
-  }
-  return paused
-    .filter((q) => ours.has(q) && !held.has(q))
-    .map((queue) => ({ queue, kind: "resume", reason: "exit", detail: "the daemon paused it and is exiting" }));
-}
-
-/** `resume-all`, for recovery by hand: every paused managed queue, held ones too. */
-export function resumeAllActions(observation: Observation, policy: Policy): Action[] {
-  return managedQueues(observation, policy.priority)
-    .filter((q) => q.isPaused)
-    .map((q) => ({ queue: q.name, kind: "resume", reason: "resume-all", detail: "resume-all was asked for" }));
-}
