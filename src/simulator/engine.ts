@@ -14,7 +14,8 @@
 //
 // This file is the engine's public face (reading and changing, Immich's
 // commands, restarts); engine-core.ts holds time and the job lifecycle,
-// engine-state.ts the inner state.
+// engine-handoffs.ts the pipeline's hand-offs, engine-queues.ts the queues
+// and their building blocks, engine-state.ts the inner state's shapes.
 
 import type { Clock } from "../shared/clock.ts";
 import { own } from "../shared/dict.ts";
