@@ -98,7 +98,7 @@ async function readBody(req: Request): Promise<unknown> {
   }
 }
 
-/** Documented in the `simulator --help` text (src/cli/simulator-command.ts). */
+/** Documented in the `simulator --help` text (src/cli/simulator-options.ts). */
 export function createControlHandler(opts: ControlOptions): FetchHandler {
   const { engine, faults, profile, clock } = opts;
   /** End of the outage after a restart, while it lasts. */

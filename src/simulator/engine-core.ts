@@ -1,35 +1,17 @@
 // The simulator engine's core: time and the job lifecycle. There are no
 // timers: every read or change first advances the simulation to clock.now(),
 // processing job completions, delayed jobs coming due and scheduled actions
-// in time order (advance, handle, settle); a completed pipeline job hands
-// its asset to the next queues (complete, rescan). engine.ts builds the
-// public Engine on top of it. Split from engine.ts along that seam.
+// in time order (advance, handle, settle), starting jobs (start) and, on a
+// modelled host, sharing its cores among them (hostStart, replan). A job's
+// end hands its asset on through engine-handoffs.ts, built on
+// engine-queues.ts's state and building blocks; engine.ts builds the public
+// Engine on top of this. Split from engine.ts, then from the hand-offs and
+// the building blocks, along those seams.
 
-import type { Clock } from "../shared/clock.ts";
-import { own } from "../shared/dict.ts";
-import { DEFAULT_CONCURRENCY } from "./profiles.ts";
-import type { Actor, EngineOptions } from "./engine-types.ts";
-import {
-  type AssetKind,
-  type AssetSource,
-  ASSET_JOB_NAME,
-  DEFAULT_DURATIONS,
-  DEFAULT_JITTER,
-  DEFAULT_VIDEO_DURATIONS,
-  entryQueues,
-  FALLBACK_DURATION_MS,
-  ML_CALLING_QUEUES,
-  ML_FAIL_MS,
-  RESCAN_PREREQUISITE,
-  successors,
-} from "./pipeline.ts";
-import { createRng, type Rng } from "./rng.ts";
-import { Host } from "./host.ts";
 import type { JobCost } from "./host-profiles.ts";
-import { Recorder } from "./recorder.ts";
-import { EventHeap } from "./sim-heap.ts";
-import { Deque } from "./sim-deque.ts";
-import { type Asset, Ev, type Job, type QueueState, type SimEvent, UnknownQueueError } from "./engine-state.ts";
+import { ML_FAIL_MS } from "./pipeline.ts";
+import { EngineHandoffs } from "./engine-handoffs.ts";
+import { Ev, type Job, type SimEvent } from "./engine-state.ts";
 
 /** How often a holding job (the facial-recognition scan) re-checks, as Immich does. */
 const HOLD_POLL_MS = 1_000;
@@ -39,88 +21,8 @@ export const SCAN_JOB_MS = 1_000;
 export const MIGRATION_PER_ASSET_MS = 20;
 /** A job Immich skips at once (a storage-template job while the template is off): timings-v3.1.0.md measured 0.04 s. */
 export const SKIPPED_JOB_MS = 40;
-/** Assets' done-steps are a bitmask over queue indices. */
-const MAX_QUEUES = 31;
 
-export abstract class EngineCore {
-  readonly queueNames: readonly string[];
-  readonly seed: number;
-  protected readonly queues: QueueState[];
-  protected readonly byName = new Map<string, QueueState>();
-  protected readonly heap = new EventHeap<SimEvent>();
-  protected readonly rng: Rng;
-  protected readonly jitter: number;
-  protected readonly recorder: Recorder;
-  protected readonly assets: Asset[] = [];
-  protected readonly dirty: QueueState[] = [];
-  protected readonly isDirty: boolean[];
-  protected readonly thumbnails: QueueState | undefined;
-  protected time: number;
-  /** Whether the machine-learning service answers (the simulator's ML service switch). */
-  protected mlUp = true;
-  /** True while processing events or a change: nested calls neither advance nor settle. */
-  protected busy = false;
-  /** The modelled host, if any (EngineOptions.host). */
-  protected readonly hostModel: Host | undefined;
-  /** Active jobs whose progress the host governs. */
-  protected readonly hostJobs = new Set<Job>();
-  /** The host's demand changed this instant: re-plan completions when it settles. */
-  protected hostDirty = false;
-
-  constructor(
-    protected readonly clock: Clock,
-    opts: EngineOptions,
-  ) {
-    if (opts.queues.length > MAX_QUEUES) throw new RangeError(`at most ${MAX_QUEUES} queues, got ${opts.queues.length}`);
-    if (new Set(opts.queues).size !== opts.queues.length) throw new RangeError("queue names must be unique");
-    this.queueNames = [...opts.queues];
-    this.seed = (opts.seed ?? 1) >>> 0;
-    this.rng = createRng(this.seed).fork("durations");
-    this.jitter = opts.jitter ?? DEFAULT_JITTER;
-    if (!(this.jitter >= 0 && this.jitter < 1)) throw new RangeError(`jitter must be in [0, 1), got ${opts.jitter}`);
-    this.time = clock.now();
-    this.recorder = new Recorder(this.queueNames, this.time);
-    this.isDirty = this.queueNames.map(() => false);
-
-    const concurrency = { ...DEFAULT_CONCURRENCY, ...opts.concurrency };
-    const photo = { ...DEFAULT_DURATIONS, ...opts.durations };
-    // Videos: videoDurations, else a duration given for the queue (it applies
-    // to both kinds), else the video defaults, else the photo mean.
-    const video = { ...DEFAULT_VIDEO_DURATIONS, ...opts.durations, ...opts.videoDurations };
-    this.queues = this.queueNames.map((name, index) => {
-      const c = own(concurrency, name) ?? 1;
-      if (!(Number.isInteger(c) && c >= 1)) throw new RangeError(`concurrency of ${name} must be a whole number ≥ 1, got ${c}`);
-      const photoMean = own(photo, name) ?? FALLBACK_DURATION_MS;
-      const videoMean = own(video, name) ?? photoMean;
-      for (const [kind, ms] of [["photo", photoMean], ["video", videoMean]] as const) {
-        if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`${kind} duration of ${name} must be ≥ 0 ms, got ${ms}`);
-      }
-      const q: QueueState = {
-        index,
-        name,
-        concurrency: c,
-        paused: false,
-        pending: new Deque<Job>(),
-        active: new Set<Job>(),
-        delayed: new Set<Job>(),
-        lastJobId: 0,
-        photoMean,
-        videoMean,
-        next: { photo: [], video: [] },
-      };
-      this.byName.set(name, q);
-      return q;
-    });
-    const has = (q: string) => this.byName.has(q);
-    for (const q of this.queues) {
-      for (const kind of ["photo", "video"] as const) {
-        q.next[kind] = successors(q.name, kind, has).map((n) => this.byName.get(n)!);
-      }
-    }
-    this.thumbnails = this.byName.get("thumbnailGeneration");
-    this.hostModel = opts.host ? new Host(opts.host, this.time) : undefined;
-  }
-
+export abstract class EngineCore extends EngineHandoffs {
   // ---- the simulation ------------------------------------------------------
 
   /**
@@ -218,6 +120,12 @@ export abstract class EngineCore {
     else this.push(this.time + this.duration(j), Ev.Complete, j);
   }
 
+  protected duration(j: Job): number {
+    if (j.fixedMs !== undefined) return Math.max(1, j.fixedMs);
+    const mean = j.asset?.kind === "video" ? j.queue.videoMean : j.queue.photoMean;
+    return Math.max(1, Math.round(this.jitter > 0 ? this.rng.around(mean, this.jitter) : mean));
+  }
+
   // ---- the modelled host ---------------------------------------------------
 
   /**
@@ -280,155 +188,5 @@ export abstract class EngineCore {
   /** Mark the host's demand changed (an outside load starting or ending). */
   protected hostChanged(): void {
     this.hostDirty = true;
-  }
-
-  protected complete(j: Job): void {
-    const q = j.queue;
-    q.active.delete(j);
-    j.state = "gone";
-    this.touch(q);
-    const a = j.asset;
-    if (a && (j.failing || (!this.mlUp && this.callsMl(j)))) {
-      // Dropped, as Immich does: no next steps, the asset stays without this one.
-      this.recorder.jobFailed(q.index);
-      if (j.chained) a.outstanding--;
-      return;
-    }
-    this.recorder.jobCompleted(q.index);
-    if (a) {
-      a.done |= 1 << q.index;
-      if (q === this.thumbnails && a.record && a.record.thumbnailAt === undefined) a.record.thumbnailAt = this.time;
-      if (j.chained) {
-        for (const next of q.next[a.kind]) this.addAssetJob(next, a);
-        a.outstanding--;
-        if (a.outstanding === 0 && a.record) a.record.doneAt = this.time;
-      }
-    }
-    j.onComplete?.();
-  }
-
-  /** A per-asset job of a queue that calls the machine-learning service. */
-  protected callsMl(j: Job): boolean {
-    return j.asset !== undefined && ML_CALLING_QUEUES.includes(j.queue.name);
-  }
-
-  /** Per-asset jobs a finished scan queues: every eligible asset, or only those missing the step. */
-  protected rescan(q: QueueState, force: boolean): void {
-    const bit = 1 << q.index;
-    const pre = this.byName.get(own(RESCAN_PREREQUISITE, q.name) ?? "");
-    const preBit = pre ? 1 << pre.index : 0;
-    for (const a of this.assets) {
-      if (q.name === "videoConversion" && a.kind !== "video") continue;
-      if (q.name === "library" && a.source !== "library") continue;
-      if (!force && ((a.done & bit) !== 0 || (a.done & preBit) !== preBit)) continue;
-      // Jobs queued by a scan do not chain on (Immich chains only uploads).
-      this.add(this.newJob(q, own(ASSET_JOB_NAME, q.name) ?? q.name, { asset: a }));
-    }
-  }
-
-  protected duration(j: Job): number {
-    if (j.fixedMs !== undefined) return Math.max(1, j.fixedMs);
-    const mean = j.asset?.kind === "video" ? j.queue.videoMean : j.queue.photoMean;
-    return Math.max(1, Math.round(this.jitter > 0 ? this.rng.around(mean, this.jitter) : mean));
-  }
-
-  // ---- building blocks -----------------------------------------------------
-
-  protected flag(q: QueueState, paused: boolean, actor: Actor): void {
-    if (q.paused === paused) return;
-    q.paused = paused;
-    this.recorder.pauseChange({ at: this.time, queue: q.name, paused, actor });
-    this.touch(q);
-  }
-
-  protected newUpload(kind: AssetKind, source: AssetSource): Asset {
-    const asset = this.newAsset(kind, source);
-    asset.record = { id: asset.id, kind, source, arrivedAt: this.time };
-    this.recorder.upload(asset.record);
-    const first = entryQueues(source, kind, (n) => this.byName.has(n));
-    for (const n of first) this.addAssetJob(this.byName.get(n)!, asset);
-    if (first.length === 0) asset.record.doneAt = this.time;
-    return asset;
-  }
-
-  protected newAsset(kind: AssetKind, source: AssetSource): Asset {
-    const n = this.assets.length + 1;
-    // UUID-shaped like Immich's asset ids, but deterministic.
-    const id = `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-    const asset: Asset = { id, kind, source, outstanding: 0, done: 0 };
-    this.assets.push(asset);
-    return asset;
-  }
-
-  /** A pipeline job for an asset, which queues the next steps when it completes. */
-  protected addAssetJob(q: QueueState, asset: Asset): void {
-    asset.outstanding++;
-    this.add(this.newJob(q, own(ASSET_JOB_NAME, q.name) ?? q.name, { asset, chained: true }));
-  }
-
-  protected newJob(
-    q: QueueState,
-    name: string,
-    o: {
-      asset?: Asset;
-      chained?: boolean;
-      data?: Record<string, unknown>;
-      fixedMs?: number;
-      hold?: QueueState[];
-      onComplete?: () => void;
-    },
-  ): Job {
-    return {
-      id: ++q.lastJobId,
-      queue: q,
-      name,
-      createdAt: this.time,
-      data: o.data,
-      asset: o.asset,
-      chained: o.chained ?? false,
-      fixedMs: o.fixedMs,
-      hold: o.hold,
-      onComplete: o.onComplete,
-      state: "pending",
-      failing: false,
-      run: 0,
-      dueAt: this.time,
-      work: 0,
-      progressAt: this.time,
-      demand: 0,
-      io: 0,
-      gen: 0,
-    };
-  }
-
-  /** A new job joins its queue now, or after `delayMs` as a delayed job. */
-  protected add(j: Job, delayMs?: number): void {
-    const q = j.queue;
-    if (delayMs !== undefined && delayMs > 0) {
-      j.state = "delayed";
-      j.dueAt = this.time + delayMs;
-      q.delayed.add(j);
-      this.push(j.dueAt, Ev.Due, j);
-    } else {
-      j.state = "pending";
-      q.pending.push(j);
-    }
-    this.touch(q);
-  }
-
-  protected push(at: number, kind: Ev, job?: Job, action?: () => void): void {
-    this.heap.push({ at, seq: 0, kind, job, run: job?.run ?? 0, action });
-  }
-
-  protected touch(q: QueueState): void {
-    if (this.isDirty[q.index]) return;
-    this.isDirty[q.index] = true;
-    this.dirty.push(q);
-  }
-
-  protected need(name: string): QueueState {
-    const q = this.byName.get(name);
-    if (!q) throw new UnknownQueueError(name, this.queueNames);
-    return q;
   }
 }

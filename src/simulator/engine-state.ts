@@ -1,7 +1,8 @@
 // The simulator engine's inner state: assets, jobs, queues and events, and
 // how a queue and a job look from outside (view, jobView). Shared by the
-// engine's core (engine-core.ts: time, the job lifecycle, the pipeline's
-// hand-offs) and its public face (engine.ts). Split from engine.ts along
+// engine's layers (engine-queues.ts: the queues and building blocks;
+// engine-handoffs.ts: the pipeline's hand-offs; engine-core.ts: time and the
+// job lifecycle) and its public face (engine.ts). Split from engine.ts along
 // that seam; no behaviour lives here.
 
 import type { Deque } from "./sim-deque.ts";

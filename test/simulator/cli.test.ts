@@ -4,7 +4,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { parseSimulatorArgs, simulatorCommand } from "../../src/cli/simulator-command.ts";
+import { simulatorCommand } from "../../src/cli/simulator-command.ts";
+import { parseSimulatorArgs } from "../../src/cli/simulator-options.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const BUN = process.execPath;

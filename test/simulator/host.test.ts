@@ -13,7 +13,7 @@ import { createEngine } from "../../src/simulator/engine.ts";
 import { cpuSomeShare, nodeExporterText, psiText } from "../../src/simulator/host.ts";
 import { HOST_PROFILES, type HostProfile } from "../../src/simulator/host-profiles.ts";
 import { PROFILES } from "../../src/simulator/profiles.ts";
-import { parseSimulatorArgs } from "../../src/cli/simulator-command.ts";
+import { parseSimulatorArgs } from "../../src/cli/simulator-options.ts";
 import { simulatorsPerTest } from "./sim-server.ts";
 
 const sim = simulatorsPerTest();
