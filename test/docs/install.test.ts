@@ -6,17 +6,17 @@
 // why they are not run.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cleanEnv, ensureBinary, ROOT } from "../e2e/helpers.ts";
-import { type E2ESim, KEYS, startE2ESim } from "../e2e/helpers-sim.ts";
-import { guideBlocks, substitute } from "./guide-blocks.ts";
+import { ROOT } from "../e2e/helpers.ts";
+import { type E2ESim, KEYS } from "../e2e/helpers-sim.ts";
+import { type DownloadDir, openDownloadDir, RELEASE_FILE } from "./download-dir.ts";
+import { guideBlocks } from "./guide-blocks.ts";
 
 setDefaultTimeout(120_000);
 
 const PAGE = readFileSync(join(ROOT, "docs/install.md"), "utf8");
-const FILE = "immich-job-daemon-linux-x64";
+const FILE = RELEASE_FILE;
 const why =
   process.platform !== "linux" || process.arch !== "x64"
     ? "the page's commands name the linux-x64 file; this machine is not linux x64"
@@ -28,43 +28,20 @@ const name = (what: string) => (why ? `${what} (skipped: ${why})` : what);
 describe("docs/install.md", () => {
   const blocks = guideBlocks(PAGE);
   const mine = blocks.filter((b) => b.runBy === "test/docs/install.test.ts");
+  let dir: DownloadDir;
   let sim: E2ESim;
-  let work = "";
-  let download = "";
   let root = "";
-
-  // Never spawnSync: the simulator answers from this process's event loop.
-  const run = async (i: number) => {
-    const text = substitute(mine[i]!.text, { root, url: sim.url, key: KEYS.daemon });
-    const env = cleanEnv({ PATH: `${root}/usr/local/bin:${process.env.PATH ?? "/usr/bin:/bin"}` });
-    const p = Bun.spawn(["sh", "-e", "-c", text], { cwd: download, env, stdout: "pipe", stderr: "pipe" });
-    const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-    return { code: await p.exited, stdout, stderr };
-  };
+  /** Runs one block of the page (by its index among this file's) in the download directory. */
+  const run = (i: number) => dir.run(mine[i]!.text);
 
   beforeAll(async () => {
     if (why) return;
-    ensureBinary();
-    // The release files, as downloaded (the same build nas.test.ts uses).
-    const sums = join(ROOT, "dist/SHA256SUMS");
-    if (!existsSync(sums) || statSync(sums).mtimeMs < statSync(join(ROOT, "dist/immich-job-daemon")).mtimeMs) {
-      const b = Bun.spawnSync([process.execPath, "scripts/build.ts", "--release"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-      if (b.exitCode !== 0) throw new Error(`build:release failed: ${b.stderr.toString()}`);
-    }
-    work = mkdtempSync(join(tmpdir(), "ijd-install-"));
-    download = join(work, "download");
-    root = join(work, "root");
-    mkdirSync(download);
-    for (const d of ["usr/local/bin", "etc"]) mkdirSync(join(root, d), { recursive: true });
-    copyFileSync(join(ROOT, "dist", FILE), join(download, FILE));
-    copyFileSync(sums, join(download, "SHA256SUMS"));
-    sim = await startE2ESim({ speed: 10 });
+    dir = await openDownloadDir("ijd-install-", ["."]);
+    ({ sim, root } = dir);
   });
 
   afterAll(async () => {
-    if (why) return;
-    await sim.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (!why) await dir.stop();
   });
 
   test("every command block says how it was checked, and the ones not run say why", () => {
