@@ -37,8 +37,6 @@ export const RECHECK_MS = 30_000;
 export class ConcurrencySettings {
   /** The config as last read or written (what is on the server, as far as the daemon knows). */
   private lastRead?: SystemConfig;
-  /** The read before it (othersChanged compares against it). */
-  private previous?: SystemConfig;
   private readonly leftAlone = new Set<string>();
   /** Concurrency per tuned queue the server holds, as far as the daemon knows. */
   private applied: Record<string, number> = dict();
@@ -217,7 +215,6 @@ export class ConcurrencySettings {
 
   private seen(config: SystemConfig) {
     this.lastReadAt = this.o.clock.now();
-    this.previous = this.lastRead;
     this.lastRead = config;
     this.applied = this.known();
   }
