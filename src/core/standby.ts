@@ -14,17 +14,17 @@ export const ENTRY_QUEUE = "metadataExtraction";
 /**
  * The stages of a new upload that stand by first, in order. Immich chains a
  * thumbnail off the asset's storage-template job (API.md: no thumbnails
- * while storageTemplateMigration is paused), so it is a stage too, though
- * its job is a no-op unless the template is on. Measured against the
- * simulator (test/daemon/standby-pipeline-sim.test.ts, 5 photos on an idle
- * server, POLL_INTERVAL=10): the last thumbnail 4.6 s after the upload with
- * no daemon; with the daemon at N=2 7.8 s when sidecar stood by second, 7.8 s
- * with metadataExtraction and thumbnailGeneration (the storage-template job
- * then takes thumbnailGeneration's slot and hands it back a look later),
- * 6.8 s with the first two stages (upload 3 s before a poll; 5.2 to 13.3 s
- * from 0.5 to 9.5 s before one: the thumbnails wait for the first look after
- * the upload, as a third standby stage would break rule 1's cap); at N=3
- * 5.0 s whenever the photos arrive.
+ * while storageTemplateMigration is paused), so it is a stage too while the
+ * storage template is on. While it is off (Immich's default) that queue's jobs
+ * are skipped and it passes through without a slot (pass-through.ts): decide()
+ * leaves it out of the candidates, and metadataExtraction and
+ * thumbnailGeneration stand by. Measured against the simulator
+ * (test/daemon/standby-pipeline-sim.test.ts, 5 photos on an idle server,
+ * POLL_INTERVAL=10, uploaded 9.5 to 0.5 s before a poll): the last thumbnail
+ * 4.6 s after the upload with no daemon; with the template off 5.0 s at N=2
+ * whenever the photos arrive; with it on 5.2 to 13.3 s at N=2 (the
+ * thumbnails wait for the first look after the upload, as a third standby
+ * stage would break rule 1's cap) and 5.0 s at N=3.
  */
 export const UPLOAD_STAGES: readonly string[] = [ENTRY_QUEUE, "storageTemplateMigration", "thumbnailGeneration"];
 
