@@ -13,6 +13,7 @@
 // own as before. A key without the permission is said once, with what it
 // costs and which scope to add; a passing failure keeps the last reading.
 
+import { hasWork } from "../core/counts.ts";
 import { type ServerSettings, passThroughQueues, STORAGE_TEMPLATE_QUEUE } from "../core/pass-through.ts";
 import type { Observation } from "../core/types.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -90,7 +91,8 @@ export class PassThroughWatch {
     if (this.readAt === undefined || observation === undefined) return true;
     const age = this.o.clock.now() - this.readAt;
     const q = observation.queues.find((x) => x.name === STORAGE_TEMPLATE_QUEUE);
-    const busy = q !== undefined && q.active + q.waiting + q.paused + q.delayed > 0;
+    // Work there, or scheduled for later (delayed): what the setting decides about is coming.
+    const busy = q !== undefined && (hasWork(q) || q.delayed > 0);
     return age >= (busy ? REFRESH_MS : IDLE_REFRESH_MS);
   }
 
